@@ -29,6 +29,8 @@ pub mod transcript;
 pub mod vad;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod convert;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use error::{BedsideError, Result};
 pub use scribe::{Job, ModelBytes, Progress, Scribe, Settings, Visit};

@@ -24,7 +24,7 @@
 
 use crate::error::{BedsideError, Result};
 use rustfft::num_complex::Complex;
-use rustfft::{Fft, FftPlanner};
+use rustfft::{Fft, FftPlannerScalar};
 use std::sync::Arc;
 
 /// FFT window length in samples (25 ms at 16 kHz).
@@ -142,7 +142,9 @@ struct PowerSpectra {
 
 impl PowerSpectra {
     fn new() -> Self {
-        let fft = FftPlanner::new().plan_fft_forward(N_FFT);
+        // The scalar planner on every target: the same arithmetic natively and in wasm keeps the two
+        // builds' transcripts identical (the mel is a small share of the time).
+        let fft = FftPlannerScalar::new().plan_fft_forward(N_FFT);
         // Periodic Hann (torch.hann_window default): the window's period is N, not N - 1.
         let mut window = [0.0f32; N_FFT];
         for (i, w) in window.iter_mut().enumerate() {

@@ -8,7 +8,7 @@ use std::io::Write;
 
 use candle_core::Tensor;
 
-use super::model::Whisper;
+use super::model::{DecoderState, Whisper};
 use super::tokens::SpecialTokens;
 use crate::error::{BedsideError, Result};
 
@@ -148,8 +148,9 @@ impl<'a> Decoder<'a> {
     }
 
     /// Decodes one window. `audio` is the encoder output; `prompt` the previous text tokens (may be empty).
-    pub fn decode(&self, audio: &Tensor, prompt: &[u32], temperature: f32, rng: &mut SplitMix64, max_tokens: usize) -> Result<WindowResult> {
-        let rt = BedsideError::runtime("asr");
+    /// At temperature 0 with `beam_size > 1` this is a beam search; otherwise greedy or sampled.
+    pub fn decode(&self, audio: &Tensor, prompt: &[u32], temperature: f32, beam_size: usize, rng: &mut SplitMix64, max_tokens: usize) -> Result<WindowResult> {
+        let rt = || BedsideError::runtime("asr");
         let s = self.special;
         let dec = &self.model.decoder;
         let mut input: Vec<u32> = Vec::new();
@@ -160,33 +161,113 @@ impl<'a> Decoder<'a> {
         }
         let sot_index = input.len();
         input.extend_from_slice(&s.sot_sequence);
-        let mut state = dec.start(audio).map_err(rt)?;
-        let (hidden, _) = dec.forward(&input, &mut state, false).map_err(BedsideError::runtime("asr"))?;
+        let mut state = dec.start(audio).map_err(rt())?;
+        let (hidden, _) = dec.forward(&input, &mut state, false).map_err(rt())?;
         // Only two positions matter: the start-of-transcript (no-speech probability) and the last one.
-        let sot_hidden = hidden.narrow(1, sot_index, 1).map_err(BedsideError::runtime("asr"))?;
-        let sot_logits: Vec<f32> = dec.logits(&sot_hidden).and_then(|l| l.squeeze(0)?.to_vec1()).map_err(BedsideError::runtime("asr"))?;
+        let sot_hidden = hidden.narrow(1, sot_index, 1).map_err(rt())?;
+        let sot_logits: Vec<f32> = dec.logits(&sot_hidden).and_then(|l| l.squeeze(0)?.to_vec1()).map_err(rt())?;
         let no_speech_prob = log_softmax(&sot_logits)[s.no_speech as usize].exp();
-        let mut last = hidden.narrow(1, input.len() - 1, 1).map_err(BedsideError::runtime("asr"))?;
-
-        let mut tokens = Vec::new();
-        let mut probs = Vec::new();
-        let mut sum_logprob = 0.0f32;
+        let first: Vec<f32> = dec.last_logits(&hidden).and_then(|l| l.squeeze(0)?.to_vec1()).map_err(rt())?;
         let limit = max_tokens.min(dec.max_positions() - input.len());
+
+        let (tokens, probs, sum_logprob) = if temperature <= 0.0 && beam_size > 1 {
+            self.beam_search(first, &mut state, beam_size, limit)?
+        } else {
+            self.sample(first, &mut state, temperature, rng, limit)?
+        };
+        let avg_logprob = sum_logprob / (tokens.len() + 1) as f32;
+        Ok(WindowResult { tokens, probs, avg_logprob, no_speech_prob, compression_ratio: 0.0, temperature })
+    }
+
+    /// Greedy (temperature 0) or sampled decoding of one sequence.
+    fn sample(&self, first: Vec<f32>, state: &mut DecoderState, temperature: f32, rng: &mut SplitMix64, limit: usize) -> Result<(Vec<u32>, Vec<f32>, f32)> {
+        let dec = &self.model.decoder;
+        let mut logits = first;
+        let (mut tokens, mut probs, mut sum) = (Vec::new(), Vec::new(), 0.0f32);
         loop {
-            let mut logits: Vec<f32> = dec.logits(&last).and_then(|l| l.squeeze(0)?.to_vec1()).map_err(BedsideError::runtime("asr"))?;
             self.apply_rules(&mut logits, &tokens);
             let next = Self::pick(&logits, temperature, rng) as u32;
             let logprob = log_softmax(&logits)[next as usize];
-            sum_logprob += logprob;
-            if next == s.eot || tokens.len() >= limit {
+            sum += logprob;
+            if next == self.special.eot || tokens.len() >= limit {
                 break;
             }
             tokens.push(next);
             probs.push(logprob.exp());
-            let (h, _) = dec.forward(&[next], &mut state, false).map_err(BedsideError::runtime("asr"))?;
-            last = h;
+            let (h, _) = dec.forward(&[next], state, false).map_err(BedsideError::runtime("asr"))?;
+            logits = dec.last_logits(&h).and_then(|l| l.squeeze(0)?.to_vec1()).map_err(BedsideError::runtime("asr"))?;
         }
-        let avg_logprob = sum_logprob / (tokens.len() + 1) as f32;
-        Ok(WindowResult { tokens, probs, avg_logprob, no_speech_prob, compression_ratio: 0.0, temperature })
+        Ok((tokens, probs, sum))
+    }
+
+    /// Beam search with patience 1, ranked by length-normalized log-probability (openai/whisper's
+    /// `BeamSearchDecoder` and `MaximumLikelihoodRanker` without a length penalty).
+    fn beam_search(&self, first: Vec<f32>, state: &mut DecoderState, beam_size: usize, limit: usize) -> Result<(Vec<u32>, Vec<f32>, f32)> {
+        let rt = || BedsideError::runtime("asr");
+        let dec = &self.model.decoder;
+        let eot = self.special.eot;
+        struct Beam {
+            tokens: Vec<u32>,
+            probs: Vec<f32>,
+            sum: f32,
+        }
+        let mut beams = vec![Beam { tokens: vec![], probs: vec![], sum: 0.0 }];
+        let mut rows: Vec<Vec<f32>> = vec![first];
+        let mut finished: Vec<Beam> = Vec::new();
+        for _ in 0..=limit {
+            let mut candidates: Vec<(f32, usize, u32, f32)> = Vec::new();
+            for (i, (beam, logits)) in beams.iter().zip(rows.iter_mut()).enumerate() {
+                self.apply_rules(logits, &beam.tokens);
+                let lp = log_softmax(logits);
+                let mut order: Vec<usize> = (0..lp.len()).filter(|&k| lp[k].is_finite()).collect();
+                let keep = (beam_size + 1).min(order.len());
+                if keep == 0 {
+                    continue;
+                }
+                order.select_nth_unstable_by(keep - 1, |&a, &b| lp[b].total_cmp(&lp[a]));
+                for &k in &order[..keep] {
+                    candidates.push((beam.sum + lp[k], i, k as u32, lp[k]));
+                }
+            }
+            candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let mut next: Vec<Beam> = Vec::new();
+            let mut sources: Vec<u32> = Vec::new();
+            for (score, src, tok, lp) in candidates {
+                let parent = &beams[src];
+                let at_limit = parent.tokens.len() >= limit;
+                if tok == eot || at_limit {
+                    if finished.len() < beam_size {
+                        finished.push(Beam { tokens: parent.tokens.clone(), probs: parent.probs.clone(), sum: score });
+                    }
+                } else {
+                    let mut tokens = parent.tokens.clone();
+                    tokens.push(tok);
+                    let mut probs = parent.probs.clone();
+                    probs.push(lp.exp());
+                    next.push(Beam { tokens, probs, sum: score });
+                    sources.push(src as u32);
+                    if next.len() == beam_size {
+                        break;
+                    }
+                }
+            }
+            if finished.len() >= beam_size || next.is_empty() {
+                break;
+            }
+            state.reorder(&sources).map_err(rt())?;
+            let last: Vec<u32> = next.iter().map(|b| *b.tokens.last().expect("live beams have a token")).collect();
+            let ids = Tensor::from_vec(last, (next.len(), 1), &candle_core::Device::Cpu).map_err(rt())?;
+            let (h, _) = dec.forward_batch(&ids, state, false).map_err(rt())?;
+            rows = dec.last_logits(&h).and_then(|l| l.to_vec2()).map_err(rt())?;
+            beams = next;
+        }
+        if finished.is_empty() {
+            finished = beams;
+        }
+        let best = finished
+            .into_iter()
+            .max_by(|a, b| (a.sum / a.tokens.len().max(1) as f32).total_cmp(&(b.sum / b.tokens.len().max(1) as f32)))
+            .expect("at least one beam");
+        Ok((best.tokens, best.probs, best.sum))
     }
 }

@@ -68,6 +68,8 @@ pub struct AsrOptions {
     pub condition_on_previous_text: bool,
     pub word_timestamps: bool,
     pub max_tokens_per_window: usize,
+    /// Beams searched at temperature 0 (1 = greedy). 5 as in faster-whisper and openai/whisper's CLI.
+    pub beam_size: usize,
 }
 
 impl Default for AsrOptions {
@@ -80,6 +82,7 @@ impl Default for AsrOptions {
             condition_on_previous_text: true,
             word_timestamps: true,
             max_tokens_per_window: 224,
+            beam_size: 5,
         }
     }
 }
@@ -195,7 +198,7 @@ impl Transcription {
         let mut result = None;
         for &temperature in &o.temperatures {
             let prompt = if o.condition_on_previous_text { self.prompt.as_slice() } else { &[] };
-            let mut r = decoder.decode(audio, prompt, temperature, &mut self.rng, o.max_tokens_per_window)?;
+            let mut r = decoder.decode(audio, prompt, temperature, o.beam_size, &mut self.rng, o.max_tokens_per_window)?;
             r.compression_ratio = compression_ratio(&model.text(&r.tokens));
             let silent = r.no_speech_prob > o.no_speech_threshold && r.avg_logprob < o.logprob_threshold;
             let ok = silent || (r.compression_ratio <= o.compression_ratio_threshold && r.avg_logprob >= o.logprob_threshold);

@@ -158,12 +158,13 @@ impl Attention {
     fn attend(&self, x: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>, keep: bool) -> candle_core::Result<(Tensor, Option<Tensor>)> {
         let q = heads(&self.q.forward(x)?, self.n_head)?;
         let scale = 1.0 / ((q.dim(D::Minus1)? as f64).sqrt());
-        let mut scores = (q.matmul(&k.t()?)? * scale)?;
+        // Keys and values may have batch 1 while queries have one row per beam: broadcast.
+        let mut scores = (q.broadcast_matmul(&k.t()?)? * scale)?;
         if let Some(m) = mask {
             scores = scores.broadcast_add(m)?;
         }
         let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let out = self.out.forward(&merge_heads(&weights.matmul(v)?)?)?;
+        let out = self.out.forward(&merge_heads(&weights.broadcast_matmul(v)?)?)?;
         Ok((out, keep.then_some(weights)))
     }
 
@@ -226,6 +227,17 @@ pub struct DecoderState {
     cross: Vec<(Tensor, Tensor)>,
     cache: Vec<Option<(Tensor, Tensor)>>,
     pub len: usize,
+}
+
+impl DecoderState {
+    /// Keeps the cache rows of the given sequences, in that order (beam search reshuffles beams).
+    pub fn reorder(&mut self, rows: &[u32]) -> candle_core::Result<()> {
+        let idx = Tensor::new(rows, &Device::Cpu)?;
+        for entry in self.cache.iter_mut().flatten() {
+            *entry = (entry.0.index_select(&idx, 0)?, entry.1.index_select(&idx, 0)?);
+        }
+        Ok(())
+    }
 }
 
 impl Whisper {
@@ -317,29 +329,33 @@ impl Decoder {
     /// Runs new tokens (1, t) through the decoder, extending the cache. Returns the final hidden states
     /// (1, t, d) and, if `capture` is set, each layer's cross-attention weights (1, heads, t, audio).
     pub fn forward(&self, tokens: &[u32], state: &mut DecoderState, capture: bool) -> candle_core::Result<(Tensor, Vec<Tensor>)> {
-        let t = tokens.len();
-        let ids = Tensor::new(tokens, &Device::Cpu)?;
-        let x = self.embed.index_select(&ids, 0)?;
-        let x = (x + self.positions.narrow(0, state.len, t)?)?.unsqueeze(0)?;
+        let ids = Tensor::new(tokens, &Device::Cpu)?.unsqueeze(0)?;
+        self.forward_batch(&ids, state, capture)
+    }
+
+    /// Like `forward` for a batch of sequences (beams): `tokens` is (batch, t) u32.
+    pub fn forward_batch(&self, tokens: &Tensor, state: &mut DecoderState, capture: bool) -> candle_core::Result<(Tensor, Vec<Tensor>)> {
+        let (b, t) = tokens.dims2()?;
+        let x = self.embed.index_select(&tokens.flatten_all()?, 0)?.reshape((b, t, ()))?;
+        let mut x = x.broadcast_add(&self.positions.narrow(0, state.len, t)?)?;
         let mask = if t > 1 { Some(causal_mask(t, state.len)?) } else { None };
-        let mut x = x;
         let mut captured = Vec::new();
-        for (i, b) in self.blocks.iter().enumerate() {
-            let h = b.attn_ln.forward(&x)?;
-            let (k, v) = b.attn.keys_values(&h)?;
+        for (i, blk) in self.blocks.iter().enumerate() {
+            let h = blk.attn_ln.forward(&x)?;
+            let (k, v) = blk.attn.keys_values(&h)?;
             let (k, v) = match &state.cache[i] {
                 Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2)?, Tensor::cat(&[pv, &v], 2)?),
                 None => (k, v),
             };
-            x = (x + b.attn.attend(&h, &k, &v, mask.as_ref(), false)?.0)?;
+            x = (x + blk.attn.attend(&h, &k, &v, mask.as_ref(), false)?.0)?;
             state.cache[i] = Some((k, v));
             let (ck, cv) = &state.cross[i];
-            let (y, w) = b.cross.attend(&b.cross_ln.forward(&x)?, ck, cv, None, capture)?;
+            let (y, w) = blk.cross.attend(&blk.cross_ln.forward(&x)?, ck, cv, None, capture)?;
             x = (x + y)?;
             if let Some(w) = w {
                 captured.push(w);
             }
-            x = (&x + b.mlp.forward(&b.mlp_ln.forward(&x)?)?)?;
+            x = (&x + blk.mlp.forward(&blk.mlp_ln.forward(&x)?)?)?;
         }
         state.len += t;
         Ok((self.ln.forward(&x)?, captured))
@@ -348,6 +364,12 @@ impl Decoder {
     /// Vocabulary logits for hidden states (1, t, d) → (t, vocab).
     pub fn logits(&self, hidden: &Tensor) -> candle_core::Result<Tensor> {
         self.logits.forward(&hidden.squeeze(0)?)
+    }
+
+    /// Logits of the last position of each sequence: (batch, t, d) → (batch, vocab).
+    pub fn last_logits(&self, hidden: &Tensor) -> candle_core::Result<Tensor> {
+        let t = hidden.dim(1)?;
+        self.logits.forward(&hidden.narrow(1, t - 1, 1)?.squeeze(1)?.contiguous()?)
     }
 
     pub fn max_positions(&self) -> usize {

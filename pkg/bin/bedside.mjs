@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// The Node command line, built on the wasm package and behaving like the native `bedside process`:
+// reads the models from a folder, verifies them, writes DIR/transcript.json atomically, and exits 1 with
+// `bedside: error [CODE]: message` on any failure (leaving no output file behind).
+
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createScribe } from '../index.js';
+
+const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR] [--no-vad] [--no-word-timestamps]
+
+  AUDIO                 the recording (WAV or FLAC)
+  --out DIR             output folder; DIR/transcript.json is written
+  --asr NAME            speech model by manifest name (default: the manifest's default)
+  --models DIR          folder holding manifest.json and the model files (default: models)
+  --no-vad              decode every window, even where no speech is heard
+  --no-word-timestamps  skip word timestamps (faster)`;
+
+class UsageError extends Error {}
+
+function parse(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        asr: { type: 'string' },
+        models: { type: 'string', default: 'models' },
+        'no-vad': { type: 'boolean', default: false },
+        'no-word-timestamps': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(e.message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  const [command, audio, ...extra] = positionals;
+  if (command !== 'process') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
+  if (!audio || extra.length) throw new UsageError('expected exactly one AUDIO file');
+  if (!values.out) throw new UsageError('--out DIR is required');
+  return { audio, ...values };
+}
+
+function ioError(action, path, e) {
+  return Object.assign(new Error(`could not ${action} ${path}: ${e.message}`), { code: 'IO' });
+}
+
+// Write then rename, so a reader never sees half a file and a failure leaves nothing behind.
+async function writeAtomically(path, text) {
+  const tmp = `${path}.partial`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw ioError('write', path, e);
+  }
+}
+
+async function processCommand(args, signal) {
+  const bytes = await readFile(args.audio).catch((e) => { throw ioError('read', args.audio, e); });
+  const t0 = performance.now();
+  const scribe = await createScribe({ modelBase: args.models, asr: args.asr, signal });
+  const loadS = (performance.now() - t0) / 1000;
+  try {
+    const t1 = performance.now();
+    let audioS = 0;
+    const { transcript } = await scribe.process(bytes, {
+      signal,
+      vad: !args['no-vad'],
+      wordTimestamps: !args['no-word-timestamps'],
+      jobName: basename(args.audio, extname(args.audio)),
+      onProgress: ({ stage, processedSeconds, totalSeconds }) => {
+        audioS = totalSeconds;
+        process.stderr.write(`\r${stage}: ${processedSeconds.toFixed(0)}/${totalSeconds.toFixed(0)} s   `);
+      },
+    });
+    const secs = (performance.now() - t1) / 1000;
+    process.stderr.write(`\rloaded models in ${loadS.toFixed(2)} s; transcribed ${audioS.toFixed(1)} s of audio in ` +
+      `${secs.toFixed(2)} s (RTF ${(secs / Math.max(audioS, 1e-9)).toFixed(3)})\n`);
+    await mkdir(args.out, { recursive: true }).catch((e) => { throw ioError('create', args.out, e); });
+    await writeAtomically(join(args.out, 'transcript.json'), JSON.stringify(transcript, null, 2));
+  } finally {
+    await scribe.dispose();
+  }
+}
+
+async function main() {
+  let args;
+  try {
+    args = parse(process.argv.slice(2));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bedside: ${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  try {
+    await processCommand(args, controller.signal);
+    return 0;
+  } catch (e) {
+    const code = e?.name === 'AbortError' ? 'CANCELLED' : (typeof e?.code === 'string' ? e.code : 'RUNTIME');
+    process.stderr.write(`\nbedside: error [${code}]: ${e?.message ?? e}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,34 @@
+// Bedside: an on-device clinical scribe. Audio in, HealthScribe-shaped JSON out, nothing sent anywhere.
+//
+//   const scribe = await createScribe({ modelBase: '/models', onProgress: console.log });
+//   const { transcript } = await scribe.process(file, { signal });
+//   scribe.dispose();
+
+import { canUseWorker } from './src/env.js';
+import { abortError } from './src/errors.js';
+import { loadModelFiles } from './src/load-models.js';
+import { Scribe } from './src/scribe.js';
+
+export { CACHE_NAME } from './src/source-http.js';
+
+/**
+ * Loads and verifies the model files, starts the core (in a Web Worker in browsers) and resolves to a Scribe.
+ * Progress: { status: 'initiate' | 'progress' | 'done', file, loaded?, total? } per file, then { status: 'ready' }.
+ */
+export async function createScribe({ modelBase, asr, onProgress, signal, cache = true, worker = true } = {}) {
+  const files = await loadModelFiles({ modelBase, asr, onProgress, signal, cache });
+  let backend;
+  if (worker && canUseWorker) {
+    const { WorkerBackend } = await import('./src/backend-worker.js');
+    backend = await WorkerBackend.create(files, signal);
+  } else {
+    const { InProcessBackend } = await import('./src/backend-inprocess.js');
+    backend = await InProcessBackend.create(files);
+    if (signal?.aborted) {
+      await backend.dispose();
+      throw abortError();
+    }
+  }
+  onProgress?.({ status: 'ready', asr: backend.asrName });
+  return new Scribe(backend);
+}

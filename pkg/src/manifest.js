@@ -1,0 +1,39 @@
+// Reads the model manifest (models/manifest.json) and works out which files one speech model needs.
+// Facts about models (paths, sizes, checksums, defaults) live in the manifest, never in this code.
+
+import { bedsideError } from './errors.js';
+
+// The wasm constructor's field names, keyed by the manifest's `asr` entry keys.
+const ROLES = { weights: 'weights', config: 'config', tokenizer: 'tokenizer', mel_filters: 'melFilters' };
+
+export function parseManifest(text) {
+  let m;
+  try {
+    m = JSON.parse(text);
+  } catch (e) {
+    throw bedsideError('MODEL_INVALID', 'load', `manifest.json is not valid JSON: ${e.message}`);
+  }
+  if (!m || !Array.isArray(m.files) || typeof m.asr !== 'object' || typeof m.defaults !== 'object') {
+    throw bedsideError('MODEL_INVALID', 'load', 'manifest.json lacks files, asr or defaults');
+  }
+  return m;
+}
+
+/** The files a scribe needs: [{ role, file }] where `file` is the manifest entry ({ id, path, sha256, size }). */
+export function filesFor(manifest, asrName) {
+  const name = asrName ?? manifest.defaults.asr;
+  const asr = manifest.asr[name];
+  if (!asr) {
+    const known = Object.keys(manifest.asr).join(', ');
+    throw bedsideError('SETTINGS_INVALID', 'settings', `unknown speech model "${name}" (the manifest has: ${known})`);
+  }
+  const byId = new Map(manifest.files.map((f) => [f.id, f]));
+  const pick = (role, id) => {
+    const file = byId.get(id);
+    if (!file) throw bedsideError('MODEL_INVALID', 'load', `manifest names file "${id}" for ${role} but does not list it`);
+    return { role, file };
+  };
+  const wanted = Object.entries(ROLES).map(([key, role]) => pick(role, asr[key]));
+  if (manifest.defaults.vad) wanted.push(pick('vad', manifest.defaults.vad));
+  return { name, wanted };
+}

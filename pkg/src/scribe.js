@@ -1,0 +1,54 @@
+// The object createScribe() resolves to: process() visits, then dispose().
+
+import { abortError, bedsideError, throwIfAborted } from './errors.js';
+import { canDecodeAudio } from './env.js';
+import { decodeInPage, toAudio } from './input.js';
+
+// Only the options the core understands cross into wasm (it rejects unknown ones as SETTINGS_INVALID).
+function coreOptions({ vad, wordTimestamps, jobName }) {
+  const o = {};
+  if (vad !== undefined) o.vad = vad;
+  if (wordTimestamps !== undefined) o.wordTimestamps = wordTimestamps;
+  if (jobName !== undefined) o.jobName = jobName;
+  return o;
+}
+
+export class Scribe {
+  #backend;
+
+  constructor(backend) {
+    this.#backend = backend;
+    this.asr = backend.asrName;
+  }
+
+  /** Resolves to { transcript } (HealthScribe's transcript file as an object). */
+  async process(input, options = {}) {
+    const { signal, onProgress, sampleRate } = options;
+    if (!this.#backend) throw bedsideError('CANCELLED', 'cancelled', 'the scribe was disposed');
+    throwIfAborted(signal);
+    const audio = await toAudio(input, sampleRate);
+    throwIfAborted(signal);
+    const run = (a) => this.#backend.process(a, coreOptions(options), { signal, onProgress });
+    try {
+      return await run(audio);
+    } catch (e) {
+      if (!(e?.code === 'AUDIO_INVALID' && audio.bytes && canDecodeAudio)) throw e;
+      // Not WAV or FLAC: let the browser decode it (MediaRecorder's webm/opus, mp3, m4a).
+      let pcm;
+      try {
+        pcm = await decodeInPage(audio.bytes);
+      } catch {
+        throw e; // the browser cannot read it either: the core's message says what was wrong
+      }
+      if (signal?.aborted) throw abortError();
+      return run(pcm);
+    }
+  }
+
+  /** Frees the model and stops the worker. Calls in flight reject. */
+  async dispose() {
+    const backend = this.#backend;
+    this.#backend = null;
+    await backend?.dispose();
+  }
+}

@@ -1,0 +1,150 @@
+//! The WebAssembly shell: one `#[wasm_bindgen]` type that moves bytes in and typed objects out.
+//! No decisions here. Errors become JS `Error`s with `code` and `stage` in exactly one place (`js_error`).
+//!
+//! Long work is driven from JS one step (a 30-s window) at a time — `begin*`, then `step()` until it
+//! returns `done`, then `finish()` — so a worker can yield to its event loop, report progress and honour
+//! cancellation between steps.
+
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use crate::error::BedsideError;
+use crate::{audio, Job, ModelBytes, Progress, Scribe, Settings};
+
+fn js_error(e: BedsideError) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    let _ = Reflect::set(&err, &"code".into(), &e.code().into());
+    let _ = Reflect::set(&err, &"stage".into(), &e.stage().into());
+    err.into()
+}
+
+fn bytes_field(obj: &JsValue, name: &str) -> Result<Option<Vec<u8>>, JsValue> {
+    let v = Reflect::get(obj, &name.into())?;
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Some(s.into_bytes()));
+    }
+    Ok(Some(Uint8Array::new(&v).to_vec()))
+}
+
+fn required(obj: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
+    bytes_field(obj, name)?.ok_or_else(|| js_error(BedsideError::model(name, "missing from the model files given")))
+}
+
+/// Options a JS caller may pass to `begin*` (all optional, camelCase).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct JsOptions {
+    vad: Option<bool>,
+    word_timestamps: Option<bool>,
+    job_name: Option<String>,
+}
+
+fn settings(options: JsValue) -> Result<Settings, JsValue> {
+    let o: JsOptions = if options.is_undefined() || options.is_null() {
+        JsOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js_error(BedsideError::Settings { reason: e.to_string() }))?
+    };
+    let mut s = Settings::default();
+    if let Some(v) = o.vad {
+        s.use_vad = v;
+    }
+    if let Some(w) = o.word_timestamps {
+        s.asr.word_timestamps = w;
+    }
+    if let Some(n) = o.job_name {
+        s.job_name = n;
+    }
+    Ok(s)
+}
+
+fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+#[wasm_bindgen]
+pub struct WasmScribe {
+    scribe: Scribe,
+    job: Option<Job>,
+}
+
+#[wasm_bindgen]
+impl WasmScribe {
+    /// `files`: `{ asrName, weights, config, tokenizer, melFilters, vad? }` as Uint8Arrays (config and
+    /// tokenizer may be strings). Checksums are the caller's job (the package checks them on download).
+    #[wasm_bindgen(constructor)]
+    pub fn new(files: JsValue) -> Result<WasmScribe, JsValue> {
+        console_error_panic_hook::set_once();
+        let asr_name = Reflect::get(&files, &"asrName".into())?.as_string().unwrap_or_else(|| "whisper".into());
+        let scribe = Scribe::load(ModelBytes {
+            asr_name,
+            weights: required(&files, "weights")?,
+            config: required(&files, "config")?,
+            tokenizer: required(&files, "tokenizer")?,
+            mel_filters: required(&files, "melFilters")?,
+            vad: bytes_field(&files, "vad")?,
+        })
+        .map_err(js_error)?;
+        Ok(WasmScribe { scribe, job: None })
+    }
+
+    /// Starts a visit from WAV or FLAC file bytes.
+    #[wasm_bindgen(js_name = beginBytes)]
+    pub fn begin_bytes(&mut self, bytes: &[u8], options: JsValue) -> Result<(), JsValue> {
+        let s = settings(options)?;
+        self.job = Some(self.scribe.begin_bytes(bytes, &s).map_err(js_error)?);
+        Ok(())
+    }
+
+    /// Starts a visit from decoded channels (e.g. from `AudioContext.decodeAudioData`).
+    #[wasm_bindgen(js_name = beginPcm)]
+    pub fn begin_pcm(&mut self, channels: Array, sample_rate: f32, options: JsValue) -> Result<(), JsValue> {
+        let s = settings(options)?;
+        let chans: Vec<Vec<f32>> = channels.iter().map(|c| Float32Array::new(&c).to_vec()).collect();
+        let audio = audio::from_channels(chans, sample_rate.round() as u32).map_err(js_error)?;
+        self.job = Some(self.scribe.begin(&audio, &s).map_err(js_error)?);
+        Ok(())
+    }
+
+    /// Does one unit of work. Returns `{ done: false, status, stage, done_s, total_s }` or `{ done: true }`.
+    pub fn step(&mut self) -> Result<JsValue, JsValue> {
+        let job = self.job.as_mut().ok_or_else(|| js_error(BedsideError::Settings { reason: "step() before begin*()".into() }))?;
+        let out = Object::new();
+        match job.step(&self.scribe).map_err(js_error)? {
+            Some(Progress::Stage { stage, done, total }) => {
+                Reflect::set(&out, &"done".into(), &false.into())?;
+                Reflect::set(&out, &"stage".into(), &stage.into())?;
+                Reflect::set(&out, &"processedSeconds".into(), &done.into())?;
+                Reflect::set(&out, &"totalSeconds".into(), &total.into())?;
+            }
+            None => {
+                Reflect::set(&out, &"done".into(), &true.into())?;
+            }
+        }
+        Ok(out.into())
+    }
+
+    /// Ends the visit and returns `{ transcript }` (HealthScribe's transcript file as an object).
+    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+        let job = self.job.take().ok_or_else(|| js_error(BedsideError::Settings { reason: "finish() before begin*()".into() }))?;
+        let visit = job.finish();
+        let out = Object::new();
+        Reflect::set(&out, &"transcript".into(), &to_js(&visit.transcript)?)?;
+        Ok(out.into())
+    }
+
+    /// Drops the visit in progress (after a cancel).
+    pub fn cancel(&mut self) {
+        self.job = None;
+    }
+
+    #[wasm_bindgen(js_name = asrName)]
+    pub fn asr_name(&self) -> String {
+        self.scribe.asr.name.clone()
+    }
+}

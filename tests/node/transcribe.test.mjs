@@ -1,0 +1,93 @@
+// The package API in Node, end to end: real wasm, real models from models/, real recordings.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { createScribe } from '../../pkg/index.js';
+import { MODELS, SHORT_CLIP, VISIT_A, segmentsOf, textOf, truthOf, wer } from './helpers.mjs';
+
+let scribe;
+const loadEvents = [];
+before(async () => {
+  scribe = await createScribe({ modelBase: MODELS, onProgress: (p) => loadEvents.push(p) });
+});
+after(() => scribe?.dispose());
+
+test('loading reports initiate, progress, done per file, then ready, for the default model', async () => {
+  const manifest = JSON.parse(await readFile(`${MODELS}/manifest.json`, 'utf8'));
+  assert.equal(scribe.asr, manifest.defaults.asr);
+  assert.deepEqual(loadEvents.at(-1), { status: 'ready', asr: manifest.defaults.asr });
+  const asr = manifest.asr[manifest.defaults.asr];
+  const wantedIds = [asr.weights, asr.config, asr.tokenizer, asr.mel_filters, manifest.defaults.vad];
+  const wantedPaths = wantedIds.map((id) => manifest.files.find((f) => f.id === id).path);
+  const done = loadEvents.filter((e) => e.status === 'done').map((e) => e.file);
+  assert.deepEqual(done, wantedPaths);
+  for (const path of wantedPaths) {
+    const mine = loadEvents.filter((e) => e.file === path).map((e) => e.status);
+    assert.deepEqual([mine[0], mine.at(-1)], ['initiate', 'done'], path);
+    const last = loadEvents.filter((e) => e.file === path && e.status === 'progress').at(-1);
+    assert.equal(last.loaded, last.total, path);
+  }
+});
+
+test('transcribes visit A: ordered segments inside the audio, WER below 0.25', async () => {
+  const truth = await truthOf('visit_a');
+  const progress = [];
+  const { transcript } = await scribe.process(await readFile(VISIT_A), { onProgress: (p) => progress.push(p), jobName: 'visit-a' });
+  assert.equal(transcript.Conversation.JobName, 'visit-a');
+  const segments = segmentsOf(transcript);
+  assert.ok(segments.length >= 2, `expected several segments, got ${segments.length}`);
+  let previousBegin = -1;
+  for (const s of segments) {
+    assert.ok(s.BeginAudioTime >= previousBegin, 'segments start in order');
+    assert.ok(s.EndAudioTime > s.BeginAudioTime, 'each segment has a length');
+    assert.ok(s.BeginAudioTime >= 0 && s.EndAudioTime <= truth.duration + 0.5, 'inside the audio');
+    assert.ok(s.Content.trim().length > 0);
+    assert.match(s.ParticipantDetails.ParticipantRole, /^(CLINICIAN|PATIENT)_\d+$/);
+    previousBegin = s.BeginAudioTime;
+  }
+  const error = wer(truth.segments.map((s) => s.text).join(' '), textOf(transcript));
+  assert.ok(error < 0.25, `WER ${error.toFixed(3)} should be below 0.25`);
+
+  assert.ok(progress.length >= 1);
+  for (const p of progress) {
+    assert.equal(p.status, 'progress');
+    assert.equal(p.stage, 'transcribe');
+    assert.ok(Math.abs(p.totalSeconds - truth.duration) < 0.1);
+  }
+  assert.ok(progress.every((p, i) => i === 0 || p.processedSeconds >= progress[i - 1].processedSeconds));
+  assert.equal(progress.at(-1).processedSeconds, progress.at(-1).totalSeconds);
+});
+
+test('concurrent calls are queued and never cross', async () => {
+  const bytes = await readFile(SHORT_CLIP);
+  const [a, b] = await Promise.all([
+    scribe.process(bytes, { jobName: 'first' }),
+    scribe.process(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), { jobName: 'second' }),
+  ]);
+  assert.equal(a.transcript.Conversation.JobName, 'first');
+  assert.equal(b.transcript.Conversation.JobName, 'second');
+  assert.ok(textOf(a.transcript).length > 0);
+  assert.equal(textOf(a.transcript), textOf(b.transcript));
+});
+
+test('decoded PCM channels give the same words as the file bytes', async () => {
+  // speech_then_silence.wav is 16-bit mono: decode it by hand to exercise beginPcm.
+  const bytes = await readFile(SHORT_CLIP);
+  const dataAt = bytes.indexOf('data') + 8;
+  const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset + dataAt, bytes.byteOffset + bytes.length - ((bytes.length - dataAt) % 2)));
+  const pcm = Float32Array.from(samples, (v) => v / 32768);
+  const rate = bytes.readUInt32LE(24);
+  const fromPcm = await scribe.process([pcm], { sampleRate: rate });
+  const fromBytes = await scribe.process(bytes);
+  assert.equal(textOf(fromPcm.transcript), textOf(fromBytes.transcript));
+});
+
+test('a file: URL works as modelBase', async () => {
+  const s = await createScribe({ modelBase: pathToFileURL(MODELS).href, asr: 'tiny.en' });
+  try {
+    assert.equal(s.asr, 'tiny.en');
+  } finally {
+    await s.dispose();
+  }
+});

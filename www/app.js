@@ -1,0 +1,223 @@
+// The demo page: load a model, take a recording (sample, file or microphone), show the draft transcript.
+// Everything happens in this tab; the only requests go to this page's own origin (page, package, models).
+
+import { createScribe } from '/pkg/index.js';
+import { ClipPlayer } from './clip-player.js';
+import { startRecording } from './recorder.js';
+import { formatTime } from './time.js';
+import { renderTranscript } from './transcript-view.js';
+
+const MODEL_BASE = new URL('/models/', location.href).href;
+const $ = (id) => document.getElementById(id);
+const ui = {
+  app: $('app'), model: $('model'), loadList: $('load-progress'), sample: $('sample'), file: $('file'),
+  record: $('record'), recordTime: $('record-time'), cancel: $('cancel'), processBox: $('process-progress'),
+  processBar: $('process-bar'), processLabel: $('process-label'), status: $('status'), error: $('error'),
+  segments: $('segments'), download: $('download'),
+};
+
+let scribe = null; // Promise<Scribe> for the chosen model
+let loadController = null;
+let jobController = null;
+let recording = null;
+let player = null;
+let transcript = null;
+
+// data-state / data-model let people (and the browser tests) see what the page is doing.
+function setState(state) {
+  ui.app.dataset.state = state;
+  const busy = state === 'processing' || state === 'recording';
+  ui.sample.disabled = busy;
+  ui.file.disabled = busy;
+  ui.model.disabled = busy;
+  ui.record.disabled = state === 'processing';
+  ui.cancel.hidden = state !== 'processing';
+  ui.processBox.hidden = state !== 'processing';
+}
+
+const setStatus = (text) => { ui.status.textContent = text; };
+
+function showError(err) {
+  ui.error.hidden = false;
+  ui.error.textContent = err.code ? `${err.message} [${err.code}]` : err.message;
+}
+
+// ---- model loading ----
+
+function showLoadProgress(p) {
+  if (p.status === 'ready') return;
+  const id = `load-${p.file.replace(/[^a-z0-9]/gi, '-')}`;
+  let row = document.getElementById(id);
+  if (!row) {
+    row = document.createElement('li');
+    row.id = id;
+    const name = document.createElement('span');
+    name.textContent = p.file;
+    name.id = `${id}-name`;
+    const bar = document.createElement('progress');
+    bar.max = 1;
+    bar.value = 0;
+    bar.setAttribute('aria-labelledby', name.id);
+    row.append(name, bar);
+    ui.loadList.append(row);
+  }
+  const bar = row.querySelector('progress');
+  if (p.status === 'progress') bar.value = p.total ? p.loaded / p.total : 0;
+  if (p.status === 'done') bar.value = 1;
+}
+
+function loadModel(name) {
+  loadController?.abort();
+  const previous = scribe;
+  previous?.then((s) => s.dispose(), () => {});
+  loadController = new AbortController();
+  ui.loadList.replaceChildren();
+  ui.app.dataset.model = 'loading';
+  setStatus(`Loading the ${name} model…`);
+  const controller = loadController;
+  scribe = createScribe({ modelBase: MODEL_BASE, asr: name, signal: controller.signal, onProgress: showLoadProgress });
+  scribe.then(
+    () => {
+      if (controller !== loadController) return;
+      ui.app.dataset.model = 'ready';
+      if (ui.app.dataset.state !== 'processing') setStatus(`The ${name} model is ready.`);
+    },
+    (err) => {
+      if (err.name === 'AbortError' || controller !== loadController) return;
+      ui.app.dataset.model = 'error';
+      showError(err);
+      setStatus('The model could not be loaded.');
+    },
+  );
+  scribe.catch(() => {}); // handled above; a later transcribe() reports it again
+}
+
+// ---- transcription ----
+
+async function transcribe(blob, label) {
+  jobController = new AbortController();
+  const { signal } = jobController;
+  ui.error.hidden = true;
+  setState('processing');
+  ui.processBar.value = 0;
+  ui.processLabel.textContent = 'Waiting for the model…';
+  setStatus(`Transcribing ${label}…`);
+  const started = performance.now();
+  if (ui.app.dataset.model === 'error') loadModel(ui.model.value); // e.g. the network came back: try again
+  try {
+    const s = await scribe;
+    ui.processLabel.textContent = 'Transcribing…';
+    const result = await s.process(blob, {
+      signal,
+      jobName: label,
+      onProgress: ({ processedSeconds, totalSeconds }) => {
+        ui.processBar.value = totalSeconds ? processedSeconds / totalSeconds : 0;
+        ui.processLabel.textContent = `Transcribing: ${formatTime(processedSeconds)} of ${formatTime(totalSeconds)}`;
+      },
+    });
+    transcript = result.transcript;
+    player?.close();
+    player = new ClipPlayer(blob);
+    const count = renderTranscript(ui.segments, transcript, playSegment);
+    ui.download.disabled = false;
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    setStatus(`${count} transcript lines from ${label} in ${secs} s. Review them before use.`);
+    setState('done');
+  } catch (err) {
+    if (err.name === 'AbortError') {
+      setStatus('Cancelled.');
+      setState('cancelled');
+    } else {
+      showError(err);
+      setStatus(`Could not transcribe ${label}.`);
+      setState('error');
+    }
+  } finally {
+    jobController = null;
+  }
+}
+
+async function playSegment(segment, button) {
+  for (const el of ui.segments.querySelectorAll('.playing')) el.classList.remove('playing');
+  button.classList.add('playing');
+  try {
+    await player.play(segment.BeginAudioTime, segment.EndAudioTime, () => button.classList.remove('playing'));
+  } catch (err) {
+    button.classList.remove('playing');
+    showError(new Error(`Could not play the recording: ${err.message}`));
+  }
+}
+
+// ---- recording ----
+
+let timer = null;
+
+async function toggleRecording() {
+  if (recording) {
+    const current = recording;
+    recording = null;
+    clearInterval(timer);
+    ui.record.setAttribute('aria-pressed', 'false');
+    ui.record.textContent = 'Record from microphone';
+    ui.recordTime.hidden = true;
+    try {
+      const blob = await current.stop();
+      await transcribe(blob, 'the recording');
+    } catch (err) {
+      showError(err);
+      setState('error');
+    }
+    return;
+  }
+  ui.error.hidden = true;
+  try {
+    recording = await startRecording();
+  } catch (err) {
+    showError(new Error(`The microphone could not be opened: ${err.message}`));
+    return;
+  }
+  setState('recording');
+  ui.record.setAttribute('aria-pressed', 'true');
+  ui.record.textContent = 'Stop and transcribe';
+  const t0 = Date.now();
+  ui.recordTime.textContent = '00:00';
+  ui.recordTime.hidden = false;
+  timer = setInterval(() => { ui.recordTime.textContent = formatTime((Date.now() - t0) / 1000); }, 500);
+  setStatus('Recording… press “Stop and transcribe” when the visit ends.');
+}
+
+// ---- wiring ----
+
+ui.sample.addEventListener('click', async () => {
+  try {
+    const res = await fetch('sample/visit.flac');
+    if (!res.ok) throw new Error(`the sample could not be loaded (HTTP ${res.status})`);
+    await transcribe(await res.blob(), 'the sample visit');
+  } catch (err) {
+    showError(err);
+    setState('error');
+  }
+});
+
+ui.file.addEventListener('change', () => {
+  const file = ui.file.files[0];
+  ui.file.value = ''; // choosing the same file again should run again
+  if (file) transcribe(file, file.name);
+});
+
+ui.record.addEventListener('click', toggleRecording);
+ui.cancel.addEventListener('click', () => jobController?.abort());
+ui.model.addEventListener('change', () => loadModel(ui.model.value));
+
+ui.download.addEventListener('click', () => {
+  if (!transcript) return;
+  const url = URL.createObjectURL(new Blob([JSON.stringify(transcript, null, 2)], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = 'transcript.json';
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+});
+
+setState('idle');
+loadModel(ui.model.value);
