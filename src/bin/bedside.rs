@@ -87,35 +87,10 @@ fn models(manifest_path: &Path, packages: &Path, out: Option<PathBuf>, update: b
     Ok(())
 }
 
-/// Reads a model file named in the manifest and checks it is exactly the listed one.
-fn model_file(dir: &Path, manifest: &Manifest, id: &str) -> Result<Vec<u8>> {
-    let file = manifest.file(id)?;
-    let bytes = read(&dir.join(&file.path)).map_err(|e| match e {
-        BedsideError::Io { path, .. } => BedsideError::model(id, format!("{path} is missing: run `make models`")),
-        other => other,
-    })?;
-    bedside::manifest::verify(file, &bytes)?;
-    Ok(bytes)
-}
-
-pub fn load_scribe(models: &Path, asr: Option<&str>) -> Result<bedside::Scribe> {
-    let manifest = Manifest::parse(&String::from_utf8_lossy(&read(&models.join("manifest.json"))?))?;
-    let name = asr.unwrap_or(&manifest.defaults.asr).to_string();
-    let m = manifest.asr(&name)?.clone();
-    bedside::Scribe::load(bedside::ModelBytes {
-        asr_name: name,
-        weights: model_file(models, &manifest, &m.weights)?,
-        config: model_file(models, &manifest, &m.config)?,
-        tokenizer: model_file(models, &manifest, &m.tokenizer)?,
-        mel_filters: model_file(models, &manifest, &m.mel_filters)?,
-        vad: Some(model_file(models, &manifest, &manifest.defaults.vad)?),
-    })
-}
-
 fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: bool, no_words: bool) -> Result<()> {
     let bytes = read(audio)?;
     let t0 = std::time::Instant::now();
-    let scribe = load_scribe(models, asr)?;
+    let scribe = bedside::native::load_scribe(models, asr)?;
     let load_s = t0.elapsed().as_secs_f64();
     let mut settings = bedside::Settings::default();
     settings.use_vad = !no_vad;

@@ -1,0 +1,152 @@
+//! Text transcripts → `TranscriptFile`, for `bedside note` (no audio involved).
+//!
+//! Input: either an ACI-Bench style dialogue, one turn per line tagged `[doctor]` / `[patient]` (also
+//! accepted: MTS-Dialog's `Doctor:` / `Patient:` / `Guest_family:` / `Guest_clinician:` prefixes), or a
+//! HealthScribe transcript JSON. Output: a transcript file with one segment per turn, in order.
+//! Roles: doctor → `CLINICIAN_0`, a second clinician → `CLINICIAN_1`, patient → `PATIENT_0`, a family
+//! member or other guest → `PATIENT_1` (HealthScribe has only the two role kinds).
+//! Pseudo-times: there is no audio, so segment *i* (zero-based) gets `BeginAudioTime = i` and
+//! `EndAudioTime = i + 1` seconds: order is kept and every segment has a distinct, non-empty interval.
+//! Limits: no `TranscriptItems` are made for dialogue text (there are no word times to report); a line
+//! without a tag continues the previous turn.
+
+use crate::error::{BedsideError, Result};
+use crate::schema::transcript::*;
+
+/// An ACI-Bench (or MTS-Dialog) dialogue → one segment per turn.
+pub fn transcript_from_dialogue(text: &str) -> Result<TranscriptFile> {
+    let mut turns: Vec<(&'static str, String)> = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match split_tag(line) {
+            Some((role, rest)) => turns.push((role, rest.trim().to_string())),
+            None => match turns.last_mut() {
+                Some((_, t)) => {
+                    t.push(' ');
+                    t.push_str(line);
+                }
+                None => {
+                    return Err(BedsideError::Input {
+                        reason: format!(
+                            "dialogue line {} has no speaker tag: expected `[doctor] …` or `[patient] …`",
+                            n + 1
+                        ),
+                    })
+                }
+            },
+        }
+    }
+    if turns.is_empty() {
+        return Err(BedsideError::Input { reason: "dialogue has no `[doctor]` / `[patient]` lines".into() });
+    }
+    let segments = turns
+        .into_iter()
+        .enumerate()
+        .map(|(i, (role, content))| TranscriptSegment {
+            segment_id: format!("seg-{:05}", i + 1),
+            begin_audio_time: i as f64,
+            end_audio_time: (i + 1) as f64,
+            content,
+            participant_details: ParticipantDetails { participant_role: role.into() },
+            section_details: SectionDetails { section_name: "OTHER".into() },
+            channel_id: None,
+        })
+        .collect();
+    Ok(TranscriptFile {
+        conversation: Conversation {
+            conversation_id: "bedside-dialogue".into(),
+            job_name: "bedside-dialogue".into(),
+            job_type: "ASYNC".into(),
+            language_code: "en-US".into(),
+            clinical_insights: Vec::new(),
+            transcript_items: Vec::new(),
+            transcript_segments: segments,
+            bedside: None,
+        },
+    })
+}
+
+/// A HealthScribe transcript JSON (ours or AWS's) → the same typed file.
+pub fn transcript_from_json(text: &str) -> Result<TranscriptFile> {
+    let file: TranscriptFile = serde_json::from_str(text).map_err(|e| BedsideError::Input {
+        reason: format!("not a HealthScribe transcript JSON (line {}, column {}): {e}", e.line(), e.column()),
+    })?;
+    let mut seen = std::collections::HashSet::new();
+    for s in &file.conversation.transcript_segments {
+        if !seen.insert(s.segment_id.as_str()) {
+            return Err(BedsideError::Input { reason: format!("duplicate SegmentId `{}`", s.segment_id) });
+        }
+    }
+    Ok(file)
+}
+
+/// Either format: JSON when the text starts with `{`, else a dialogue.
+pub fn transcript_from_text(text: &str) -> Result<TranscriptFile> {
+    if text.trim_start().starts_with('{') {
+        transcript_from_json(text)
+    } else {
+        transcript_from_dialogue(text)
+    }
+}
+
+/// The role a line's tag names, and the rest of the line.
+fn split_tag(line: &str) -> Option<(&'static str, &str)> {
+    const TAGS: [(&str, &str); 8] = [
+        ("[doctor]", "CLINICIAN_0"),
+        ("[patient]", "PATIENT_0"),
+        ("doctor:", "CLINICIAN_0"),
+        ("patient:", "PATIENT_0"),
+        ("guest_clinician:", "CLINICIAN_1"),
+        ("guest_family:", "PATIENT_1"),
+        ("[family]", "PATIENT_1"),
+        ("[nurse]", "CLINICIAN_1"),
+    ];
+    let lower = line.get(..line.len().min(20))?.to_ascii_lowercase();
+    for (tag, role) in TAGS {
+        if lower.starts_with(tag) {
+            return Some((role, &line[tag.len()..]));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aci_lines_become_segments_in_order() {
+        let f = transcript_from_dialogue("[doctor] hi , martha .\n[patient] i'm okay .\ncontinued here\n\n[doctor] good").unwrap();
+        let s = &f.conversation.transcript_segments;
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].participant_details.participant_role, "CLINICIAN_0");
+        assert_eq!(s[1].participant_details.participant_role, "PATIENT_0");
+        assert_eq!(s[1].content, "i'm okay . continued here");
+        assert_eq!((s[2].begin_audio_time, s[2].end_audio_time), (2.0, 3.0));
+        assert_eq!(s[2].segment_id, "seg-00003");
+    }
+
+    #[test]
+    fn mts_prefixes_and_guests() {
+        let f = transcript_from_dialogue("Doctor: Any allergies?\nGuest_family: Not that I know.\nPatient: No.").unwrap();
+        let roles: Vec<_> = f.conversation.transcript_segments.iter().map(|s| s.participant_details.participant_role.as_str()).collect();
+        assert_eq!(roles, ["CLINICIAN_0", "PATIENT_1", "PATIENT_0"]);
+    }
+
+    #[test]
+    fn untagged_or_empty_input_is_an_error() {
+        assert!(matches!(transcript_from_dialogue("hello there"), Err(BedsideError::Input { .. })));
+        assert!(matches!(transcript_from_dialogue("  \n"), Err(BedsideError::Input { .. })));
+        assert!(matches!(transcript_from_json("{\"Conversation\": 3}"), Err(BedsideError::Input { .. })));
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let f = transcript_from_dialogue("[doctor] hi\n[patient] hello").unwrap();
+        let back = transcript_from_text(&serde_json::to_string(&f).unwrap()).unwrap();
+        assert_eq!(back, f);
+    }
+}

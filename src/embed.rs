@@ -1,0 +1,97 @@
+//! Sentence embeddings: text → 384-dim unit vectors from all-MiniLM-L6-v2.
+//!
+//! Input: the model's `model.safetensors` (f32 or an f16 copy; both are computed in f32), its `config.json`
+//! and `tokenizer.json`, all as bytes. Output: one L2-normalised vector per text, so a dot product is the
+//! cosine similarity.
+//! Reference: sentence-transformers' all-MiniLM-L6-v2 recipe (BERT encoder, mean pooling over the
+//! attention mask, then L2 normalisation), run through candle-transformers' `models::bert`.
+//! Limits: texts are cut at 256 word pieces (the model's training length); CPU only; texts are
+//! batched by similar length so padding stays small.
+
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+
+use crate::error::{BedsideError, Result};
+
+/// Width of the embedding vectors.
+pub const DIM: usize = 384;
+/// all-MiniLM-L6-v2 was trained on sequences of at most 256 word pieces.
+const MAX_TOKENS: usize = 256;
+/// Texts per forward pass: large enough to amortise the matmuls, small enough to bound memory.
+const BATCH: usize = 32;
+
+pub struct Embedder {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    device: Device,
+}
+
+impl Embedder {
+    /// Loads the encoder from bytes; f16 weights are widened to f32 at load time.
+    pub fn load(weights: &[u8], config: &[u8], tokenizer: &[u8]) -> Result<Self> {
+        let bad = |what: &str, e: String| BedsideError::model("minilm", format!("{what}: {e}"));
+        let config: Config = serde_json::from_slice(config).map_err(|e| bad("config.json", e.to_string()))?;
+        let mut tokenizer = Tokenizer::from_bytes(tokenizer).map_err(|e| bad("tokenizer.json", e.to_string()))?;
+        // The shipped tokenizer pads every text to 128; pad to the longest in the batch instead.
+        tokenizer.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..Default::default() }));
+        tokenizer
+            .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+            .map_err(|e| bad("tokenizer.json", e.to_string()))?;
+        let device = Device::Cpu;
+        let vb = VarBuilder::from_buffered_safetensors(weights.to_vec(), DType::F32, &device)
+            .map_err(|e| bad("model.safetensors", e.to_string()))?;
+        let model = BertModel::load(vb, &config).map_err(|e| bad("model.safetensors", e.to_string()))?;
+        Ok(Self { model, tokenizer, device })
+    }
+
+    /// One unit vector per text, in the order given. Empty texts get the embedding of an empty sentence.
+    pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        // Sort by length so each batch pads little; write results back in the caller's order.
+        let mut order: Vec<usize> = (0..texts.len()).collect();
+        order.sort_by_key(|&i| texts[i].len());
+        let mut out = vec![Vec::new(); texts.len()];
+        for chunk in order.chunks(BATCH) {
+            let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
+            for (slot, v) in chunk.iter().zip(self.embed_batch(&batch)?) {
+                out[*slot] = v;
+            }
+        }
+        Ok(out)
+    }
+
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let enc = self
+            .tokenizer
+            .encode_batch(texts.to_vec(), true)
+            .map_err(|e| BedsideError::model("minilm", format!("tokenizer: {e}")))?;
+        let rows = enc.len();
+        let len = enc.first().map(|e| e.get_ids().len()).unwrap_or(0);
+        let mut ids = Vec::with_capacity(rows * len);
+        let mut mask = Vec::with_capacity(rows * len);
+        for e in &enc {
+            ids.extend(e.get_ids().iter().copied());
+            mask.extend(e.get_attention_mask().iter().copied());
+        }
+        let run = |x: candle_core::Result<Vec<Vec<f32>>>| x.map_err(BedsideError::runtime("embed"));
+        run((|| {
+            let ids = Tensor::from_vec(ids, (rows, len), &self.device)?;
+            let mask = Tensor::from_vec(mask, (rows, len), &self.device)?;
+            let types = ids.zeros_like()?;
+            let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (rows, len, DIM)
+            // Mean over real tokens only: padded positions are masked out of both sum and count.
+            let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+            let summed = hidden.broadcast_mul(&m)?.sum(1)?;
+            let count = m.sum(1)?.clamp(1e-9, f64::MAX)?;
+            let mean = summed.broadcast_div(&count)?;
+            let norm = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+            mean.broadcast_div(&norm)?.to_vec2::<f32>()
+        })())
+    }
+}
+
+/// Cosine similarity of two unit vectors.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}

@@ -1,0 +1,46 @@
+//! File-system helpers for the native shells (CLI, tests, benchmarks): read the model files a manifest
+//! lists from a folder, verify each against its sha256, and load a `Scribe`. Not part of the wasm build.
+
+use std::path::Path;
+
+use crate::error::{BedsideError, Result};
+use crate::manifest::{verify, Manifest};
+use crate::{ModelBytes, Scribe};
+
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| BedsideError::Io { path: path.display().to_string(), source })
+}
+
+pub fn read_manifest(models: &Path) -> Result<Manifest> {
+    Manifest::parse(&String::from_utf8_lossy(&read(&models.join("manifest.json"))?))
+}
+
+/// Reads a model file named in the manifest and checks it is exactly the listed one.
+pub fn model_file(models: &Path, manifest: &Manifest, id: &str) -> Result<Vec<u8>> {
+    let file = manifest.file(id)?;
+    let bytes = read(&models.join(&file.path)).map_err(|e| match e {
+        BedsideError::Io { path, .. } => BedsideError::model(id, format!("{path} is missing: run `make models`")),
+        other => other,
+    })?;
+    verify(file, &bytes)?;
+    Ok(bytes)
+}
+
+/// The model files of a speech model (default: the manifest's) plus the VAD.
+pub fn model_bytes(models: &Path, asr: Option<&str>) -> Result<ModelBytes> {
+    let manifest = read_manifest(models)?;
+    let name = asr.unwrap_or(&manifest.defaults.asr).to_string();
+    let m = manifest.asr(&name)?.clone();
+    Ok(ModelBytes {
+        asr_name: name,
+        weights: model_file(models, &manifest, &m.weights)?,
+        config: model_file(models, &manifest, &m.config)?,
+        tokenizer: model_file(models, &manifest, &m.tokenizer)?,
+        mel_filters: model_file(models, &manifest, &m.mel_filters)?,
+        vad: Some(model_file(models, &manifest, &manifest.defaults.vad)?),
+    })
+}
+
+pub fn load_scribe(models: &Path, asr: Option<&str>) -> Result<Scribe> {
+    Scribe::load(model_bytes(models, asr)?)
+}

@@ -1,0 +1,224 @@
+//! Transcript sections: every segment → `SUBJECTIVE`, `OBJECTIVE`, `ASSESSMENT_AND_PLAN` or `OTHER`.
+//!
+//! Input: a transcript file, a sentence [`Embedder`] and a trained [`SectionModel`]. Output: each
+//! segment's `SectionDetails.SectionName` is set.
+//! Method: each segment is described by its own MiniLM embedding, the mean embedding of its neighbours
+//! (up to [`CONTEXT`] turns either side: a bare "No." takes its meaning from the question before it) and
+//! a role one-hot (clinician / patient). A small softmax classifier (logistic regression, or one hidden
+//! ReLU layer when the weights file has one) maps that to the four groups. It is trained offline by
+//! `examples/train_sections.rs` on MTS-Dialog's training split (section headers grouped by
+//! [`header_group`]) plus greeting / logistics lines labelled `OTHER` by rule.
+//! Limits: English only; the training data has few examination and results snippets, so `OBJECTIVE`
+//! is the least certain group; speaker roles must already be set (unknown roles count as neither).
+
+use std::collections::HashMap;
+
+use candle_core::{DType, Device, Tensor};
+
+use crate::embed::{Embedder, DIM};
+use crate::error::{BedsideError, Result};
+use crate::schema::transcript::TranscriptFile;
+
+/// The four groups, in the classifier's output order.
+pub const GROUPS: [&str; 4] = ["SUBJECTIVE", "OBJECTIVE", "ASSESSMENT_AND_PLAN", "OTHER"];
+/// Neighbouring turns on each side that form a segment's context.
+pub const CONTEXT: usize = 2;
+/// Feature width: own embedding, neighbours' mean embedding, role one-hot.
+pub const FEATURES: usize = 2 * DIM + 2;
+
+/// Maps an MTS-Dialog section header to its group; `None` for headers outside the four groups.
+pub fn header_group(header: &str) -> Option<usize> {
+    match header.trim().to_ascii_uppercase().as_str() {
+        "GENHX" | "CC" | "ROS" | "PASTMEDICALHX" | "FAM/SOCHX" | "MEDICATIONS" | "ALLERGY" | "PASTSURGICAL"
+        | "OTHER_HISTORY" | "IMMUNIZATIONS" | "GYNHX" => Some(0),
+        "EXAM" | "LABS" | "IMAGING" | "PROCEDURES" => Some(1),
+        "ASSESSMENT" | "PLAN" | "DIAGNOSIS" | "DISPOSITION" | "EDCOURSE" => Some(2),
+        _ => None,
+    }
+}
+
+/// Feature rows for a run of turns: `embeddings[i]` is turn *i*'s vector, `clinician[i]` its role
+/// (`Some(true)` clinician, `Some(false)` patient, `None` unknown).
+pub fn features(embeddings: &[Vec<f32>], clinician: &[Option<bool>]) -> Vec<Vec<f32>> {
+    let n = embeddings.len();
+    (0..n)
+        .map(|i| {
+            let mut row = Vec::with_capacity(FEATURES);
+            row.extend_from_slice(&embeddings[i]);
+            let lo = i.saturating_sub(CONTEXT);
+            let hi = (i + CONTEXT + 1).min(n);
+            let mut ctx = vec![0f32; DIM];
+            let mut count = 0f32;
+            for j in (lo..hi).filter(|&j| j != i) {
+                for (c, v) in ctx.iter_mut().zip(&embeddings[j]) {
+                    *c += v;
+                }
+                count += 1.0;
+            }
+            if count > 0.0 {
+                ctx.iter_mut().for_each(|c| *c /= count);
+            }
+            row.extend(ctx);
+            let role = clinician.get(i).copied().flatten();
+            row.push(if role == Some(true) { 1.0 } else { 0.0 });
+            row.push(if role == Some(false) { 1.0 } else { 0.0 });
+            row
+        })
+        .collect()
+}
+
+/// One dense layer, row-major `out × in` weights.
+struct Dense {
+    w: Vec<f32>,
+    b: Vec<f32>,
+    inputs: usize,
+}
+
+impl Dense {
+    fn apply(&self, x: &[f32]) -> Vec<f32> {
+        self.b
+            .iter()
+            .enumerate()
+            .map(|(o, b)| b + self.w[o * self.inputs..(o + 1) * self.inputs].iter().zip(x).map(|(w, x)| w * x).sum::<f32>())
+            .collect()
+    }
+}
+
+/// The trained classifier: `l1` (and, for the MLP form, a ReLU and `l2`) then softmax.
+pub struct SectionModel {
+    layers: Vec<Dense>,
+}
+
+impl SectionModel {
+    /// Reads `l1.weight` / `l1.bias` (and optional `l2.*`) from safetensors bytes.
+    pub fn load(bytes: &[u8]) -> Result<Self> {
+        let bad = |why: String| BedsideError::model("sections", why);
+        let tensors = candle_core::safetensors::load_buffer(bytes, &Device::Cpu).map_err(|e| bad(e.to_string()))?;
+        let mut layers = Vec::new();
+        let mut inputs = FEATURES;
+        for name in ["l1", "l2"] {
+            let (Some(w), Some(b)) = (tensors.get(&format!("{name}.weight")), tensors.get(&format!("{name}.bias"))) else {
+                break;
+            };
+            let (out, inp) = w.dims2().map_err(|e| bad(e.to_string()))?;
+            if inp != inputs || b.dims() != [out] {
+                return Err(bad(format!("{name}: shape {:?} / {:?}, expected ({}, {inputs}) ", w.dims(), b.dims(), out)));
+            }
+            let flat = |t: &Tensor| t.to_dtype(DType::F32).and_then(|t| t.flatten_all()).and_then(|t| t.to_vec1::<f32>());
+            layers.push(Dense { w: flat(w).map_err(|e| bad(e.to_string()))?, b: flat(b).map_err(|e| bad(e.to_string()))?, inputs });
+            inputs = out;
+        }
+        if layers.is_empty() || inputs != GROUPS.len() {
+            return Err(bad(format!("expected layers ending in {} outputs", GROUPS.len())));
+        }
+        Ok(Self { layers })
+    }
+
+    /// Class probabilities for one feature row.
+    pub fn probabilities(&self, row: &[f32]) -> [f32; 4] {
+        let mut x = row.to_vec();
+        for (i, layer) in self.layers.iter().enumerate() {
+            x = layer.apply(&x);
+            if i + 1 < self.layers.len() {
+                x.iter_mut().for_each(|v| *v = v.max(0.0));
+            }
+        }
+        softmax4(&x)
+    }
+}
+
+fn softmax4(x: &[f32]) -> [f32; 4] {
+    let m = x.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let e: Vec<f32> = x.iter().map(|v| (v - m).exp()).collect();
+    let s: f32 = e.iter().sum();
+    [e[0] / s, e[1] / s, e[2] / s, e[3] / s]
+}
+
+/// Role string → clinician flag (`CLINICIAN_*` / `PATIENT_*`).
+pub fn role_flag(role: &str) -> Option<bool> {
+    if role.starts_with("CLINICIAN") {
+        Some(true)
+    } else if role.starts_with("PATIENT") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Per-segment probabilities for the four groups.
+pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel) -> Result<Vec<[f32; 4]>> {
+    let segs = &file.conversation.transcript_segments;
+    if segs.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Identical turns ("Okay.", "Yes.") are embedded once.
+    let mut unique: HashMap<&str, usize> = HashMap::new();
+    let mut texts = Vec::new();
+    for s in segs {
+        let t = s.content.trim();
+        unique.entry(t).or_insert_with(|| {
+            texts.push(t);
+            texts.len() - 1
+        });
+    }
+    let vectors = embedder.embed(&texts)?;
+    let embeddings: Vec<Vec<f32>> = segs.iter().map(|s| vectors[unique[s.content.trim()]].clone()).collect();
+    let roles: Vec<Option<bool>> = segs.iter().map(|s| role_flag(&s.participant_details.participant_role)).collect();
+    Ok(features(&embeddings, &roles).iter().map(|r| model.probabilities(r)).collect())
+}
+
+/// Sets `SectionName` on every segment.
+pub fn classify(file: &mut TranscriptFile, embedder: &Embedder, model: &SectionModel) -> Result<()> {
+    let probs = predict(file, embedder, model)?;
+    for (seg, p) in file.conversation.transcript_segments.iter_mut().zip(probs) {
+        let best = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
+        seg.section_details.section_name = GROUPS[best].to_string();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_map_onto_groups() {
+        assert_eq!(header_group("GENHX"), Some(0));
+        assert_eq!(header_group("fam/sochx"), Some(0));
+        assert_eq!(header_group("EXAM"), Some(1));
+        assert_eq!(header_group("PLAN"), Some(2));
+        assert_eq!(header_group("something"), None);
+    }
+
+    #[test]
+    fn features_mix_neighbours_and_role() {
+        let e = vec![vec![1.0; DIM], vec![0.0; DIM], vec![3.0; DIM]];
+        let f = features(&e, &[Some(true), Some(false), None]);
+        assert_eq!(f[1].len(), FEATURES);
+        assert_eq!(f[1][DIM], 2.0); // mean of rows 0 and 2
+        assert_eq!(f[0][DIM], 1.5); // rows 1 and 2
+        assert_eq!(&f[0][2 * DIM..], &[1.0, 0.0]);
+        assert_eq!(&f[1][2 * DIM..], &[0.0, 1.0]);
+        assert_eq!(&f[2][2 * DIM..], &[0.0, 0.0]);
+    }
+
+    #[test]
+    fn model_loads_and_predicts_its_weights() {
+        // A linear model whose class-2 weight reads the clinician flag.
+        let mut w = vec![0f32; 4 * FEATURES];
+        w[2 * FEATURES + 2 * DIM] = 10.0;
+        let mut map = HashMap::new();
+        map.insert("l1.weight".to_string(), Tensor::from_vec(w, (4, FEATURES), &Device::Cpu).unwrap());
+        map.insert("l1.bias".to_string(), Tensor::zeros(4, DType::F32, &Device::Cpu).unwrap());
+        let path = std::env::temp_dir().join(format!("bedside-sections-{}.safetensors", std::process::id()));
+        candle_core::safetensors::save(&map, &path).unwrap();
+        let model = SectionModel::load(&std::fs::read(&path).unwrap()).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let mut row = vec![0f32; FEATURES];
+        row[2 * DIM] = 1.0;
+        let p = model.probabilities(&row);
+        assert!(p[2] > 0.99, "{p:?}");
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        assert!(SectionModel::load(b"not safetensors").is_err());
+    }
+}

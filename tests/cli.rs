@@ -1,0 +1,48 @@
+//! The native command line: writes transcript.json on success, and nothing at all on failure.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bedside(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_bedside")).current_dir(root()).args(args).output().unwrap()
+}
+
+#[test]
+fn process_writes_a_healthscribe_transcript() {
+    let out = tempdir("ok");
+    let r = bedside(&["process", "tests/fixtures/visit_b/audio.wav", "--out", out.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
+    let segs = v["Conversation"]["TranscriptSegments"].as_array().unwrap();
+    assert!(!segs.is_empty());
+    assert!(segs[0]["SegmentId"].is_string() && segs[0]["ParticipantDetails"]["ParticipantRole"].is_string());
+    assert!(v["Conversation"]["TranscriptItems"].as_array().unwrap().len() > segs.len());
+}
+
+#[test]
+fn failures_leave_no_output_behind() {
+    let out = tempdir("bad");
+    let not_audio = out.join("notes.wav");
+    std::fs::write(&not_audio, b"definitely not a wav file").unwrap();
+    let r = bedside(&["process", not_audio.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("AUDIO_INVALID"), "{err}");
+    assert!(!out.join("transcript.json").exists());
+
+    let r = bedside(&["process", "tests/fixtures/visit_b/audio.wav", "--out", out.to_str().unwrap(), "--asr", "large-v9"]);
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("unknown speech model"));
+    assert!(!out.join("transcript.json").exists());
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("bedside-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
