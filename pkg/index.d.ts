@@ -1,0 +1,113 @@
+// Types for the `bedside` package. Errors are `Error`s with `code` and `stage` (see BedsideErrorCode);
+// aborts are `DOMException`s named "AbortError".
+
+export type BedsideErrorCode =
+  | 'AUDIO_INVALID'
+  | 'AUDIO_EMPTY'
+  | 'MODEL_INVALID'
+  | 'MODEL_CHECKSUM'
+  | 'SETTINGS_INVALID'
+  | 'INPUT_INVALID'
+  | 'CANCELLED'
+  | 'RUNTIME'
+  | 'IO';
+
+export interface BedsideError extends Error {
+  code: BedsideErrorCode;
+  /** Where it failed: 'audio', 'load', 'settings', 'input', 'cancelled', 'worker', 'io', … */
+  stage: string;
+}
+
+/** Model loading, per file in manifest order, then once `ready`. `file` is the file's path in the manifest. */
+export type LoadProgress =
+  | { status: 'initiate'; file: string; total: number }
+  | { status: 'progress'; file: string; loaded: number; total: number; cached?: true }
+  | { status: 'done'; file: string }
+  | { status: 'ready'; asr: string };
+
+/** Processing, after each 30-s window. */
+export interface ProcessProgress {
+  status: 'progress';
+  stage: string; // 'transcribe'
+  processedSeconds: number;
+  totalSeconds: number;
+}
+
+export interface CreateScribeOptions {
+  /** URL (browser, Node) or folder path / file: URL (Node) holding manifest.json and the model files. */
+  modelBase: string | URL;
+  /** Speech model by manifest name ('tiny.en', 'base', …). Default: the manifest's `defaults.asr`. */
+  asr?: string;
+  onProgress?: (event: LoadProgress) => void;
+  /** Aborts downloads and start-up; createScribe then rejects with an AbortError. */
+  signal?: AbortSignal;
+  /** Keep downloaded files in the Cache API ('bedside-models-v1'). Default true. Ignored in Node. */
+  cache?: boolean;
+  /** Run the core in a module Web Worker (browsers). Default true. Node always runs in-process. */
+  worker?: boolean;
+}
+
+export interface ProcessOptions {
+  /** Aborts processing; process() then rejects with an AbortError. */
+  signal?: AbortSignal;
+  onProgress?: (event: ProcessProgress) => void;
+  /** Skip windows where voice activity detection hears no speech. Default true. */
+  vad?: boolean;
+  /** Word-level timestamps in TranscriptItems. Default true. */
+  wordTimestamps?: boolean;
+  /** Written to Conversation.JobName. Default 'bedside-visit'. */
+  jobName?: string;
+  /** Required with Float32Array input: the channels' sample rate in Hz. */
+  sampleRate?: number;
+}
+
+/** Anything process() accepts: a recording file (WAV and FLAC everywhere; in a page also whatever the browser
+ * decodes: webm/opus, mp3, m4a…) or decoded channels with `options.sampleRate`. */
+export type AudioInput = Blob | ArrayBuffer | ArrayBufferView | Float32Array | Float32Array[];
+
+export interface TranscriptSegment {
+  SegmentId: string;
+  BeginAudioTime: number;
+  EndAudioTime: number;
+  Content: string;
+  ParticipantDetails: { ParticipantRole: string };
+  SectionDetails: { SectionName: 'SUBJECTIVE' | 'OBJECTIVE' | 'ASSESSMENT_AND_PLAN' | 'OTHER' | string };
+  ChannelId?: number;
+}
+
+export interface TranscriptItem {
+  Alternatives: { Confidence: number; Content: string }[];
+  BeginAudioTime: number;
+  EndAudioTime: number;
+  Type: 'PRONUNCIATION' | 'PUNCTUATION';
+  SegmentId?: string;
+}
+
+/** AWS HealthScribe's transcript file, plus Bedside's `Bedside` run facts. */
+export interface Transcript {
+  Conversation: {
+    ConversationId: string;
+    JobName: string;
+    JobType: string;
+    LanguageCode: string;
+    ClinicalInsights: unknown[];
+    TranscriptItems: TranscriptItem[];
+    TranscriptSegments: TranscriptSegment[];
+    Bedside?: { asrModel: string; audioSeconds: number; channels: number; warnings: string[] };
+  };
+}
+
+export interface Scribe {
+  /** The speech model in use. */
+  readonly asr: string;
+  /** Transcribes one visit. Calls on one scribe run one after another. */
+  process(input: AudioInput, options?: ProcessOptions): Promise<{ transcript: Transcript }>;
+  /** Frees the model and stops the worker; calls in flight reject. */
+  dispose(): Promise<void>;
+}
+
+/** Loads and verifies the model files, starts the core and resolves to a ready Scribe. */
+export function createScribe(options: CreateScribeOptions): Promise<Scribe>;
+
+/** The Cache API cache that holds downloaded model files. */
+export const CACHE_NAME: 'bedside-models-v1';

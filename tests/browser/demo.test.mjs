@@ -1,0 +1,115 @@
+// The demo page in headless Chromium: sample button, file picker, playback, download, model cache,
+// and no request to any other origin.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT, launch, startServer, watchForeignRequests, words } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+let foreign;
+const requested = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  foreign = watchForeignRequests(browser.context, server.origin);
+  browser.context.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function transcriptLines() {
+  await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 180_000 });
+  const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
+  assert.equal(await page.getAttribute('#app', 'data-state'), 'done', error);
+  return page.locator('#segments .segment').evaluateAll((els) => els.map((el) => ({
+    time: el.querySelector('.time').textContent,
+    role: el.querySelector('.role').textContent,
+    text: el.querySelector('.text').textContent,
+  })));
+}
+
+function sharedWords(lines, truthText) {
+  const truth = new Set(words(truthText));
+  return new Set(lines.flatMap((l) => words(l.text)).filter((w) => truth.has(w) && w.length > 3));
+}
+
+test('the page is cross-origin isolated, says it runs on-device, and loads the model in a worker', async () => {
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  assert.match(await page.locator('.notice').innerText(), /runs on this device/i);
+  assert.match(await page.locator('.notice').innerText(), /draft/i);
+  assert.ok(requested.includes('/pkg/src/worker.js'), 'the core runs in a Web Worker');
+  assert.equal(await page.locator('#load-progress progress').count(), 5);
+  const values = await page.locator('#load-progress progress').evaluateAll((els) => els.map((e) => e.value));
+  assert.deepEqual(values, [1, 1, 1, 1, 1]);
+});
+
+test('Cancel stops a transcription at once and the page stays usable', { timeout: 60_000 }, async () => {
+  await page.getByRole('button', { name: 'Try the sample visit' }).click();
+  await page.waitForSelector('#app[data-state="processing"]', { timeout: 10_000 });
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.waitForSelector('#app[data-state="cancelled"]', { timeout: 5_000 });
+  assert.match(await page.locator('#status').innerText(), /Cancelled/);
+  assert.equal(await page.locator('#segments li').count(), 0);
+  assert.equal(await page.locator('#sample').isEnabled(), true);
+});
+
+test('"Try the sample visit" transcribes the sample in one click', { timeout: 240_000 }, async () => {
+  await page.getByRole('button', { name: 'Try the sample visit' }).click();
+  const lines = await transcriptLines();
+  const truth = JSON.parse(await readFile(join(ROOT, 'www/sample/truth.json'), 'utf8'));
+  assert.ok(lines.length >= 3, `got ${lines.length} lines`);
+  assert.ok(lines.some((l) => /morning|help/i.test(l.text)), 'the clinician asks how they can help this morning');
+  assert.ok(sharedWords(lines, truth.segments.map((s) => s.text).join(' ')).size >= 10);
+  for (const l of lines) {
+    assert.match(l.time, /^\d\d:\d\d–\d\d:\d\d$/);
+    assert.match(l.role, /^(Clinician|Patient)$/);
+  }
+});
+
+test('a chosen file is transcribed; a line plays; transcript.json downloads', { timeout: 240_000 }, async () => {
+  await page.setInputFiles('#file', join(ROOT, 'tests/fixtures/visit_a/audio.wav'));
+  const lines = await transcriptLines();
+  const truth = JSON.parse(await readFile(join(ROOT, 'tests/fixtures/visit_a/truth.json'), 'utf8'));
+  assert.ok(lines.length >= 2);
+  assert.match(lines[0].text + lines[1].text, /morning|help|start/i);
+  assert.ok(sharedWords(lines, truth.segments.map((s) => s.text).join(' ')).size >= 10);
+  const [mm, ss] = lines.at(-1).time.split('–')[1].split(':').map(Number);
+  assert.ok(mm * 60 + ss >= 30 && mm * 60 + ss <= 33, 'the last line ends near the end of the 33-s recording');
+
+  // Playing a line marks it until that stretch of audio has played.
+  const first = page.locator('#segments .segment').first();
+  await first.click();
+  await page.waitForSelector('#segments .segment.playing', { timeout: 5_000 });
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript.json' }).click()]);
+  assert.equal(download.suggestedFilename(), 'transcript.json');
+  const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(saved.Conversation.TranscriptSegments.length, lines.length);
+
+  await page.screenshot({ path: '/tmp/bedside-demo.png', fullPage: true });
+});
+
+test('models are cached: a reload loads them without downloading again', { timeout: 120_000 }, async () => {
+  const cached = await page.evaluate(async () => (await (await caches.open('bedside-models-v1')).keys()).map((r) => new URL(r.url).pathname));
+  assert.ok(cached.includes('/models/whisper-tiny.en-q8_0.gguf'), cached.join(', '));
+  const before = requested.length;
+  await page.reload();
+  await page.waitForSelector('#app[data-model="ready"]', { timeout: 60_000 });
+  const again = requested.slice(before).filter((p) => p.startsWith('/models/') && p !== '/models/manifest.json');
+  assert.deepEqual(again, []);
+});
+
+test('nothing was requested from any other origin', () => {
+  assert.deepEqual(foreign, []);
+});
