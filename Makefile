@@ -51,7 +51,7 @@ test: test-native test-node test-browser
 test-native: models
 	$(CARGO) test --release
 
-test-node: pkg models node_modules/.done
+test-node: native pkg models node_modules/.done
 	node --test tests/node/
 
 test-browser: pkg models node_modules/.done
