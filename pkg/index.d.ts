@@ -57,6 +57,13 @@ export interface ProcessOptions {
   wordTimestamps?: boolean;
   /** Written to Conversation.JobName. Default 'bedside-visit'. */
   jobName?: string;
+  /** Beams searched per 30-s window; 1 is greedy (faster). Default 5. */
+  beamSize?: number;
+  /** Telehealth: each side on its own channel (HealthScribe's ChannelDefinitions, exactly two).
+   * Not together with maxSpeakerLabels. */
+  channelDefinitions?: { channelId: number; participantRole: 'CLINICIAN' | 'PATIENT' }[];
+  /** One mixed channel: the most speakers to tell apart, 2 to 10 (HealthScribe's MaxSpeakerLabels). Default 2. */
+  maxSpeakerLabels?: number;
   /** Required with Float32Array input: the channels' sample rate in Hz. */
   sampleRate?: number;
 }

@@ -24,8 +24,10 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod insights;
+pub mod llm;
 pub mod manifest;
 pub mod mel;
+pub mod note;
 pub mod schema;
 pub mod scribe;
 pub mod sections;
@@ -40,4 +42,4 @@ pub mod native;
 pub mod wasm;
 
 pub use error::{BedsideError, Result};
-pub use scribe::{Job, ModelBytes, Progress, Scribe, Settings, Visit};
+pub use scribe::{speaker_mode, Job, ModelBytes, Progress, Scribe, Settings, SpeakerMode, Visit};

@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
-use crate::asr::{AsrModel, AsrOptions, StepReport, Transcription};
+use crate::asr::{AsrModel, AsrOptions, AsrSegment, StepReport, Transcription};
 use crate::audio::{self, Audio};
 use crate::error::{BedsideError, Result};
 use crate::schema::transcript::{RunInfo, TranscriptFile};
+use crate::speakers::{self, Role, RoleAssignment, Turn};
 use crate::vad::{Vad, VadOptions};
 
 /// Model files as bytes (the CLI reads them from disk, the browser fetches them).
@@ -20,18 +21,61 @@ pub struct ModelBytes {
     pub vad: Option<Vec<u8>>,
 }
 
+/// Who spoke: HealthScribe's two modes, exactly one of which applies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpeakerMode {
+    /// Telehealth: each side on its own channel (`ChannelDefinitions`, exactly two).
+    Channels(Vec<(u32, Role)>),
+    /// One mixed channel: tell up to this many speakers apart (`MaxSpeakerLabels`, 2 to 10).
+    Mixed { max_speakers: usize },
+}
+
+/// HealthScribe's settings → a mode: channel definitions (`(channel id, "CLINICIAN" | "PATIENT")`) or a
+/// speaker count, never both (as in HealthScribe); neither gives the default mixed mode with 2 speakers.
+pub fn speaker_mode(channel_definitions: Option<Vec<(u32, String)>>, max_speakers: Option<usize>) -> Result<SpeakerMode> {
+    match (channel_definitions, max_speakers) {
+        (Some(_), Some(_)) => Err(BedsideError::Settings {
+            reason: "give channel definitions or a maximum speaker count, not both (as in HealthScribe)".into(),
+        }),
+        (Some(defs), None) => {
+            let parsed = defs
+                .into_iter()
+                .map(|(id, role)| {
+                    Role::parse(&role).map(|r| (id, r)).ok_or_else(|| BedsideError::Settings {
+                        reason: format!("participant role `{role}` is neither CLINICIAN nor PATIENT"),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            speakers::validate_channel_definitions(&parsed)?;
+            Ok(SpeakerMode::Channels(parsed))
+        }
+        (None, Some(n)) => {
+            speakers::validate_max_speakers(n)?;
+            Ok(SpeakerMode::Mixed { max_speakers: n })
+        }
+        (None, None) => Ok(SpeakerMode::Mixed { max_speakers: 2 }),
+    }
+}
+
 /// Settings for one visit, with documented defaults (`Settings::default()`).
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub asr: AsrOptions,
     /// Skip stretches without voice activity (default on when a VAD model is loaded).
     pub use_vad: bool,
+    /// Default: one mixed channel with up to 2 speakers.
+    pub speakers: SpeakerMode,
     pub job_name: String,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { asr: AsrOptions::default(), use_vad: true, job_name: "bedside-visit".into() }
+        Self {
+            asr: AsrOptions::default(),
+            use_vad: true,
+            speakers: SpeakerMode::Mixed { max_speakers: 2 },
+            job_name: "bedside-visit".into(),
+        }
     }
 }
 
@@ -58,13 +102,21 @@ pub struct Scribe {
     vad: Option<Vad>,
 }
 
-/// One visit in progress; `step` advances it by one unit of work (a 30-s window).
+/// One visit in progress; `step` advances it by one unit of work (a 30-s window of one channel).
 pub struct Job {
-    transcription: Transcription,
+    /// One recognition per channel with channel identification, else one of the mono mix.
+    passes: Vec<Pass>,
+    current: usize,
+    audio: Audio,
+    mode: SpeakerMode,
     info: RunInfo,
     job_name: String,
 }
 
+struct Pass {
+    channel: Option<u32>,
+    transcription: Transcription,
+}
 impl Scribe {
     pub fn load(m: ModelBytes) -> Result<Self> {
         let asr = AsrModel::load(&m.asr_name, &m.weights, &m.config, &m.tokenizer, &m.mel_filters)?;
@@ -75,26 +127,56 @@ impl Scribe {
     /// Starts a visit from already-decoded audio (any rate, any channel count).
     pub fn begin(&self, audio: &Audio, settings: &Settings) -> Result<Job> {
         let audio = audio::resample(audio, audio::SAMPLE_RATE_HZ)?;
-        let mono = audio.mono();
         let mut warnings = Vec::new();
-        let speech = match (&self.vad, settings.use_vad) {
-            (Some(vad), true) => {
-                let regions = vad.speech_regions(&mono, &VadOptions::default())?;
-                if regions.is_empty() {
-                    warnings.push("no speech detected".to_string());
+        let mut mode = settings.speakers.clone();
+        match &mode {
+            SpeakerMode::Channels(defs) => {
+                speakers::validate_channel_definitions(defs)?;
+                if audio.channels.len() < 2 {
+                    return Err(BedsideError::Settings {
+                        reason: format!("channel identification needs two channels; this recording has {}", audio.channels.len()),
+                    });
                 }
-                Some(regions.into_iter().map(|r| (r.start_sample, r.end_sample)).collect())
+                if let Some(&(id, _)) = defs.iter().find(|(id, _)| *id as usize >= audio.channels.len()) {
+                    return Err(BedsideError::Settings {
+                        reason: format!("channel {id} is defined but the recording has {} channels", audio.channels.len()),
+                    });
+                }
+                if speakers::channels_identical(&audio.channels[defs[0].0 as usize], &audio.channels[defs[1].0 as usize]) {
+                    warnings.push(speakers::IDENTICAL_CHANNELS_WARNING.to_string());
+                    mode = SpeakerMode::Mixed { max_speakers: 2 };
+                }
             }
-            _ => None,
+            SpeakerMode::Mixed { max_speakers } => speakers::validate_max_speakers(*max_speakers)?,
+        }
+        let sources: Vec<(Option<u32>, Vec<f32>)> = match &mode {
+            SpeakerMode::Channels(defs) => defs.iter().map(|&(id, _)| (Some(id), audio.channels[id as usize].clone())).collect(),
+            SpeakerMode::Mixed { .. } => vec![(None, audio.mono())],
         };
-        let transcription = Transcription::new(&self.asr, &mono, speech, settings.asr.clone())?;
+        let mut passes = Vec::with_capacity(sources.len());
+        for (channel, samples) in sources {
+            let speech = match (&self.vad, settings.use_vad) {
+                (Some(vad), true) => {
+                    let regions = vad.speech_regions(&samples, &VadOptions::default())?;
+                    if regions.is_empty() {
+                        warnings.push(match channel {
+                            Some(c) => format!("no speech detected on channel {c}"),
+                            None => "no speech detected".to_string(),
+                        });
+                    }
+                    Some(regions.into_iter().map(|r| (r.start_sample, r.end_sample)).collect())
+                }
+                _ => None,
+            };
+            passes.push(Pass { channel, transcription: Transcription::new(&self.asr, &samples, speech, settings.asr.clone())? });
+        }
         let info = RunInfo {
             asr_model: self.asr.name.clone(),
             audio_seconds: audio.duration_seconds(),
             channels: audio.channels.len() as u32,
             warnings,
         };
-        Ok(Job { transcription, info, job_name: settings.job_name.clone() })
+        Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone() })
     }
 
     /// Starts a visit from file bytes (WAV or FLAC).
@@ -110,7 +192,7 @@ impl Scribe {
                 return Err(BedsideError::Cancelled);
             }
         }
-        Ok(job.finish())
+        job.finish()
     }
 
     pub fn process_bytes(&self, bytes: &[u8], settings: &Settings, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
@@ -120,12 +202,41 @@ impl Scribe {
 
 impl Job {
     pub fn step(&mut self, scribe: &Scribe) -> Result<Option<Progress>> {
-        Ok(self.transcription.step(&scribe.asr)?.map(|StepReport { processed_seconds, total_seconds, .. }| {
-            Progress::Stage { stage: "transcribe", done: processed_seconds, total: total_seconds }
-        }))
+        while self.current < self.passes.len() {
+            if let Some(StepReport { processed_seconds, total_seconds, .. }) = self.passes[self.current].transcription.step(&scribe.asr)? {
+                // Progress over all passes: each channel is a full pass over the recording.
+                let n = self.passes.len() as f64;
+                let done = (self.current as f64 * total_seconds + processed_seconds) / n;
+                return Ok(Some(Progress::Stage { stage: "transcribe", done, total: total_seconds }));
+            }
+            self.current += 1;
+        }
+        Ok(None)
     }
 
-    pub fn finish(self) -> Visit {
-        Visit { transcript: crate::transcript::build(&self.transcription.segments, self.info, &self.job_name) }
+    /// Speaker turns and roles from the recognized words, then the transcript file.
+    pub fn finish(self) -> Result<Visit> {
+        let mut info = self.info;
+        let (turns, roles): (Vec<Turn>, RoleAssignment) = match &self.mode {
+            SpeakerMode::Channels(defs) => {
+                let per_channel: Vec<(u32, Vec<AsrSegment>)> =
+                    self.passes.into_iter().map(|p| (p.channel.unwrap_or(0), p.transcription.segments)).collect();
+                let channels: Vec<Vec<f32>> = per_channel.iter().map(|(id, _)| self.audio.channels[*id as usize].clone()).collect();
+                let (turns, warnings) = speakers::turns_from_channels(&channels, &per_channel)?;
+                info.warnings.extend(warnings);
+                // Turn speakers are indexes into `per_channel`, which follows the definitions' order.
+                let fixed: Vec<(usize, Role)> = defs.iter().enumerate().map(|(i, &(_, role))| (i, role)).collect();
+                let roles = speakers::assign_roles(&turns, Some(&fixed));
+                (turns, roles)
+            }
+            SpeakerMode::Mixed { max_speakers } => {
+                let segments = self.passes.into_iter().next().map(|p| p.transcription.segments).unwrap_or_default();
+                let turns = speakers::diarize(&self.audio.mono(), &segments, *max_speakers)?;
+                let roles = speakers::assign_roles(&turns, None);
+                (turns, roles)
+            }
+        };
+        info.warnings.extend(roles.warnings.iter().cloned());
+        Ok(Visit { transcript: crate::transcript::build(&turns, &roles, info, &self.job_name) })
     }
 }

@@ -1,13 +1,14 @@
-//! Recognizer segments → HealthScribe transcript file (`TranscriptSegments` and `TranscriptItems`).
+//! Speaker turns → HealthScribe transcript file: one `TranscriptSegment` per turn with its participant
+//! role, and one `TranscriptItem` per word or punctuation mark.
 //!
-//! Roles and sections come from later stages; until they run every segment gets `CLINICIAN_0` / `OTHER`,
-//! which are valid values of the contract. Punctuation is its own `PUNCTUATION` item with confidence 0,
-//! placed at the end time of the word it follows.
+//! Sections come from a later stage; until it runs every segment is `OTHER`, a valid value of the
+//! contract. Punctuation is its own `PUNCTUATION` item with confidence 0, placed at the end time of the
+//! word it follows.
 
-use crate::asr::AsrSegment;
 use crate::schema::transcript::*;
+use crate::speakers::{RoleAssignment, Turn};
 
-pub fn build(segments: &[AsrSegment], info: RunInfo, job_name: &str) -> TranscriptFile {
+pub fn build(segments: &[Turn], roles: &RoleAssignment, info: RunInfo, job_name: &str) -> TranscriptFile {
     let mut out_segments = Vec::with_capacity(segments.len());
     let mut items = Vec::new();
     for (i, s) in segments.iter().enumerate() {
@@ -28,9 +29,11 @@ pub fn build(segments: &[AsrSegment], info: RunInfo, job_name: &str) -> Transcri
             begin_audio_time: round3(s.start),
             end_audio_time: round3(s.end),
             content: s.text.clone(),
-            participant_details: ParticipantDetails { participant_role: "CLINICIAN_0".into() },
+            participant_details: ParticipantDetails {
+                participant_role: roles.roles.get(s.speaker).cloned().unwrap_or_else(|| "CLINICIAN_0".into()),
+            },
             section_details: SectionDetails { section_name: "OTHER".into() },
-            channel_id: None,
+            channel_id: s.channel,
         });
     }
     TranscriptFile {

@@ -36,11 +36,23 @@ fn required(obj: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
 
 /// Options a JS caller may pass to `begin*` (all optional, camelCase).
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 struct JsOptions {
     vad: Option<bool>,
     word_timestamps: Option<bool>,
     job_name: Option<String>,
+    beam_size: Option<usize>,
+    /// HealthScribe's `ChannelDefinitions`: `[{ channelId, participantRole }]`, exactly two.
+    channel_definitions: Option<Vec<JsChannel>>,
+    /// HealthScribe's `MaxSpeakerLabels` for one mixed channel.
+    max_speaker_labels: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsChannel {
+    channel_id: u32,
+    participant_role: String,
 }
 
 fn settings(options: JsValue) -> Result<Settings, JsValue> {
@@ -60,6 +72,14 @@ fn settings(options: JsValue) -> Result<Settings, JsValue> {
     if let Some(n) = o.job_name {
         s.job_name = n;
     }
+    if let Some(b) = o.beam_size {
+        s.asr.beam_size = b.max(1);
+    }
+    s.speakers = crate::scribe::speaker_mode(
+        o.channel_definitions.map(|c| c.into_iter().map(|c| (c.channel_id, c.participant_role)).collect()),
+        o.max_speaker_labels,
+    )
+    .map_err(js_error)?;
     Ok(s)
 }
 
@@ -132,7 +152,7 @@ impl WasmScribe {
     /// Ends the visit and returns `{ transcript }` (HealthScribe's transcript file as an object).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let job = self.job.take().ok_or_else(|| js_error(BedsideError::Settings { reason: "finish() before begin*()".into() }))?;
-        let visit = job.finish();
+        let visit = job.finish().map_err(js_error)?;
         let out = Object::new();
         Reflect::set(&out, &"transcript".into(), &to_js(&visit.transcript)?)?;
         Ok(out.into())

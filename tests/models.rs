@@ -56,3 +56,18 @@ fn base_model_loads_and_reads_a_clip() {
     let text = visit.transcript.conversation.transcript_segments.iter().map(|s| s.content.to_lowercase()).collect::<String>();
     assert!(text.contains("date of birth"), "{text}");
 }
+
+#[test]
+fn hub_style_safetensors_checkpoint_transcribes_like_the_gguf() {
+    // Float16 safetensors in the Hugging Face layout, as an integrator might host from the hub.
+    let models = models();
+    let scribe = bedside::native::load_scribe(&models, Some("tiny.en-f16")).unwrap();
+    let bytes = std::fs::read(models.parent().unwrap().join("tests/fixtures/visit_a/audio.wav")).unwrap();
+    let visit = scribe.process_bytes(&bytes, &bedside::Settings::default(), &mut |_| true).unwrap();
+    let text: Vec<String> = visit.transcript.conversation.transcript_segments.iter().map(|s| s.content.clone()).collect();
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(models.parent().unwrap().join("tests/fixtures/visit_a/truth.json")).unwrap()).unwrap();
+    let reference: Vec<&str> = truth["segments"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect();
+    let w = bedside::eval::wer::word_error_rate(&reference.join(" "), &text.join(" "));
+    assert!(w.wer() < 0.15, "{w}");
+}

@@ -9,13 +9,17 @@ import { parseArgs } from 'node:util';
 import { createScribe } from '../index.js';
 
 const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR] [--no-vad] [--no-word-timestamps]
+                       [--beam-size N] [--channels ROLE,ROLE | --max-speakers N]
 
   AUDIO                 the recording (WAV or FLAC)
   --out DIR             output folder; DIR/transcript.json is written
   --asr NAME            speech model by manifest name (default: the manifest's default)
   --models DIR          folder holding manifest.json and the model files (default: models)
   --no-vad              decode every window, even where no speech is heard
-  --no-word-timestamps  skip word timestamps (faster)`;
+  --no-word-timestamps  skip word timestamps (faster)
+  --beam-size N         beams searched per window (default 5; 1 is greedy and faster)
+  --channels R0,R1      channel identification: the role on each channel, e.g. clinician,patient
+  --max-speakers N      one mixed channel: the most speakers to tell apart (2-10, default 2)`;
 
 class UsageError extends Error {}
 
@@ -31,6 +35,9 @@ function parse(argv) {
         models: { type: 'string', default: 'models' },
         'no-vad': { type: 'boolean', default: false },
         'no-word-timestamps': { type: 'boolean', default: false },
+        'beam-size': { type: 'string' },
+        channels: { type: 'string' },
+        'max-speakers': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -75,6 +82,9 @@ async function processCommand(args, signal) {
       vad: !args['no-vad'],
       wordTimestamps: !args['no-word-timestamps'],
       jobName: basename(args.audio, extname(args.audio)),
+      ...(args['beam-size'] ? { beamSize: Number(args['beam-size']) } : {}),
+      ...(args.channels ? { channelDefinitions: args.channels.split(',').map((role, channelId) => ({ channelId, participantRole: role.trim().toUpperCase() })) } : {}),
+      ...(args['max-speakers'] ? { maxSpeakerLabels: Number(args['max-speakers']) } : {}),
       onProgress: ({ stage, processedSeconds, totalSeconds }) => {
         audioS = totalSeconds;
         process.stderr.write(`\r${stage}: ${processedSeconds.toFixed(0)}/${totalSeconds.toFixed(0)} s   `);

@@ -5,11 +5,14 @@ import { canDecodeAudio } from './env.js';
 import { decodeInPage, toAudio } from './input.js';
 
 // Only the options the core understands cross into wasm (it rejects unknown ones as SETTINGS_INVALID).
-function coreOptions({ vad, wordTimestamps, jobName }) {
+function coreOptions({ vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels }) {
   const o = {};
   if (vad !== undefined) o.vad = vad;
   if (wordTimestamps !== undefined) o.wordTimestamps = wordTimestamps;
   if (jobName !== undefined) o.jobName = jobName;
+  if (beamSize !== undefined) o.beamSize = beamSize;
+  if (channelDefinitions !== undefined) o.channelDefinitions = channelDefinitions;
+  if (maxSpeakerLabels !== undefined) o.maxSpeakerLabels = maxSpeakerLabels;
   return o;
 }
 

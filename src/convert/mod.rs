@@ -4,6 +4,8 @@
 //! is left alone.
 
 pub mod ct2;
+pub mod f16;
+pub mod lexicon;
 pub mod whisper;
 
 use std::collections::BTreeMap;
@@ -76,13 +78,24 @@ impl<'a> Builder<'a> {
         match file.recipe.as_str() {
             "copy" => self.input(file, "file"),
             "npz-f32" => self.input(file, "file"),
-            "ct2-whisper-gguf" | "ct2-whisper-config" => {
+            "ct2-whisper-gguf" | "ct2-whisper-config" | "ct2-whisper-safetensors" => {
                 let model = ct2::Ct2Model::parse(&self.input(file, "model")?)?;
                 let cfg: serde_json::Value = serde_json::from_slice(&self.input(file, "config")?)
                     .map_err(|e| BedsideError::model(&file.id, format!("CT2 config.json: {e}")))?;
                 let converted = whisper::convert(&model, &cfg)?;
                 if file.recipe == "ct2-whisper-config" {
                     return Ok(serde_json::to_vec_pretty(&converted.config).expect("json values serialize"));
+                }
+                if file.recipe == "ct2-whisper-safetensors" {
+                    // The hub's own layout (f16 safetensors): proves the loader reads what integrators host.
+                    let mut named = Vec::with_capacity(converted.tensors.len());
+                    for (name, t) in &converted.tensors {
+                        let t = t.to_dtype(candle_core::DType::F16).and_then(|t| t.contiguous());
+                        named.push((name.clone(), t.map_err(|e| BedsideError::model(&file.id, e.to_string()))?));
+                    }
+                    named.sort_by(|a, b| a.0.cmp(&b.0));
+                    return safetensors::tensor::serialize(named.iter().map(|(n, t)| (n.as_str(), t)), None)
+                        .map_err(|e| BedsideError::model(&file.id, e.to_string()));
                 }
                 let quant = match file.quantization.as_deref() {
                     Some("q8_0") => GgmlDType::Q8_0,
@@ -92,6 +105,17 @@ impl<'a> Builder<'a> {
                 };
                 gguf_bytes(&converted.tensors, quant).map_err(|e| BedsideError::model(&file.id, e.to_string()))
             }
+            // Half-precision copy of a safetensors file (halves the download; loaders widen to f32).
+            "safetensors-f16" => f16::safetensors_f16(&self.input(file, "file")?).map_err(|e| BedsideError::model(&file.id, e)),
+            "lexicon" => {
+                let mut inputs = BTreeMap::new();
+                for role in file.inputs.keys() {
+                    inputs.insert(role.clone(), self.input(file, role)?);
+                }
+                lexicon::build(&inputs).map_err(|e| BedsideError::model(&file.id, e))
+            }
+            // Trained files checked into the repository: nothing to make, `build` only verifies them.
+            "committed" => Err(BedsideError::model(&file.id, format!("is committed as models/{}; restore it from git", file.path))),
             other => Err(BedsideError::model(&file.id, format!("unknown recipe `{other}`"))),
         }
     }

@@ -2,3 +2,4 @@
 //! Anything Bedside adds beyond HealthScribe is an extra field that HealthScribe parsers ignore.
 
 pub mod transcript;
+pub mod summary;

@@ -19,7 +19,7 @@ pub struct Conversation {
     pub job_type: String,
     pub language_code: String,
     #[serde(default)]
-    pub clinical_insights: Vec<serde_json::Value>,
+    pub clinical_insights: Vec<ClinicalInsight>,
     pub transcript_items: Vec<TranscriptItem>,
     pub transcript_segments: Vec<TranscriptSegment>,
     /// Bedside extra: facts about how the transcript was made (model, audio length, warnings).
@@ -90,4 +90,70 @@ pub struct RunInfo {
     pub channels: u32,
     #[serde(default)]
     pub warnings: Vec<String>,
+}
+
+/// One clinical entity (HealthScribe `ClinicalInsight`, `InsightType` `ClinicalEntity`), in Amazon
+/// Comprehend Medical's vocabulary. `Traits` and `Codes` are Bedside extras that HealthScribe parsers ignore.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClinicalInsight {
+    pub insight_id: String,
+    pub insight_type: String,
+    /// `MEDICATION`, `MEDICAL_CONDITION`, `TEST_TREATMENT_PROCEDURE`, `ANATOMY`,
+    /// `PROTECTED_HEALTH_INFORMATION`, `TIME_EXPRESSION`, `BEHAVIORAL_ENVIRONMENTAL_SOCIAL`.
+    pub category: String,
+    /// `GENERIC_NAME`, `BRAND_NAME`, `DX_NAME`, `TEST_NAME`, `SYSTEM_ORGAN_SITE`, `NAME`, `AGE`, …
+    #[serde(rename = "Type")]
+    pub kind: String,
+    pub spans: Vec<Span>,
+    #[serde(default)]
+    pub attributes: Vec<InsightAttribute>,
+    /// Bedside extra: `NEGATION`, `SIGN`, `SYMPTOM`, `DIAGNOSIS`, `PERTAINS_TO_FAMILY`, `HYPOTHETICAL`,
+    /// `PAST_HISTORY`, `LOW_CONFIDENCE`, `FUTURE`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub traits: Vec<Trait>,
+    /// Bedside extra: ontology codes (`ICD-10-CM` for conditions; DrugBank or MeSH for medications; LOINC
+    /// for lab tests), best first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<Code>,
+}
+
+/// Where an entity or attribute was said: character offsets into the segment's `Content` (zero-based,
+/// end-exclusive), and `Content` equal to that covered text.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Span {
+    pub segment_id: String,
+    pub begin_character_offset: usize,
+    pub end_character_offset: usize,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct InsightAttribute {
+    pub attribute_id: String,
+    /// `DOSAGE`, `STRENGTH`, `FORM`, `ROUTE_OR_MODE`, `FREQUENCY`, `DURATION`, `TEST_VALUE`, `TEST_UNIT`,
+    /// `ACUITY`, `DIRECTION`, `SYSTEM_ORGAN_SITE`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    pub spans: Vec<Span>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Trait {
+    pub name: String,
+    pub score: f64,
+}
+
+/// An ontology concept, Comprehend Medical style.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Code {
+    /// `ICD-10-CM`, `DRUGBANK`, `MESH` or `LOINC`.
+    pub system: String,
+    pub code: String,
+    pub description: String,
+    pub score: f64,
 }

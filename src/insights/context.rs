@@ -1,0 +1,135 @@
+//! Traits of each entity from its context: `NEGATION`, `PERTAINS_TO_FAMILY`, `PAST_HISTORY`,
+//! `HYPOTHETICAL`, `LOW_CONFIDENCE`, `FUTURE`, and affirmation or denial across a question and its answer.
+//!
+//! Input: a segment's tokens, the entity mentions in it, the ConText trigger mentions in it. Output: the
+//! traits of each entity.
+//! Reference: ConText (Harkema et al. 2009) as medspacy implements it: a trigger of a category modifies
+//! entities after it (`FORWARD`), before it (`BACKWARD`) or both, within its sentence, until a
+//! `TERMINATE` trigger; `PSEUDO` triggers ("no change") only block shorter triggers inside them. The
+//! trigger lists are medspacy's and negspacy's (in the lexicon asset) plus spoken ones (`context_terms.tsv`).
+//! Scope: a sentence within one speaker turn, at most [`MAX_SCOPE`] tokens from the trigger.
+//! Questions: a clinician's question ("any chest pain?") answered by the patient's next turn with "no" /
+//! "nope" / "never" negates the entities asked about; "yes" / "yeah" affirms them (clears NEGATION).
+//! Limits: rules only; double negation and long-range reference ("the other thing I mentioned") are missed.
+
+use super::lexicon::{Lexicon, Mention};
+use super::normalize::Token;
+
+/// Farthest a trigger reaches, in tokens (spoken sentences run on; ConText's sentence bound is too loose).
+pub const MAX_SCOPE: usize = 8;
+
+/// Sentence number of each token: a new sentence starts after `.`, `?`, `!` or `;` in the text between tokens.
+pub fn sentences(text: &str, toks: &[Token]) -> Vec<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::with_capacity(toks.len());
+    let mut n = 0;
+    for (k, t) in toks.iter().enumerate() {
+        if k > 0 && chars[toks[k - 1].end..t.start].iter().any(|c| matches!(c, '.' | '?' | '!' | ';')) {
+            n += 1;
+        }
+        out.push(n);
+    }
+    out
+}
+
+/// Whether the sentence of token `k` ends with a question mark.
+pub fn is_question(text: &str, toks: &[Token], sent: &[usize], k: usize) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let last = (k..toks.len()).take_while(|&j| sent[j] == sent[k]).last().unwrap_or(k);
+    let stop = toks.get(last + 1).map_or(chars.len(), |t| t.start);
+    chars[toks[last].end..stop].contains(&'?')
+}
+
+/// Trait names for each entity of one segment.
+pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], triggers: &[Mention]) -> Vec<Vec<&'static str>> {
+    let sent = sentences(text, toks);
+    let mut out = vec![Vec::new(); entities.len()];
+    let terminators: Vec<usize> =
+        triggers.iter().filter(|t| lex.rule(t.item).category == "TERMINATE").map(|t| t.first).collect();
+    for trig in triggers {
+        let rule = lex.rule(trig.item);
+        let name = match rule.category.as_str() {
+            "NEGATED_EXISTENCE" => "NEGATION",
+            "POSSIBLE_EXISTENCE" => "LOW_CONFIDENCE",
+            "HYPOTHETICAL" => "HYPOTHETICAL",
+            "HISTORICAL" => "PAST_HISTORY",
+            "FAMILY" => "PERTAINS_TO_FAMILY",
+            "FUTURE" => "FUTURE",
+            _ => continue,
+        };
+        let forward = matches!(rule.direction.as_str(), "FORWARD" | "BIDIRECTIONAL");
+        let backward = matches!(rule.direction.as_str(), "BACKWARD" | "BIDIRECTIONAL");
+        for (e, ent) in entities.iter().enumerate() {
+            if sent[ent.first] != sent[trig.first] {
+                continue;
+            }
+            let blocked = |a: usize, b: usize| terminators.iter().any(|&t| t > a && t < b);
+            let hit = (forward && ent.first > trig.last && ent.first - trig.last <= MAX_SCOPE && !blocked(trig.last, ent.first))
+                || (backward && ent.last < trig.first && trig.first - ent.last <= MAX_SCOPE && !blocked(ent.last, trig.first));
+            if hit && !out[e].contains(&name) {
+                out[e].push(name);
+            }
+        }
+    }
+    out
+}
+
+/// How a patient's turn answers a yes/no question: `Some(false)` denies, `Some(true)` affirms.
+pub fn answer(toks: &[Token]) -> Option<bool> {
+    let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
+    match w(0) {
+        "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
+        "not" if matches!(w(1), "really" | "at" | "that") => Some(false),
+        "i" if matches!(w(1), "dont" | "havent" | "didnt") => Some(false),
+        "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "uh" | "mhm" => Some(true),
+        "i" if w(1) == "do" || w(1) == "have" => Some(true),
+        "a" if w(1) == "little" || w(1) == "bit" => Some(true),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::normalize::tokens;
+    use super::*;
+
+    fn traits_of(text: &str) -> Vec<(String, Vec<&'static str>)> {
+        let lex = Lexicon::curated().unwrap();
+        let t = tokens(text);
+        let ents: Vec<Mention> = lex.find(&t).into_iter().filter(|m| lex.concept(m.item).category == "MEDICAL_CONDITION").collect();
+        let trig = lex.find_triggers(&t);
+        let tr = traits(&lex, text, &t, &ents, &trig);
+        ents.iter().zip(tr).map(|(m, tr)| (t[m.first..=m.last].iter().map(|x| x.lower.clone()).collect::<Vec<_>>().join(" "), tr)).collect()
+    }
+
+    #[test]
+    fn negation_scope_ends_at_sentence_and_terminator() {
+        let r = traits_of("I have no chest pain or shortness of breath. I do have a cough.");
+        assert_eq!(r[0], ("chest pain".to_string(), vec!["NEGATION"]));
+        assert_eq!(r[1].1, ["NEGATION"]);
+        assert!(r[2].1.is_empty(), "{r:?}");
+        let r = traits_of("no fever but some nausea");
+        assert_eq!(r[0].1, ["NEGATION"]);
+        assert!(r[1].1.is_empty());
+        let r = traits_of("I denied any headaches");
+        assert_eq!(r[0].1, ["NEGATION"]);
+    }
+
+    #[test]
+    fn family_history_and_hypothetical() {
+        let r = traits_of("my mother had diabetes");
+        assert_eq!(r[0].1, ["PERTAINS_TO_FAMILY"]);
+        let r = traits_of("call me if you get a fever");
+        assert!(r[0].1.contains(&"HYPOTHETICAL"), "{r:?}");
+        let r = traits_of("I have diabetes");
+        assert!(r[0].1.is_empty());
+    }
+
+    #[test]
+    fn answers() {
+        assert_eq!(answer(&tokens("No, not at all.")), Some(false));
+        assert_eq!(answer(&tokens("Nope")), Some(false));
+        assert_eq!(answer(&tokens("yeah , a little")), Some(true));
+        assert_eq!(answer(&tokens("it started monday")), None);
+    }
+}

@@ -1,0 +1,260 @@
+//! The clinical lexicon: terms → concepts (category, type, traits, codes), plus ConText trigger rules,
+//! and a multi-pattern matcher over transcript text.
+//!
+//! Input: the lexicon asset (gzip of the text format below, built by `make models` from registry
+//! packages, see `convert::lexicon`) and the curated layer compiled in (`lay_terms.tsv`: how people
+//! speak, anatomy, everyday tests; `context_terms.tsv`: spoken negation / family / history cues).
+//! Output: [`Lexicon::find`] gives the longest, leftmost, non-overlapping concept mentions of a text.
+//! Format, one record per line, tab-separated (lines starting `#` are comments):
+//! `term|term…  CATEGORY  TYPE  TRAIT,TRAIT  SYSTEM=CODE=Description;…` for a concept, and
+//! `@context  CATEGORY  DIRECTION  trigger` for a ConText rule (medspacy's categories and directions).
+//! Matching: an Aho-Corasick automaton (the `aho-corasick` crate) over the normalised keys of
+//! [`super::normalize`], each pattern framed by spaces so matches fall on word boundaries.
+//! Limits: exact phrase matching after normalisation; no fuzzy spelling; a term listed twice keeps its
+//! first concept (the curated layer is read first, so it wins).
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::normalize::{key, tokens, Token};
+use crate::error::{BedsideError, Result};
+use crate::schema::transcript::Code;
+
+const LAY_TERMS: &str = include_str!("lay_terms.tsv");
+const CONTEXT_TERMS: &str = include_str!("context_terms.tsv");
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    pub category: String,
+    pub kind: String,
+    pub traits: Vec<String>,
+    pub codes: Vec<Code>,
+}
+
+/// A ConText trigger (medspacy's rule vocabulary).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextRule {
+    /// `NEGATED_EXISTENCE`, `POSSIBLE_EXISTENCE`, `HYPOTHETICAL`, `HISTORICAL`, `FAMILY`, `PSEUDO`,
+    /// `TERMINATE`.
+    pub category: String,
+    /// `FORWARD`, `BACKWARD`, `BIDIRECTIONAL` or `TERMINATE`.
+    pub direction: String,
+    /// Trigger length in tokens.
+    pub len: usize,
+}
+
+/// A mention: tokens `first..=last` of the text mean `concept` (an index into [`Lexicon::concept`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mention {
+    pub first: usize,
+    pub last: usize,
+    pub item: usize,
+}
+
+pub struct Lexicon {
+    concepts: Vec<Concept>,
+    terms: Matcher,
+    rules: Vec<ContextRule>,
+    triggers: Matcher,
+}
+
+/// Phrase keys → item ids, searched with one automaton.
+struct Matcher {
+    automaton: AhoCorasick,
+    items: Vec<usize>,
+}
+
+impl Matcher {
+    fn new(keys: Vec<(String, usize)>) -> Result<Self> {
+        let patterns: Vec<String> = keys.iter().map(|(k, _)| format!(" {k} ")).collect();
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| BedsideError::model("lexicon", format!("matcher: {e}")))?;
+        Ok(Self { automaton, items: keys.into_iter().map(|(_, i)| i).collect() })
+    }
+
+    /// Every (possibly overlapping) mention, then the longest leftmost non-overlapping ones.
+    fn find(&self, toks: &[Token]) -> Vec<Mention> {
+        let mut text = String::from(" ");
+        let mut starts = Vec::with_capacity(toks.len());
+        for t in toks {
+            starts.push(text.len());
+            text.push_str(&t.key);
+            text.push(' ');
+        }
+        let mut all: Vec<Mention> = self
+            .automaton
+            .find_overlapping_iter(&text)
+            .filter_map(|m| {
+                let first = starts.binary_search(&(m.start() + 1)).ok()?;
+                let last = starts.partition_point(|&s| s < m.end() - 1).checked_sub(1)?;
+                Some(Mention { first, last, item: self.items[m.pattern().as_usize()] })
+            })
+            .collect();
+        all.sort_by_key(|m| (m.first, std::cmp::Reverse(m.last)));
+        let mut out: Vec<Mention> = Vec::new();
+        for m in all {
+            if out.last().map_or(true, |p| m.first > p.last) {
+                out.push(m);
+            } else if let Some(p) = out.last() {
+                // A longer mention that starts inside the previous one but reaches further replaces it
+                // only when strictly longer ("blood pressure medicine" over "blood pressure").
+                if m.first > p.first && m.last > p.last && (m.last - m.first) > (p.last - p.first) {
+                    out.pop();
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Lexicon {
+    /// Loads the gzip'd lexicon asset and adds the curated layer.
+    pub fn load(gz: &[u8]) -> Result<Self> {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(gz)
+            .read_to_string(&mut text)
+            .map_err(|e| BedsideError::model("lexicon", format!("not a gzip'd lexicon: {e}")))?;
+        if !text.starts_with("#bedside-lexicon") {
+            return Err(BedsideError::model("lexicon", "missing `#bedside-lexicon` header"));
+        }
+        Self::from_texts(&[LAY_TERMS, CONTEXT_TERMS, &text])
+    }
+
+    /// The curated layer alone (tests, or a page that has not fetched the asset yet).
+    pub fn curated() -> Result<Self> {
+        Self::from_texts(&[LAY_TERMS, CONTEXT_TERMS])
+    }
+
+    /// Parses records from several texts; earlier texts win on duplicate terms.
+    pub fn from_texts(texts: &[&str]) -> Result<Self> {
+        let mut concepts = Vec::new();
+        let mut concept_ids: HashMap<(String, String, String, String), usize> = HashMap::new();
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        let mut term_keys = Vec::new();
+        let mut rules = Vec::new();
+        let mut rule_keys = Vec::new();
+        let mut rule_seen: HashMap<String, ()> = HashMap::new();
+        for text in texts {
+            for (n, line) in text.lines().enumerate() {
+                if line.trim().is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let f: Vec<&str> = line.split('\t').collect();
+                let bad = || BedsideError::model("lexicon", format!("line {}: malformed record `{line}`", n + 1));
+                if f[0] == "@context" {
+                    let [_, category, direction, trigger] = f[..] else { return Err(bad()) };
+                    let k = key(trigger);
+                    if k.is_empty() || rule_seen.insert(k.clone(), ()).is_some() {
+                        continue;
+                    }
+                    rules.push(ContextRule { category: category.into(), direction: direction.into(), len: k.split(' ').count() });
+                    rule_keys.push((k, rules.len() - 1));
+                    continue;
+                }
+                if f.len() < 3 {
+                    return Err(bad());
+                }
+                let traits = f.get(3).copied().unwrap_or("");
+                let codes = f.get(4).copied().unwrap_or("");
+                // Concepts with identical fields are stored once (many variants share one concept).
+                let sig = (f[1].to_string(), f[2].to_string(), traits.to_string(), codes.to_string());
+                let id = match concept_ids.get(&sig) {
+                    Some(&id) => id,
+                    None => {
+                        concepts.push(Concept {
+                            category: f[1].into(),
+                            kind: f[2].into(),
+                            traits: traits.split(',').filter(|t| !t.is_empty()).map(String::from).collect(),
+                            codes: parse_codes(codes),
+                        });
+                        concept_ids.insert(sig, concepts.len() - 1);
+                        concepts.len() - 1
+                    }
+                };
+                for term in f[0].split('|') {
+                    let k = key(term);
+                    if !k.is_empty() && seen.insert(k.clone(), ()).is_none() {
+                        term_keys.push((k, id));
+                    }
+                }
+            }
+        }
+        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)? })
+    }
+
+    pub fn concept(&self, i: usize) -> &Concept {
+        &self.concepts[i]
+    }
+
+    pub fn rule(&self, i: usize) -> &ContextRule {
+        &self.rules[i]
+    }
+
+    /// Concept mentions in a token list.
+    pub fn find(&self, toks: &[Token]) -> Vec<Mention> {
+        self.terms.find(toks)
+    }
+
+    /// ConText trigger mentions in a token list (`item` indexes [`Lexicon::rule`]).
+    pub fn find_triggers(&self, toks: &[Token]) -> Vec<Mention> {
+        self.triggers.find(toks)
+    }
+
+    /// Number of concepts and term variants (for reports).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (self.concepts.len(), self.terms.items.len(), self.rules.len())
+    }
+
+    /// Convenience for callers holding raw text.
+    pub fn find_in(&self, text: &str) -> Vec<(String, Concept)> {
+        let t = tokens(text);
+        self.find(&t).into_iter().map(|m| (t[m.first..=m.last].iter().map(|x| x.lower.clone()).collect::<Vec<_>>().join(" "), self.concepts[m.item].clone())).collect()
+    }
+}
+
+/// `SYSTEM=CODE=Description;…` → codes, best first (score falls with position).
+fn parse_codes(s: &str) -> Vec<Code> {
+    s.split(';')
+        .filter_map(|c| {
+            let mut p = c.splitn(3, '=');
+            let (system, code) = (p.next()?.trim(), p.next()?.trim());
+            if system.is_empty() || code.is_empty() {
+                return None;
+            }
+            Some(Code { system: system.into(), code: code.into(), description: p.next().unwrap_or("").trim().into(), score: 1.0 })
+        })
+        .enumerate()
+        .map(|(i, mut c)| {
+            c.score = (1.0 - 0.1 * i as f64).max(0.5);
+            c
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn longest_match_wins_and_boundaries_hold() {
+        let lex = Lexicon::from_texts(&["pain\tMEDICAL_CONDITION\tDX_NAME\tSYMPTOM\nchest pain\tMEDICAL_CONDITION\tDX_NAME\tSYMPTOM\tICD-10-CM=R07.9=Chest pain, unspecified\nchest\tANATOMY\tSYSTEM_ORGAN_SITE\n"]).unwrap();
+        let found = lex.find_in("Chest-pains and painful chest.");
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "chest pains");
+        assert_eq!(found[0].1.codes[0].code, "R07.9");
+        assert_eq!(found[1].1.category, "ANATOMY");
+    }
+
+    #[test]
+    fn curated_layer_parses() {
+        let lex = Lexicon::curated().unwrap();
+        let (c, v, r) = lex.counts();
+        assert!(c > 50 && v > 200 && r > 20, "{c} {v} {r}");
+        assert!(Lexicon::load(b"not gzip").is_err());
+    }
+}

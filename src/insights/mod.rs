@@ -1,0 +1,292 @@
+//! Clinical insights: entities in Amazon Comprehend Medical's vocabulary, with their attributes, traits
+//! and codes, as HealthScribe `ClinicalInsights`; and PHI redaction.
+//!
+//! Input: a transcript file (segments with roles) and a [`Lexicon`]. Output:
+//! `Conversation.ClinicalInsights` filled: one `ClinicalEntity` per mention, its `Spans` (segment id,
+//! character offsets zero-based and end-exclusive, `Content` equal to the covered text), `Attributes`
+//! linked to it, `Traits` (NEGATION, SIGN, SYMPTOM, DIAGNOSIS, PERTAINS_TO_FAMILY, HYPOTHETICAL,
+//! PAST_HISTORY, LOW_CONFIDENCE, FUTURE) and `Codes`.
+//! Stages, one module each: [`normalize`] (tokens and keys) → [`lexicon`] (concept and trigger matching)
+//! → [`attributes`] (dose, frequency, values…) → [`context`] (ConText traits, question/answer pairs) →
+//! [`phi`] (identifiers and time expressions). [`redact`] replaces PHI in every output.
+//! Limits: dictionary and rule based; a term must be in the lexicon (registry vocabularies plus the
+//! curated spoken layer) to be found; see each module for its own limits.
+
+pub mod attributes;
+pub mod context;
+pub mod lexicon;
+pub mod normalize;
+pub mod numbers;
+pub mod phi;
+
+use std::collections::HashSet;
+
+pub use lexicon::Lexicon;
+
+use crate::error::Result;
+use crate::schema::transcript::{ClinicalInsight, InsightAttribute, Span, TranscriptFile, Trait};
+use lexicon::Mention;
+use normalize::{tokens, Token};
+
+/// Medication attributes look this many tokens back for their drug ("metformin, I take it twice a day").
+const MED_REACH_BACK: usize = 12;
+/// Test values look this many tokens back for their test ("blood pressure today was 130 over 85").
+const TEST_REACH_BACK: usize = 8;
+/// Body sites and directions attach to a condition at most this many tokens away.
+const SITE_REACH: usize = 4;
+
+struct Entity {
+    seg: usize,
+    first: usize,
+    last: usize,
+    category: String,
+    kind: String,
+    traits: Vec<&'static str>,
+    codes: Vec<crate::schema::transcript::Code>,
+    attrs: Vec<(&'static str, usize, usize, usize)>, // kind, segment, first, last
+}
+
+/// Fills `ClinicalInsights` (replacing what was there).
+pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
+    let segs = &file.conversation.transcript_segments;
+    let toks: Vec<Vec<Token>> = segs.iter().map(|s| tokens(&s.content)).collect();
+    let roles: Vec<Option<bool>> = segs.iter().map(|s| crate::sections::role_flag(&s.participant_details.participant_role)).collect();
+
+    // Names cued anywhere are marked everywhere they are said.
+    let names: HashSet<String> = segs.iter().zip(&toks).flat_map(|(s, t)| phi::cued_names(&s.content, t)).collect();
+
+    let mut entities: Vec<Entity> = Vec::new();
+    let mut last_med: Option<(usize, usize)> = None; // (segment, entity index) of the latest medication
+    for (si, seg) in segs.iter().enumerate() {
+        let t = &toks[si];
+        let text = &seg.content;
+        let mut taken = vec![false; t.len()];
+        let first_entity = entities.len();
+
+        // PHI and time expressions first: a name is never also a drug ("rose", "gene").
+        for (k, tok) in t.iter().enumerate() {
+            if names.contains(&tok.lower) {
+                taken[k] = true;
+                entities.push(Entity::new(si, k, k, "PROTECTED_HEALTH_INFORMATION", "NAME"));
+            }
+        }
+        for (cat, kind, a, b) in phi::find(text, t) {
+            if taken[a..=b].iter().any(|x| *x) {
+                continue;
+            }
+            if cat != "TIME_EXPRESSION" {
+                taken[a..=b].iter_mut().for_each(|x| *x = true);
+            }
+            entities.push(Entity::new(si, a, b, cat, kind));
+        }
+
+        // Concept mentions with their context traits.
+        let mentions: Vec<Mention> = lex.find(t).into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x)).collect();
+        let triggers = lex.find_triggers(t);
+        let traits = context::traits(lex, text, t, &mentions, &triggers);
+        let sent = context::sentences(text, t);
+        let concept_start = entities.len();
+        for (m, tr) in mentions.iter().zip(traits) {
+            let c = lex.concept(m.item);
+            let mut e = Entity::new(si, m.first, m.last, &c.category, &c.kind);
+            e.codes = c.codes.clone();
+            e.traits = tr;
+            if c.category == "MEDICAL_CONDITION" {
+                for ct in &c.traits {
+                    if let Some(name) = ["SIGN", "SYMPTOM", "DIAGNOSIS"].into_iter().find(|n| n == ct) {
+                        e.traits.push(name);
+                    }
+                }
+            }
+            entities.push(e);
+        }
+
+        // Attributes, each to the entity it describes.
+        let covered = |a: usize, b: usize| mentions.iter().any(|m| m.first <= b && a <= m.last);
+        for f in attributes::find(t) {
+            if covered(f.first, f.last) {
+                continue;
+            }
+            let here = concept_start..entities.len();
+            let nearest = |cats: &[&str], back: usize, ahead: usize, entities: &[Entity]| {
+                here.clone()
+                    .filter(|&i| cats.contains(&entities[i].category.as_str()) && sent[entities[i].first] == sent[f.first])
+                    .filter(|&i| {
+                        let e = &entities[i];
+                        (e.last < f.first && f.first - e.last <= back) || (e.first > f.last && e.first - f.last <= ahead)
+                    })
+                    .min_by_key(|&i| if entities[i].last < f.first { f.first - entities[i].last } else { 2 * (entities[i].first - f.last) })
+            };
+            let target = match f.kind {
+                "STRENGTH" | "DOSAGE" | "FORM" | "ROUTE_OR_MODE" | "FREQUENCY" | "DURATION" => {
+                    let med = nearest(&["MEDICATION"], MED_REACH_BACK, 4, &entities);
+                    // "how often do you take it?" "twice a day": the drug was named in an earlier turn.
+                    med.or_else(|| {
+                        last_med.filter(|(s, _)| si - s <= 2 && matches!(f.kind, "STRENGTH" | "DOSAGE" | "FREQUENCY")).map(|(_, i)| i)
+                    })
+                }
+                "TEST_VALUE" | "TEST_UNIT" | "NUMBER" => nearest(&["TEST_TREATMENT_PROCEDURE"], TEST_REACH_BACK, 0, &entities)
+                    .filter(|&i| entities[i].kind == "TEST_NAME"),
+                "ACUITY" | "DIRECTION" => nearest(&["MEDICAL_CONDITION", "ANATOMY"], 0, 3, &entities),
+                _ => None,
+            };
+            if let Some(i) = target {
+                let kind = if f.kind == "NUMBER" { "TEST_VALUE" } else { f.kind };
+                entities[i].attrs.push((kind, si, f.first, f.last));
+            }
+        }
+        // Body sites of conditions ("pain in my left knee", "my knee hurts").
+        for ci in concept_start..entities.len() {
+            if entities[ci].category != "MEDICAL_CONDITION" {
+                continue;
+            }
+            let (a, b) = (entities[ci].first, entities[ci].last);
+            let site = (concept_start..entities.len())
+                .filter(|&j| entities[j].category == "ANATOMY" && sent[entities[j].first] == sent[a])
+                .filter(|&j| {
+                    let e = &entities[j];
+                    (e.last < a && a - e.last <= SITE_REACH) || (e.first > b && e.first - b <= SITE_REACH)
+                })
+                .min_by_key(|&j| if entities[j].last < a { a - entities[j].last } else { entities[j].first - b });
+            if let Some(j) = site {
+                let (f, l) = (entities[j].first, entities[j].last);
+                entities[ci].attrs.push(("SYSTEM_ORGAN_SITE", si, f, l));
+            }
+        }
+
+        // A clinician's question answered by the patient's next turn.
+        if roles[si] == Some(true) {
+            if let Some(next) = toks.get(si + 1).filter(|_| roles.get(si + 1) == Some(&Some(false))) {
+                if let Some(yes) = context::answer(next) {
+                    for e in entities[concept_start..].iter_mut() {
+                        let asked = context::is_question(text, t, &sent, e.first);
+                        if asked && matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION") {
+                            e.traits.retain(|x| !matches!(*x, "NEGATION" | "HYPOTHETICAL" | "LOW_CONFIDENCE"));
+                            if !yes {
+                                e.traits.push("NEGATION");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(i) = (first_entity..entities.len()).rev().find(|&i| entities[i].category == "MEDICATION") {
+            last_med = Some((si, i));
+        }
+    }
+
+    let span = |seg: usize, first: usize, last: usize| {
+        let s = &segs[seg];
+        let (b, e) = (toks[seg][first].start, toks[seg][last].end);
+        Span { segment_id: s.segment_id.clone(), begin_character_offset: b, end_character_offset: e, content: s.content.chars().skip(b).take(e - b).collect() }
+    };
+    let mut attr_n = 0;
+    let insights = entities
+        .iter()
+        .enumerate()
+        .map(|(n, e)| ClinicalInsight {
+            insight_id: format!("ins-{:05}", n + 1),
+            insight_type: "ClinicalEntity".into(),
+            category: e.category.clone(),
+            kind: e.kind.clone(),
+            spans: vec![span(e.seg, e.first, e.last)],
+            attributes: e
+                .attrs
+                .iter()
+                .map(|&(kind, seg, a, b)| {
+                    attr_n += 1;
+                    InsightAttribute { attribute_id: format!("att-{attr_n:05}"), kind: kind.into(), spans: vec![span(seg, a, b)] }
+                })
+                .collect(),
+            traits: e.traits.iter().map(|t| Trait { name: (*t).into(), score: 0.9 }).collect(),
+            codes: e.codes.clone(),
+        })
+        .collect();
+    file.conversation.clinical_insights = insights;
+    Ok(())
+}
+
+impl Entity {
+    fn new(seg: usize, first: usize, last: usize, category: &str, kind: &str) -> Self {
+        Self { seg, first, last, category: category.into(), kind: kind.into(), traits: Vec::new(), codes: Vec::new(), attrs: Vec::new() }
+    }
+}
+
+/// Replaces every PHI span with `[TYPE]` (e.g. `[NAME]`) in segment text, insight and attribute spans
+/// (offsets are recomputed), and the transcript items of those words.
+pub fn redact(file: &mut TranscriptFile) {
+    let conv = &mut file.conversation;
+    for seg in conv.transcript_segments.iter_mut() {
+        let mut cuts: Vec<(usize, usize, String)> = conv
+            .clinical_insights
+            .iter()
+            .filter(|i| i.category == "PROTECTED_HEALTH_INFORMATION")
+            .flat_map(|i| i.spans.iter().map(move |s| (s, &i.kind)))
+            .filter(|(s, _)| s.segment_id == seg.segment_id)
+            .map(|(s, k)| (s.begin_character_offset, s.end_character_offset, format!("[{k}]")))
+            .collect();
+        if cuts.is_empty() {
+            continue;
+        }
+        cuts.sort();
+        cuts.dedup_by(|b, a| b.0 < a.1); // drop overlaps, keep the first
+        let old: Vec<char> = seg.content.chars().collect();
+        let mut words: HashSet<String> = HashSet::new();
+        let mut new = String::new();
+        let mut pos = 0;
+        for (b, e, label) in &cuts {
+            let (b, e) = ((*b).min(old.len()), (*e).min(old.len()));
+            new.extend(&old[pos..b.max(pos)]);
+            new.push_str(label);
+            for t in tokens(&old[b..e].iter().collect::<String>()) {
+                words.insert(t.lower);
+            }
+            pos = e.max(pos);
+        }
+        new.extend(&old[pos.min(old.len())..]);
+        // Old offset → new offset: shift by the length change of every cut before it.
+        let map = |x: usize, end: bool| -> usize {
+            let mut shift = 0isize;
+            for (b, e, label) in &cuts {
+                let len = label.chars().count() as isize;
+                if *e <= x {
+                    shift += len - (*e - *b) as isize;
+                } else if *b < x {
+                    // Inside a redacted span: snap to the placeholder's bounds.
+                    let nb = (*b as isize + shift) as usize;
+                    return if end { nb + len as usize } else { nb };
+                }
+            }
+            (x as isize + shift) as usize
+        };
+        let new_chars: Vec<char> = new.chars().collect();
+        let fix = |s: &mut Span| {
+            if s.segment_id != seg.segment_id {
+                return;
+            }
+            let (b, e) = (map(s.begin_character_offset, false), map(s.end_character_offset, true));
+            let (b, e) = (b.min(new_chars.len()), e.min(new_chars.len()).max(b.min(new_chars.len())));
+            s.begin_character_offset = b;
+            s.end_character_offset = e;
+            s.content = new_chars[b..e].iter().collect();
+        };
+        for ins in conv.clinical_insights.iter_mut() {
+            ins.spans.iter_mut().for_each(fix);
+            for a in ins.attributes.iter_mut() {
+                a.spans.iter_mut().for_each(fix);
+            }
+        }
+        for item in conv.transcript_items.iter_mut().filter(|i| i.segment_id.as_deref() == Some(seg.segment_id.as_str())) {
+            for alt in item.alternatives.iter_mut() {
+                let w: String = tokens(&alt.content).iter().map(|t| t.lower.clone()).collect::<Vec<_>>().join(" ");
+                if !w.is_empty() && words.contains(&w) {
+                    alt.content = "[PHI]".into();
+                }
+            }
+        }
+        seg.content = new;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,89 @@
+//! Word tokens and their matching keys, shared by the lexicon builder and the matcher so both sides
+//! normalise the same way.
+//!
+//! Input: a segment's text. Output: tokens with their character offsets (zero-based, end-exclusive, in
+//! Unicode scalar values of the input) and a key per token.
+//! Key rules (absorbing ASR variation): lower case; hyphens, slashes and other punctuation split words
+//! ("x-ray" = "x ray"); apostrophes vanish ("crohn's" = "crohns"); a light plural stem ("allergies" =
+//! "allergy", "pains" = "pain"). Digits with an inner decimal point stay one token ("7.2").
+//! Limits: English only; the stem is deliberately crude (both sides get the same crude form).
+
+/// One word of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// Matching key (lower case, stemmed).
+    pub key: String,
+    /// Lower-case surface form, unstemmed.
+    pub lower: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Splits `text` into word tokens.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut word = String::new();
+        while i < chars.len() {
+            let c = chars[i];
+            let inner = |j: usize| j > start && j + 1 < chars.len();
+            if c.is_alphanumeric() {
+                word.extend(c.to_lowercase());
+            } else if (c == '\'' || c == '’') && inner(i) && chars[i + 1].is_alphabetic() {
+                // "don't", "crohn's": the apostrophe is dropped, the word continues.
+            } else if c == '.' && inner(i) && chars[i - 1].is_ascii_digit() && chars[i + 1].is_ascii_digit() {
+                word.push('.');
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        out.push(Token { key: stem(&word), lower: word, start, end: i });
+    }
+    out
+}
+
+/// The matching key of a phrase: its token keys joined by single spaces.
+pub fn key(phrase: &str) -> String {
+    tokens(phrase).iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Crude English plural stem, applied identically to lexicon terms and to transcript words.
+pub fn stem(word: &str) -> String {
+    let n = word.chars().count();
+    if n > 4 && word.ends_with("ies") {
+        format!("{}y", &word[..word.len() - 3])
+    } else if n > 3
+        && word.ends_with('s')
+        && !["ss", "us", "is", "ys"].iter().any(|e| word.ends_with(e))
+        && !word.chars().any(|c| c.is_ascii_digit())
+    {
+        word[..word.len() - 1].to_string()
+    } else {
+        word.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_chars_and_keys_absorb_variants() {
+        let t = tokens("Héllo, X-ray of Crohn's; allergies 7.2.");
+        let keys: Vec<_> = t.iter().map(|t| t.key.as_str()).collect();
+        assert_eq!(keys, ["héllo", "x", "ray", "of", "crohn", "allergy", "7.2"]);
+        assert_eq!((t[0].start, t[0].end), (0, 5));
+        assert_eq!((t[6].start, t[6].end), (35, 38));
+        assert_eq!(key("Chest-Pains"), key("chest pain"));
+        assert_eq!(key("DIABETES"), key("diabetes"));
+        assert_ne!(key("glass"), key("gas"));
+    }
+}

@@ -1,0 +1,198 @@
+//! Protected health information and time expressions in a segment, found by rule so the SDK can redact.
+//!
+//! Input: a segment's text and tokens. Output: `(category, type, first token, last token)` spans:
+//! `PROTECTED_HEALTH_INFORMATION` with `NAME`, `AGE`, `DATE`, `PHONE_OR_FAX`, `EMAIL`, `ADDRESS`, `ID`, and
+//! `TIME_EXPRESSION`. Reference: the HIPAA Safe Harbor identifier kinds, in Comprehend Medical's types.
+//! Names: a word after a title ("mrs. jones", "doctor patel") or a greeting ("hi , martha"), or after
+//! "my name is"; each name found is then marked everywhere in the visit (see `super::extract`).
+//! Limits: no name list is available under a permissive licence, so a name said without such a cue is
+//! missed unless it was cued elsewhere in the visit.
+
+use super::normalize::Token;
+use super::numbers;
+
+pub type Span = (&'static str, &'static str, usize, usize);
+
+/// Words that follow a title or greeting but are not names.
+const NOT_NAMES: &[&str] = &[
+    "there", "everyone", "everybody", "again", "how", "so", "and", "the", "a", "i", "im", "you", "your", "my", "it",
+    "its", "is", "was", "we", "that", "this", "to", "for", "of", "in", "on", "at", "doctor", "dr", "nurse", "sir",
+    "maam", "okay", "ok", "yes", "no", "well", "good", "morning", "afternoon", "evening", "nice", "said", "says",
+    "told", "will", "would", "can", "could", "has", "had", "have", "what", "who", "when", "said", "office", "today",
+    "guys", "all", "folks", "um", "uh", "doc", "thank", "thanks", "bye", "hi", "hello", "hey", "very", "much",
+    "so", "too", "for", "very", "be", "up", "in", "come", "see", "do", "just", "just", "there's", "dax", "mister",
+    "let", "lets", "here", "sure", "then", "again", "he", "she", "they", "wants", "ordered", "recommended", "gave",
+];
+const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "doctor", "mister", "nurse"];
+const GREETINGS: &[&str] = &["hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "bye", "goodbye", "welcome"];
+const MONTHS: &[&str] = &[
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "jan", "feb", "aug", "sept", "oct", "nov", "dec",
+];
+const WEEKDAYS: &[&str] = &["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const STREETS: &[&str] = &["street", "st", "avenue", "ave", "road", "rd", "drive", "lane", "ln", "boulevard", "blvd", "court", "way", "place"];
+const TIME_WORDS: &[&str] = &["yesterday", "today", "tonight", "tomorrow", "overnight", "recently", "lately"];
+const TIME_UNITS: &[&str] = &["day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "minutes", "weekend"];
+
+fn is_name_word(t: &Token) -> bool {
+    t.lower.chars().all(|c| c.is_alphabetic()) && t.lower.len() > 1 && !NOT_NAMES.contains(&t.lower.as_str())
+}
+
+/// Names cued by a title, greeting or introduction (lower-case keys, so they can be found again elsewhere).
+pub fn cued_names(text: &str, toks: &[Token]) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        let Some(next) = toks.get(k + 1) else { continue };
+        let w = t.lower.as_str();
+        let intro = k >= 2 && w == "is" && toks[k - 1].lower == "name";
+        let greeting = GREETINGS.contains(&w)
+            // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob"
+            && toks.get(k + 2).map_or(true, |n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()));
+        if (TITLES.contains(&w) || greeting || intro) && is_name_word(next) {
+            out.push(next.lower.clone());
+            // A surname right after ("mrs. jane doe").
+            if let Some(n2) = toks.get(k + 2) {
+                if (TITLES.contains(&w) || intro) && is_name_word(n2) && chars[next.end..n2.start].iter().all(|c| c.is_whitespace()) && n2.lower.len() > 2 {
+                    out.push(n2.lower.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// PHI and time spans other than names.
+pub fn find(text: &str, toks: &[Token]) -> Vec<Span> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
+    let mut k = 0;
+    while k < toks.len() {
+        // AGE: "50 year old", "fifty-two years old", "age 50", "aged 50"
+        if let Some((_, e)) = numbers::parse(toks, k) {
+            if (w(e) == "year" || w(e) == "years") && w(e + 1) == "old" {
+                out.push(("PROTECTED_HEALTH_INFORMATION", "AGE", k, e + 1));
+                k = e + 2;
+                continue;
+            }
+            if matches!(w(e), "yo") {
+                out.push(("PROTECTED_HEALTH_INFORMATION", "AGE", k, e));
+                k = e + 1;
+                continue;
+            }
+            // ADDRESS: "12 oak street"
+            if let Some(s) = (e..(e + 3).min(toks.len())).find(|&j| STREETS.contains(&w(j))) {
+                if s > e && toks[e..s].iter().all(|t| t.lower.chars().all(char::is_alphabetic)) {
+                    out.push(("PROTECTED_HEALTH_INFORMATION", "ADDRESS", k, s));
+                    k = s + 1;
+                    continue;
+                }
+            }
+            // TIME: "three days ago", "two weeks"
+            if TIME_UNITS.contains(&w(e)) && w(e + 1) == "ago" {
+                out.push(("TIME_EXPRESSION", "TIME_EXPRESSION", k, e + 1));
+                k = e + 2;
+                continue;
+            }
+        }
+        if (w(k) == "age" || w(k) == "aged") && toks.get(k + 1).is_some_and(|t| t.lower.chars().all(|c| c.is_ascii_digit())) {
+            out.push(("PROTECTED_HEALTH_INFORMATION", "AGE", k + 1, k + 1));
+            k += 2;
+            continue;
+        }
+        // DATE: "march 3rd", "march 3 2021", "3/14/2021" (digits joined by slashes in the text)
+        if MONTHS.contains(&w(k)) && (w(k) != "may" || toks.get(k + 1).is_some_and(|t| t.lower.starts_with(|c: char| c.is_ascii_digit()))) {
+            let mut e = k;
+            if toks.get(e + 1).is_some_and(|t| t.lower.starts_with(|c: char| c.is_ascii_digit())) {
+                e += 1;
+                if toks.get(e + 1).is_some_and(|t| t.lower.len() == 4 && t.lower.chars().all(|c| c.is_ascii_digit())) {
+                    e += 1;
+                }
+            }
+            out.push(("PROTECTED_HEALTH_INFORMATION", "DATE", k, e));
+            k = e + 1;
+            continue;
+        }
+        let digits = |t: &Token| t.lower.chars().all(|c| c.is_ascii_digit());
+        if digits(&toks[k]) {
+            // a run of digit groups joined by one separator character each
+            let mut e = k;
+            let mut seps = String::new();
+            while e + 1 < toks.len() && digits(&toks[e + 1]) && toks[e + 1].start - toks[e].end == 1 {
+                seps.push(chars[toks[e].end]);
+                e += 1;
+            }
+            let total: usize = toks[k..=e].iter().map(|t| t.lower.len()).sum();
+            if e > k && seps.chars().all(|c| c == '/') && (2..=3).contains(&(e - k + 1)) && total <= 8 {
+                out.push(("PROTECTED_HEALTH_INFORMATION", "DATE", k, e));
+                k = e + 1;
+                continue;
+            }
+            if e > k && seps.chars().all(|c| matches!(c, '-' | '.' | ' ')) && (total == 10 || total == 7) {
+                out.push(("PROTECTED_HEALTH_INFORMATION", "PHONE_OR_FAX", k, e));
+                k = e + 1;
+                continue;
+            }
+        }
+        // EMAIL: name@host.tld
+        if toks[k].end < chars.len() && chars[toks[k].end] == '@' {
+            let mut e = k + 1;
+            while e + 1 < toks.len() && toks[e + 1].start == toks[e].end + 1 && chars[toks[e].end] == '.' {
+                e += 1;
+            }
+            if e < toks.len() {
+                let mut b = k;
+                while b > 0 && toks[b].start == toks[b - 1].end + 1 && chars[toks[b - 1].end] == '.' {
+                    b -= 1;
+                }
+                out.push(("PROTECTED_HEALTH_INFORMATION", "EMAIL", b, e));
+                k = e + 1;
+                continue;
+            }
+        }
+        // ID: "medical record number 12345", "mrn 12345"
+        if matches!(w(k), "mrn" | "number" | "id") && toks.get(k + 1).is_some_and(|t| t.lower.len() >= 4 && t.lower.chars().all(|c| c.is_ascii_alphanumeric()) && t.lower.chars().any(|c| c.is_ascii_digit())) {
+            out.push(("PROTECTED_HEALTH_INFORMATION", "ID", k + 1, k + 1));
+            k += 2;
+            continue;
+        }
+        // TIME_EXPRESSION: "yesterday", "last week", "since monday", "this morning"
+        if TIME_WORDS.contains(&w(k)) || WEEKDAYS.contains(&w(k)) {
+            out.push(("TIME_EXPRESSION", "TIME_EXPRESSION", k, k));
+        } else if matches!(w(k), "last" | "next" | "this") && (TIME_UNITS.contains(&w(k + 1)) || matches!(w(k + 1), "night" | "morning" | "evening" | "year" | "summer" | "winter" | "fall" | "spring")) {
+            out.push(("TIME_EXPRESSION", "TIME_EXPRESSION", k, k + 1));
+            k += 2;
+            continue;
+        }
+        k += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::normalize::tokens;
+    use super::*;
+
+    fn spans(text: &str) -> Vec<(&'static str, String)> {
+        let t = tokens(text);
+        find(text, &t).into_iter().map(|(_, ty, a, b)| (ty, t[a..=b].iter().map(|x| x.lower.as_str()).collect::<Vec<_>>().join(" "))).collect()
+    }
+
+    #[test]
+    fn phi_kinds() {
+        assert_eq!(spans("she is a 50-year-old female"), [("AGE", "50 year old".to_string())]);
+        assert_eq!(spans("call 555-123-4567 or email jo.doe@mail.com"), [("PHONE_OR_FAX", "555 123 4567".to_string()), ("EMAIL", "jo doe mail com".into())]);
+        assert_eq!(spans("seen on 3/14/2021 and march 3rd"), [("DATE", "3 14 2021".to_string()), ("DATE", "march 3rd".into())]);
+        assert_eq!(spans("I live at 12 oak street"), [("ADDRESS", "12 oak street".to_string())]);
+        assert_eq!(spans("mrn 88123 since yesterday"), [("ID", "88123".to_string()), ("TIME_EXPRESSION", "yesterday".into())]);
+        assert!(spans("you may feel better").is_empty());
+    }
+
+    #[test]
+    fn names_from_cues() {
+        let text = "hi , martha . how are you ? mrs. jane doe is here. the doctor said hi there";
+        assert_eq!(cued_names(text, &tokens(text)), ["martha", "jane", "doe"]);
+    }
+}

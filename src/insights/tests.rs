@@ -1,0 +1,107 @@
+//! Whole-extraction tests on the curated lexicon (no model files needed).
+
+use super::*;
+use crate::dialogue::transcript_from_dialogue;
+
+fn run(dialogue: &str) -> TranscriptFile {
+    let mut f = transcript_from_dialogue(dialogue).unwrap();
+    extract(&mut f, &Lexicon::curated().unwrap()).unwrap();
+    f
+}
+
+fn find<'a>(f: &'a TranscriptFile, content: &str) -> &'a ClinicalInsight {
+    f.conversation
+        .clinical_insights
+        .iter()
+        .find(|i| i.spans[0].content.eq_ignore_ascii_case(content))
+        .unwrap_or_else(|| panic!("no insight `{content}` in {:#?}", f.conversation.clinical_insights))
+}
+
+fn has(i: &ClinicalInsight, t: &str) -> bool {
+    i.traits.iter().any(|x| x.name == t)
+}
+
+#[test]
+fn spans_are_char_offsets_of_the_segment() {
+    let f = run("[patient] Für mich: high blood-pressure and Sugar.");
+    let seg = &f.conversation.transcript_segments[0].content;
+    for ins in &f.conversation.clinical_insights {
+        let s = &ins.spans[0];
+        let covered: String = seg.chars().skip(s.begin_character_offset).take(s.end_character_offset - s.begin_character_offset).collect();
+        assert_eq!(covered, s.content);
+    }
+    let bp = find(&f, "high blood-pressure");
+    assert_eq!((bp.category.as_str(), bp.codes[0].code.as_str()), ("MEDICAL_CONDITION", "I10"));
+    assert_eq!(bp.spans[0].begin_character_offset, 10);
+    assert_eq!(find(&f, "Sugar").codes[0].code, "E11.9");
+}
+
+#[test]
+fn medication_attributes_with_spoken_numbers() {
+    let f = run("[doctor] i'll start you on a z-pak , five hundred milligrams twice a day for five days , and keep the water pills .");
+    let z = find(&f, "z-pak");
+    assert_eq!(z.category, "MEDICATION");
+    let attrs: Vec<(&str, &str)> = z.attributes.iter().map(|a| (a.kind.as_str(), a.spans[0].content.as_str())).collect();
+    assert_eq!(attrs, [("STRENGTH", "five hundred milligrams"), ("FREQUENCY", "twice a day"), ("DURATION", "for five days")]);
+    assert!(has(z, "FUTURE"));
+    assert_eq!(find(&f, "water pills").codes[0].code, "DB00695");
+}
+
+#[test]
+fn test_values_link_to_tests() {
+    let f = run("[doctor] your blood pressure today is 130 over 85 and your a1c was 7.2 percent .");
+    let bp = find(&f, "blood pressure");
+    assert_eq!(bp.attributes[0].kind, "TEST_VALUE");
+    assert_eq!(bp.attributes[0].spans[0].content, "130 over 85");
+    let a1c = find(&f, "a1c");
+    let kinds: Vec<_> = a1c.attributes.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["TEST_VALUE", "TEST_UNIT"]);
+}
+
+#[test]
+fn negation_family_and_sites() {
+    let f = run("[patient] no chest pain . my mother had diabetes . i have pain in my left knee .");
+    assert!(has(find(&f, "chest pain"), "NEGATION"));
+    let d = find(&f, "diabetes");
+    assert!(has(d, "PERTAINS_TO_FAMILY") && !has(d, "NEGATION"));
+    let p = find(&f, "pain");
+    assert!(!has(p, "NEGATION"));
+    let kinds: Vec<(&str, &str)> = p.attributes.iter().map(|a| (a.kind.as_str(), a.spans[0].content.as_str())).collect();
+    assert_eq!(kinds, [("SYSTEM_ORGAN_SITE", "knee")]);
+    assert_eq!(find(&f, "knee").attributes[0].kind, "DIRECTION");
+}
+
+#[test]
+fn question_answer_pairs() {
+    let f = run("[doctor] any chest pain or shortness of breath ?\n[patient] no .\n[doctor] do you get headaches ?\n[patient] yeah , sometimes .");
+    assert!(has(find(&f, "chest pain"), "NEGATION"));
+    assert!(has(find(&f, "shortness of breath"), "NEGATION"));
+    assert!(!has(find(&f, "headaches"), "NEGATION"));
+    // Without an answer turn the question stays unmarked.
+    let f = run("[doctor] any chest pain ?");
+    assert!(!has(find(&f, "chest pain"), "NEGATION"));
+}
+
+#[test]
+fn phi_found_and_redacted_everywhere() {
+    let mut f = run("[doctor] hi , martha . you are a 50-year-old female ?\n[patient] yes . martha is fine , call 555-123-4567 .");
+    let phi: Vec<(&str, &str)> = f
+        .conversation
+        .clinical_insights
+        .iter()
+        .filter(|i| i.category == "PROTECTED_HEALTH_INFORMATION")
+        .map(|i| (i.kind.as_str(), i.spans[0].content.as_str()))
+        .collect();
+    assert_eq!(phi, [("NAME", "martha"), ("AGE", "50-year-old"), ("NAME", "martha"), ("PHONE_OR_FAX", "555-123-4567")]);
+    redact(&mut f);
+    let segs = &f.conversation.transcript_segments;
+    assert_eq!(segs[0].content, "hi , [NAME] . you are a [AGE] female ?");
+    assert_eq!(segs[1].content, "yes . [NAME] is fine , call [PHONE_OR_FAX] .");
+    for ins in &f.conversation.clinical_insights {
+        let s = &ins.spans[0];
+        let seg = segs.iter().find(|x| x.segment_id == s.segment_id).unwrap();
+        let covered: String = seg.content.chars().skip(s.begin_character_offset).take(s.end_character_offset - s.begin_character_offset).collect();
+        assert_eq!(covered, s.content);
+    }
+    assert!(!serde_json::to_string(&f).unwrap().contains("martha"));
+}

@@ -1,0 +1,298 @@
+//! Spoken text → note text, without a language model: disfluencies out, punctuation joined, and the
+//! patient's first person turned into the third person where the rewrite is mechanical.
+//!
+//! Input: one turn's text (ACI-Bench style tokens like `do n't` and ` , ` are accepted). Output: cleaned
+//! sentences. Limits: rule based; a verb after "I" is inflected only when it is in a short list of common
+//! present-tense verbs, so "I took" stays "he took" and rarer verbs stay uninflected.
+
+/// How the patient is referred to in the third person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pronouns {
+    He,
+    She,
+    They,
+}
+
+impl Pronouns {
+    /// Guesses from how the clinician speaks of the patient (`58-year-old male`, `Mrs.`, `she`).
+    pub fn guess(clinician_text: &str) -> Self {
+        let (mut he, mut she) = (0, 0);
+        for w in clinician_text.split(|c: char| !c.is_alphanumeric()).map(str::to_ascii_lowercase) {
+            match w.as_str() {
+                "male" | "man" | "gentleman" | "mr" | "he" | "his" | "him" => he += 1,
+                "female" | "woman" | "lady" | "mrs" | "ms" | "she" | "her" | "hers" => she += 1,
+                _ => {}
+            }
+        }
+        if he > she && he > 0 {
+            Pronouns::He
+        } else if she > he {
+            Pronouns::She
+        } else {
+            Pronouns::They
+        }
+    }
+
+    fn subject(self) -> &'static str {
+        match self {
+            Pronouns::He => "he",
+            Pronouns::She => "she",
+            Pronouns::They => "the patient",
+        }
+    }
+    fn object(self) -> &'static str {
+        match self {
+            Pronouns::He => "him",
+            Pronouns::She => "her",
+            Pronouns::They => "the patient",
+        }
+    }
+    fn possessive(self) -> &'static str {
+        match self {
+            Pronouns::He => "his",
+            Pronouns::She => "her",
+            Pronouns::They => "their",
+        }
+    }
+    fn reflexive(self) -> &'static str {
+        match self {
+            Pronouns::He => "himself",
+            Pronouns::She => "herself",
+            Pronouns::They => "themselves",
+        }
+    }
+}
+
+/// Fillers dropped wherever they stand.
+const FILLERS: &[&str] = &["um", "uh", "umm", "uhh", "uh-huh", "mm-hmm", "mm", "hmm", "mhm", "er", "ah", "oh"];
+/// Phrases dropped when they stand between commas or open a sentence.
+const HEDGES: &[&str] = &["you know", "i mean", "like", "so", "okay", "ok", "all right", "alright", "well", "yeah", "yes", "now", "and", "but", "actually", "basically", "right", "sure", "great", "good", "perfect", "excellent"];
+/// Present-tense verbs that take -s after "he/she".
+const VERBS: &[&str] = &[
+    "feel", "think", "take", "get", "know", "want", "need", "use", "see", "notice", "work", "live", "drink", "smoke", "eat",
+    "walk", "run", "sleep", "like", "wake", "hurt", "start", "keep", "come", "say", "mean", "check", "exercise", "play",
+    "guess", "remember", "love", "hate", "experience", "wear", "lift", "watch", "monitor", "believe", "swim", "bike", "ride",
+    "drive", "cook", "follow", "try", "stay", "cough", "vomit", "snore", "urinate", "bleed", "struggle", "sit", "stand",
+];
+
+/// ACI-Bench tokenisation → ordinary text: `do n't` → `don't`, ` , ` → `, `, `it 's` → `it's`.
+pub fn join_tokens(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for w in text.split_whitespace() {
+        let glue = matches!(w, "," | "." | "?" | "!" | ";" | ":" | "%") || w.starts_with("n't") || w.starts_with('\'') && w.len() <= 3 && w != "'";
+        if glue || out.is_empty() || out.ends_with('$') {
+            out.push_str(w);
+        } else {
+            out.push(' ');
+            out.push_str(w);
+        }
+    }
+    out
+}
+
+/// Splits text into sentences at `.`, `?`, `!` (not inside numbers like `2.5`).
+pub fn sentences(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        cur.push(c);
+        let number_dot = c == '.' && i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+        if matches!(c, '.' | '?' | '!') && !number_dot {
+            let s = cur.trim().to_string();
+            if s.chars().any(char::is_alphanumeric) {
+                out.push(s);
+            }
+            cur.clear();
+        }
+    }
+    let s = cur.trim().to_string();
+    if s.chars().any(char::is_alphanumeric) {
+        out.push(s);
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '\'' || c == '-' || c == '’'
+}
+
+/// Drops fillers, stutters ("i, i, i've" → "i've") and hedges between commas; joins punctuation.
+pub fn tidy(text: &str) -> String {
+    let joined = join_tokens(text).replace('’', "'");
+    // Work on comma-separated chunks: a chunk that is only a hedge or filler goes.
+    let mut chunks: Vec<String> = Vec::new();
+    for chunk in joined.split(',') {
+        let words: Vec<&str> = chunk
+            .split_whitespace()
+            .filter(|w| {
+                let core = w.trim_matches(|c: char| !is_word_char(c)).to_ascii_lowercase();
+                !FILLERS.contains(&core.as_str())
+            })
+            .collect();
+        let text = words.join(" ");
+        let key = text.trim_matches(|c: char| !is_word_char(c) && c != ' ').to_ascii_lowercase();
+        if key.is_empty() || HEDGES.contains(&key.as_str()) {
+            // Keep sentence ends that the dropped chunk carried.
+            if let Some(p) = text.chars().last().filter(|c| matches!(c, '.' | '?' | '!')) {
+                if let Some(last) = chunks.last_mut() {
+                    last.push(p);
+                }
+            }
+            continue;
+        }
+        // A stutter: the same short chunk again ("i, i, i've").
+        if let Some(prev) = chunks.last() {
+            let p = prev.trim().to_ascii_lowercase();
+            let k = key.as_str();
+            if p.split_whitespace().count() <= 2 && (k.starts_with(&p) || k == p) {
+                chunks.pop();
+            }
+        }
+        chunks.push(text);
+    }
+    let mut s = chunks.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(", ");
+    // Repeated words ("doing doing").
+    let mut words: Vec<&str> = Vec::new();
+    for w in s.split(' ') {
+        if words.last().is_some_and(|p: &&str| p.eq_ignore_ascii_case(w) && w.chars().all(char::is_alphabetic)) {
+            continue;
+        }
+        words.push(w);
+    }
+    s = words.join(" ");
+    // Punctuation runs left by dropped chunks.
+    for (from, to) in [(", .", "."), (",.", "."), (", ?", "?"), (",?", "?"), (" .", "."), ("..", "."), (" ,", ",")] {
+        while s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    strip_opening_hedges(s.trim())
+}
+
+fn strip_opening_hedges(s: &str) -> String {
+    let mut rest = s.trim_start_matches(|c: char| c == ',' || c == '.' || c == ' ').to_string();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let Some(h) = HEDGES.iter().chain(FILLERS).find(|h| {
+            lower.starts_with(*h) && lower[h.len()..].starts_with(|c: char| c == ' ' || c == ',' || c == '.')
+        }) else {
+            break;
+        };
+        rest = rest[h.len()..].trim_start_matches(|c: char| c == ',' || c == '.' || c == ' ').to_string();
+    }
+    rest
+}
+
+/// Upper-cases the first letter and makes sure the sentence ends with a full stop.
+pub fn finish(s: &str) -> String {
+    let s = s.trim().trim_end_matches([',', ';', ':']).trim();
+    let mut out: String = match s.chars().next() {
+        Some(c) => c.to_uppercase().chain(s.chars().skip(1)).collect(),
+        None => return String::new(),
+    };
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    // A clinician's "i" stays first person, capitalised.
+    out.split(' ')
+        .map(|w| if w == "i" || w.starts_with("i'") || w.starts_with("i,") { format!("I{}", &w[1..]) } else { w.to_string() })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The patient's words in the third person: "i feel tired and my knee hurts" → "he feels tired and his
+/// knee hurts".
+pub fn third_person(text: &str, p: Pronouns) -> String {
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut after_subject = false;
+    for w in words {
+        let lead: String = w.chars().take_while(|c| !is_word_char(*c)).collect();
+        let core_end = w.char_indices().rev().find(|(_, c)| is_word_char(*c)).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
+        let core = &w[lead.len().min(core_end)..core_end];
+        let tail = &w[core_end..];
+        let lower = core.to_ascii_lowercase();
+        let subject_replace = |rest: &str| format!("{} {rest}", p.subject());
+        let new: Option<String> = match lower.as_str() {
+            "i" => Some(p.subject().into()),
+            "i'm" => Some(subject_replace("is")),
+            "i've" => Some(subject_replace("has")),
+            "i'd" => Some(subject_replace("would")),
+            "i'll" => Some(subject_replace("will")),
+            "me" => Some(p.object().into()),
+            "my" => Some(p.possessive().into()),
+            "mine" => Some(match p { Pronouns::He => "his", Pronouns::She => "hers", Pronouns::They => "theirs" }.into()),
+            "myself" => Some(p.reflexive().into()),
+            "am" if after_subject => Some("is".into()),
+            "was" | "is" | "has" | "does" | "can" | "could" | "will" | "would" | "should" | "might" | "must" | "did" | "had" => None,
+            "have" if after_subject => Some("has".into()),
+            "do" if after_subject => Some("does".into()),
+            "don't" if after_subject => Some("does not".into()),
+            "go" if after_subject => Some("goes".into()),
+            v if after_subject && VERBS.contains(&v) => Some(if v.ends_with('y') && !v.ends_with("ay") { format!("{}ies", &v[..v.len() - 1]) } else if v.ends_with("sh") || v.ends_with("ch") || v.ends_with('s') { format!("{v}es") } else { format!("{v}s") }),
+            _ => None,
+        };
+        let adverb = matches!(lower.as_str(), "just" | "also" | "really" | "still" | "never" | "always" | "actually" | "usually" | "definitely" | "kinda" | "kind" | "of" | "sometimes" | "only" | "even" | "often" | "mostly" | "generally" | "probably" | "normally");
+        after_subject = matches!(lower.as_str(), "i") || (after_subject && adverb);
+        out.push(match new {
+            Some(n) => format!("{lead}{n}{tail}"),
+            None => w.to_string(),
+        });
+    }
+    out.join(" ")
+}
+
+/// The clinician's words about the patient: "your lungs sound clear" → "his lungs sound clear".
+pub fn second_to_third(text: &str, p: Pronouns) -> String {
+    text.split(' ')
+        .map(|w| {
+            let core_end = w.char_indices().rev().find(|(_, c)| is_word_char(*c)).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
+            let (core, tail) = w.split_at(core_end);
+            let new = match core.to_ascii_lowercase().as_str() {
+                "you" => p.subject().to_string(),
+                "your" => p.possessive().to_string(),
+                "yourself" => p.reflexive().to_string(),
+                "you're" => format!("{} is", p.subject()),
+                "you've" => format!("{} has", p.subject()),
+                _ => return w.to_string(),
+            };
+            format!("{new}{tail}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_aci_tokens_and_drops_fillers() {
+        assert_eq!(tidy("uh , i , i , i've been pretty good about that ."), "i've been pretty good about that.");
+        assert_eq!(tidy("i do n't know , you know , if it's the seasons ."), "i don't know, if it's the seasons.");
+        assert_eq!(tidy("okay . so , um , your lungs are clear ."), "your lungs are clear.");
+        assert_eq!(tidy("just when i'm doing doing the projects ."), "just when i'm doing the projects.");
+    }
+
+    #[test]
+    fn third_person_inflects_known_verbs_only() {
+        assert_eq!(third_person("i just feel tired and my knee hurts.", Pronouns::He), "he just feels tired and his knee hurts.");
+        assert_eq!(third_person("i'm taking my lisinopril and i took it today.", Pronouns::She), "she is taking her lisinopril and she took it today.");
+        assert_eq!(third_person("i have pain.", Pronouns::They), "the patient has pain.");
+        assert_eq!(second_to_third("your lungs are clear and you're doing well.", Pronouns::He), "his lungs are clear and he is doing well.");
+    }
+
+    #[test]
+    fn pronouns_come_from_the_clinician() {
+        assert_eq!(Pronouns::guess("brian is a 58 year old male"), Pronouns::He);
+        assert_eq!(Pronouns::guess("mrs. cooper, she said"), Pronouns::She);
+        assert_eq!(Pronouns::guess("hello there"), Pronouns::They);
+    }
+
+    #[test]
+    fn sentences_split_but_keep_decimals() {
+        assert_eq!(sentences("A1c was 6.5. Good? yes"), vec!["A1c was 6.5.", "Good?", "yes"]);
+        assert_eq!(finish("i think so"), "I think so.");
+    }
+}

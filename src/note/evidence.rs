@@ -1,0 +1,310 @@
+//! Evidence groups: the transcript cut into small facts, each a few segments (a question and its answer, or
+//! a couple of sentences of one turn), each routed to the kind of note section it belongs to.
+//!
+//! Input: a transcript file (segments with roles; `SectionName` used when a classifier has set it). Output:
+//! [`Fact`]s in transcript order. A note sentence is later written from exactly one fact, so its evidence
+//! links are the fact's segments. Routing: the segment's section group (SUBJECTIVE/OBJECTIVE/
+//! ASSESSMENT_AND_PLAN) when known, then cue phrases (exam, results, plan, history…), then the phase of the
+//! visit (after the clinician starts the exam, uncued clinician statements are exam findings, and so on).
+//! Limits: cue lists are English and hand-made; a 2-hour transcript simply yields more facts (nothing here
+//! depends on a context window).
+
+use super::clean::{self, Pronouns};
+use super::template::Kind;
+use crate::schema::transcript::TranscriptFile;
+
+/// One group of segments that one note sentence is written from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// Indices into `TranscriptSegments`, in order.
+    pub segments: Vec<usize>,
+    pub kind: Kind,
+    /// The clinician's question, cleaned (for a question/answer fact).
+    pub question: Option<String>,
+    /// What was said, cleaned: the answer for a question/answer fact, else the statement.
+    pub said: String,
+    /// True when `said` is the patient's words.
+    pub by_patient: bool,
+    /// A yes/no answer: Some(true) yes, Some(false) no.
+    pub answer: Option<bool>,
+    /// Clinical weight: content words, numbers (small talk scores near 0).
+    pub weight: f32,
+}
+
+impl Fact {
+    /// The excerpt as a writer sees it: "Clinician: …\nPatient: …".
+    pub fn excerpt(&self) -> String {
+        let who = if self.by_patient { "Patient" } else { "Clinician" };
+        match &self.question {
+            Some(q) => format!("Clinician: {q}\n{who}: {}", self.said),
+            None => format!("{who}: {}", self.said),
+        }
+    }
+}
+
+const STOP: &[&str] = &[
+    "the", "a", "an", "and", "or", "but", "so", "to", "of", "in", "on", "at", "for", "with", "is", "are", "was", "were", "be",
+    "been", "it", "its", "it's", "that", "this", "these", "those", "there", "here", "i", "i'm", "i've", "you", "your", "you're",
+    "we", "we're", "we'll", "he", "she", "they", "them", "my", "me", "do", "does", "did", "don't", "have", "has", "had", "not",
+    "no", "yes", "yeah", "okay", "ok", "right", "just", "like", "know", "think", "get", "got", "go", "going", "gonna", "can",
+    "could", "would", "will", "what", "how", "any", "some", "all", "if", "about", "really", "very", "um", "uh", "mm-hmm", "well",
+    "good", "great", "thank", "thanks", "alright", "sure", "little", "bit", "kind", "lot", "things", "thing", "let", "let's",
+    "see", "look", "want", "one", "also", "too", "up", "out", "from", "by", "as", "when", "then", "than", "now", "today", "again",
+    "been", "being", "am", "his", "her", "him", "our", "us", "mean", "say", "said", "tell", "come", "hi", "hello", "bye",
+    "nice", "meet", "doing", "feel", "feeling", "pretty", "make", "sound", "sounds", "maybe", "probably", "still", "yep",
+    "nope", "mhm", "hmm", "who", "where", "which", "why", "something", "anything", "everything", "way", "back", "take",
+];
+
+/// Words that carry clinical content even when short or common.
+pub fn content_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .map(|w| w.trim_matches(|c: char| c == '\'' || c == '-').to_ascii_lowercase())
+        .filter(|w| !w.is_empty() && (w.chars().any(|c| c.is_ascii_digit()) || (w.len() >= 3 && !STOP.contains(&w.as_str()))))
+        .collect()
+}
+
+fn weight(text: &str) -> f32 {
+    content_words(text).iter().map(|w| if w.chars().any(|c| c.is_ascii_digit()) { 2.0 } else { 1.0 }).sum()
+}
+
+fn has_any(text: &str, cues: &[&str]) -> bool {
+    cues.iter().any(|c| text.contains(c))
+}
+
+const FAMILY: &[&str] = &["family history", "mother", "father", " mom", " dad", "brother", "sister", "grandmother", "grandfather", "runs in the family", "aunt", "uncle"];
+const SOCIAL: &[&str] = &["smok", "cigarette", "tobacco", "vape", "alcohol", "drink", "beer", "wine", "marijuana", "drugs", "exercise", "work as", "my job", "your job", "married", "live with", "lives with", "retired", "kids", "children", "wife", "husband", "hobby", "diet"];
+const EXAM: &[&str] = &["exam", "murmur", "lungs", "heart sounds", "palpat", "tender", "range of motion", "edema", "reflex", "pulses", "i hear", "listen to", "auscult", "swelling", "bruising", "lesion", "rash on", "abdomen is", "abdomen soft", "vital", "sensation", "strength is", "strength in", "press here", "push against", "does that hurt", "pain when i", "squeeze"];
+const TESTS: &[&str] = &["x-ray", "xray", "x ray", "mri", "ct scan", "cat scan", "ultrasound", "echocardiogram", "echo ", "ekg", "ecg", "lab ", "labs", "blood work", "bloodwork", "results", "a1c", "hemoglobin", "cholesterol", "biopsy", "urinalysis", "showed", "revealed", "came back", "ejection fraction", "level was", "levels were"];
+const PLAN: &[&str] = &["i'm going to", "i am going to", "we're going to", "we are going to", "we'll", "we will", "i'll", "i want you to", "i'd like you to", "i would like", "prescribe", "prescription", "refer", "follow up", "follow-up", "come back", "schedule", "continue", "recommend", "increase", "decrease", "start you", "stop taking", "order", "physical therapy", "let's", "the plan", "my plan", "return"];
+const ASSESSMENT: &[&str] = &["assessment", "impression", "diagnos", "i think", "i believe", "sounds like", "it looks like", "consistent with", "likely", "suspect", "you have a", "you do have", "my concern"];
+const HISTORY: &[&str] = &["history of", "medical history", "surgery", "surgeries", "operation", "diagnosed with", "medication", "taking", "allerg", "hospitalized", "years ago", "in the past", "vaccin"];
+const SYMPTOM_CHECK: &[&str] = &["fever", "chill", "nausea", "vomit", "diarrhea", "constipat", "chest pain", "short of breath", "shortness of breath", "headache", "dizz", "lightheaded", "weight", "cough", "night sweat", "numb", "tingl", "blurr", "appetite", "sleep", "urinat", "blood in", "rash", "swelling", "fatigue", "tired", "palpitation"];
+
+/// Yes/no reading of a short answer.
+pub fn yes_no(answer: &str) -> Option<bool> {
+    let a = answer.to_ascii_lowercase();
+    let first: Vec<&str> = a.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-')).filter(|w| !w.is_empty()).take(3).collect();
+    let head = first.first().copied().unwrap_or("");
+    if matches!(head, "no" | "nope" | "nah" | "never" | "none" | "negative") || a.starts_with("not really") || a.starts_with("i don't") || a.starts_with("i do n't") || a.starts_with("i haven't") || a.starts_with("i have n't") {
+        Some(false)
+    } else if matches!(head, "yes" | "yeah" | "yep" | "yup" | "mm-hmm" | "uh-huh" | "sure" | "definitely" | "correct" | "absolutely") || a.starts_with("i do") || a.starts_with("i have") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+fn is_question(s: &str) -> bool {
+    s.trim_end().ends_with('?')
+}
+
+struct Turn {
+    clinician: bool,
+    sentences: Vec<String>,
+}
+
+/// Cuts the transcript into facts and routes each to a section kind.
+pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
+    let segs = &file.conversation.transcript_segments;
+    let turns: Vec<Turn> = segs
+        .iter()
+        .map(|s| Turn {
+            clinician: s.participant_details.participant_role.starts_with("CLINICIAN"),
+            sentences: clean::sentences(&clean::tidy(&s.content)).into_iter().filter(|x| x.chars().any(char::is_alphanumeric)).collect(),
+        })
+        .collect();
+    // A section classifier has run when any segment is not OTHER.
+    let classified = segs.iter().any(|s| s.section_details.section_name != "OTHER");
+
+    let mut out = Vec::new();
+    let mut phase = 0u8; // 0 history, 1 exam, 2 results, 3 assessment and plan
+    let mut i = 0;
+    while i < turns.len() {
+        let t = &turns[i];
+        // Leading statements of the turn; a trailing question pairs with the next (patient) turn.
+        let mut statements = t.sentences.clone();
+        let mut question = Vec::new();
+        if t.clinician && i + 1 < turns.len() && !turns[i + 1].clinician {
+            while statements.last().is_some_and(|s| is_question(s)) {
+                question.insert(0, statements.pop().unwrap_or_default());
+            }
+        }
+        for chunk in chunk_sentences(&statements) {
+            push_fact(&mut out, &mut phase, vec![i], None, chunk, !t.clinician, classified, &segs[i].section_details.section_name);
+        }
+        if !question.is_empty() {
+            let answer_turn = &turns[i + 1];
+            let answer = answer_turn.sentences.join(" ");
+            let q = question.join(" ");
+            let chunks = chunk_sentences(&answer_turn.sentences);
+            let section = &segs[i + 1].section_details.section_name;
+            if chunks.len() <= 1 {
+                push_fact(&mut out, &mut phase, vec![i, i + 1], Some(q), answer, true, classified, section);
+            } else {
+                // A long answer: its first chunk keeps the question, the rest stand alone.
+                for (k, chunk) in chunks.into_iter().enumerate() {
+                    let (segsv, qq) = if k == 0 { (vec![i, i + 1], Some(q.clone())) } else { (vec![i + 1], None) };
+                    push_fact(&mut out, &mut phase, segsv, qq, chunk, true, classified, section);
+                }
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Groups sentences into chunks of at most about 35 words (one note sentence each).
+fn chunk_sentences(sentences: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for s in sentences {
+        let words = |x: &str| x.split_whitespace().count();
+        if !cur.is_empty() && words(&cur) + words(s) > 35 {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(s);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_fact(out: &mut Vec<Fact>, phase: &mut u8, segments: Vec<usize>, question: Option<String>, said: String, by_patient: bool, classified: bool, section: &str) {
+    let answer = question.as_ref().and_then(|_| yes_no(&said));
+    let all = format!(" {} {} ", question.as_deref().unwrap_or(""), said).to_ascii_lowercase();
+    let mut w = weight(&said) + question.as_deref().map(|q| if answer.is_some() { weight(q) } else { 0.3 * weight(q) }).unwrap_or(0.0);
+    if classified && section == "OTHER" {
+        w *= 0.3;
+    }
+    let clinician_statement = !by_patient && question.is_none();
+    let kind = route(&all, phase, clinician_statement, answer.is_some() && said.split_whitespace().count() <= 5, classified.then_some(section));
+    out.push(Fact { segments, kind, question, said, by_patient, answer, weight: w });
+}
+
+fn route(all: &str, phase: &mut u8, clinician_statement: bool, short_yes_no: bool, section: Option<&str>) -> Kind {
+    if clinician_statement {
+        let cue = if has_any(all, EXAM) && !has_any(all, &["order", "going to get", "refer"]) {
+            Some((1, Kind::Exam))
+        } else if has_any(all, TESTS) && !has_any(all, &["order", "going to get", "schedule", "we'll get", "i'd like to get"]) {
+            Some((2, Kind::Tests))
+        } else if has_any(all, PLAN) {
+            Some((3, Kind::Plan))
+        } else if has_any(all, ASSESSMENT) {
+            Some((3, Kind::Assessment))
+        } else {
+            None
+        };
+        match section {
+            Some("OBJECTIVE") => return cue.map(|c| c.1).filter(|k| *k == Kind::Tests).unwrap_or(Kind::Exam),
+            Some("ASSESSMENT_AND_PLAN") => return cue.map(|c| c.1).filter(|k| *k == Kind::Assessment).unwrap_or(Kind::Plan),
+            _ => {}
+        }
+        if let Some((p, k)) = cue {
+            // The visit moves forward; an exam cue late in the visit does not move it back.
+            *phase = (*phase).max(p);
+            if !(p < *phase && k == Kind::Exam && *phase == 3) {
+                return k;
+            }
+        }
+        return match *phase {
+            0 => Kind::PresentIllness,
+            1 => Kind::Exam,
+            2 => Kind::Tests,
+            _ => Kind::Plan,
+        };
+    }
+    if has_any(all, FAMILY) {
+        return Kind::FamilyHistory;
+    }
+    if has_any(all, SOCIAL) {
+        return Kind::SocialHistory;
+    }
+    if short_yes_no && has_any(all, SYMPTOM_CHECK) {
+        return Kind::ReviewOfSystems;
+    }
+    if has_any(all, HISTORY) {
+        return Kind::MedicalHistory;
+    }
+    match (section, *phase) {
+        (Some("OBJECTIVE"), _) | (None, 1) => Kind::Exam,
+        (Some("ASSESSMENT_AND_PLAN"), _) | (None, 3) => Kind::Plan,
+        _ => Kind::PresentIllness,
+    }
+}
+
+/// The chief complaint: the clinician's "presents for …" / "here for …" phrase, else the patient's first
+/// complaint. Returns the phrase and the segment it came from.
+pub fn chief_complaint(file: &TranscriptFile) -> Option<(String, usize)> {
+    const CUES: &[&str] = &["presents today for ", "presents for ", "presenting for ", "here today for ", "here for ", "in today for ", "here today to ", "coming in for ", "comes in for ", "presents with ", "presents today with ", "complaining of ", "chief complaint is ", "follow-up for ", "follow up for "];
+    for (i, s) in file.conversation.transcript_segments.iter().enumerate() {
+        let lower = clean::tidy(&s.content).to_ascii_lowercase();
+        for cue in CUES {
+            if let Some(at) = lower.find(cue) {
+                let rest = &lower[at + cue.len()..];
+                let end = rest.find(['.', ',', '?', ';']).unwrap_or(rest.len());
+                let phrase: Vec<&str> = rest[..end].split_whitespace().take(10).collect();
+                if !phrase.is_empty() && weight(&phrase.join(" ")) >= 1.0 {
+                    let p = phrase.join(" ");
+                    let p = p.strip_prefix("a ").or_else(|| p.strip_prefix("an ")).or_else(|| p.strip_prefix("the ")).unwrap_or(&p).to_string();
+                    return Some((p, i));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The pronouns the note uses for the patient, guessed from the clinician's speech.
+pub fn pronouns(file: &TranscriptFile) -> Pronouns {
+    let clinician: String = file
+        .conversation
+        .transcript_segments
+        .iter()
+        .filter(|s| s.participant_details.participant_role.starts_with("CLINICIAN"))
+        .map(|s| s.content.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Pronouns::guess(&clinician)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialogue::transcript_from_dialogue;
+
+    #[test]
+    fn questions_pair_with_answers_and_route() {
+        let t = transcript_from_dialogue(
+            "[doctor] hi , how are you ?\n[patient] good .\n[doctor] any fever or chills ?\n[patient] no .\n\
+             [doctor] do you smoke ?\n[patient] i quit ten years ago .\n[doctor] on exam , your lungs are clear .\n\
+             [doctor] your x-ray showed no fracture .\n[doctor] i'm going to prescribe ibuprofen 600 mg .",
+        )
+        .unwrap();
+        let f = facts(&t);
+        let fever = f.iter().find(|x| x.question.as_deref().is_some_and(|q| q.contains("fever"))).unwrap();
+        assert_eq!(fever.segments, vec![2, 3]);
+        assert_eq!(fever.answer, Some(false));
+        assert_eq!(fever.kind, Kind::ReviewOfSystems);
+        assert_eq!(f.iter().find(|x| x.said.contains("quit")).unwrap().kind, Kind::SocialHistory);
+        assert_eq!(f.iter().find(|x| x.said.contains("lungs")).unwrap().kind, Kind::Exam);
+        assert_eq!(f.iter().find(|x| x.said.contains("x-ray")).unwrap().kind, Kind::Tests);
+        assert_eq!(f.iter().find(|x| x.said.contains("ibuprofen")).unwrap().kind, Kind::Plan);
+        let small_talk = f.iter().find(|x| x.said == "good.").unwrap();
+        assert!(small_talk.weight < 1.0);
+    }
+
+    #[test]
+    fn chief_complaint_from_the_clinician() {
+        let t = transcript_from_dialogue("[doctor] so brian is a 58 year old male who presents today for follow-up of his chronic problems .\n[patient] yes .").unwrap();
+        let (cc, seg) = chief_complaint(&t).unwrap();
+        assert_eq!(cc, "follow-up of his chronic problems");
+        assert_eq!(seg, 0);
+    }
+}

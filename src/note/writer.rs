@@ -1,0 +1,159 @@
+//! Sentence writers: one note sentence from one fact, by a language model (short, scoped prompt) or by
+//! rules (the extractive fallback, used without a model and for any model sentence that fails the check).
+//!
+//! Small models write a good sentence from a two-line excerpt and a poor note from a whole visit, so the
+//! model only ever sees one fact. The system prompt (with two worked examples) is the same for every
+//! request, so runtimes that can reuse a prompt prefix run it once.
+
+use super::clean::{self, Pronouns};
+use super::evidence::Fact;
+use super::template::SectionSpec;
+use crate::error::Result;
+use crate::llm::{ChatModel, GenerateOptions, Message};
+
+pub const SYSTEM_PROMPT: &str = "You are a medical scribe. You turn one short excerpt of a doctor-patient conversation into one \
+sentence of a clinical note. Write in the third person and the past tense, in clinical register, with standard medical \
+abbreviations. Use only facts stated in the excerpt, with the same numbers, sides and negations; never add a fact. \
+No filler, no greetings. Reply with the sentence only.\n\n\
+Example excerpt:\nClinician: any fever or chills?\nPatient: no.\nExample sentence: The patient denied fever or chills.\n\n\
+Example excerpt:\nPatient: my right knee has been hurting for about two weeks since i fell.\nExample sentence: The patient \
+reported right knee pain for about 2 weeks after a fall.";
+
+/// The prompt for one fact.
+pub fn prompt_messages(fact: &Fact, section: &SectionSpec) -> Vec<Message> {
+    let mut user = format!("Note section: {}.", section.kind.purpose());
+    if let Some(extra) = &section.instruction {
+        user.push(' ');
+        user.push_str(extra);
+    }
+    user.push_str("\nExcerpt:\n");
+    user.push_str(&fact.excerpt());
+    vec![Message::system(SYSTEM_PROMPT), Message::user(user)]
+}
+
+/// The shared prompt prefix (system turn), for [`ChatModel::cache_prefix`].
+pub fn prompt_prefix(model: &ChatModel) -> String {
+    model.template().render(&[Message::system(SYSTEM_PROMPT)], false)
+}
+
+/// Writes one sentence with the model. `on_token` streams text and may cancel.
+pub fn model_sentence(model: &mut ChatModel, fact: &Fact, section: &SectionSpec, on_token: &mut dyn FnMut(&str) -> bool) -> Result<String> {
+    let prompt = model.chat_prompt(&prompt_messages(fact, section));
+    let opts = GenerateOptions { max_tokens: 64, stop: vec!["\n".into()], ..Default::default() };
+    let out = model.generate(&prompt, &opts, on_token)?;
+    Ok(tidy_model_output(&out.text))
+}
+
+/// Strips labels and quotes a model may add, keeps at most two sentences.
+pub fn tidy_model_output(text: &str) -> String {
+    let mut t = text.trim().trim_matches('"').trim();
+    for label in ["Example sentence:", "Sentence:", "Note:", "Clinical note:", "Answer:"] {
+        if let Some(rest) = t.strip_prefix(label) {
+            t = rest.trim();
+        }
+    }
+    let s: Vec<String> = clean::sentences(t).into_iter().take(2).collect();
+    let joined = s.join(" ");
+    if joined.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+        return String::new();
+    }
+    clean::finish(&joined)
+}
+
+/// Openings of yes/no questions, longest first; what follows is the topic asked about.
+const QUESTION_OPENINGS: &[&str] = &[
+    "have you been having any", "have you been experiencing any", "have you had any", "have you noticed any", "have you experienced any",
+    "have you felt any", "are you having any", "are you experiencing any", "do you have any", "did you have any", "did you notice any",
+    "is there any", "are there any", "do you get any", "have you had", "have you noticed", "have you been", "do you have", "do you ever have",
+    "did you have", "are you having", "do you feel", "did you feel", "any other", "any", "how about", "what about",
+];
+
+/// The topic of a yes/no question: "do you have any chest pain?" → "chest pain".
+pub fn question_topic(question: &str, p: Pronouns) -> Option<String> {
+    let last = clean::sentences(question).pop()?;
+    let mut q = last.to_ascii_lowercase();
+    q = q.trim_end_matches(['?', '.', ' ']).to_string();
+    loop {
+        let before = q.clone();
+        for lead in ["and ", "so ", "okay ", "or ", "um ", "uh ", "and, ", "so, ", "okay, ", "now, ", "now "] {
+            if let Some(r) = q.strip_prefix(lead) {
+                q = r.trim_start().to_string();
+            }
+        }
+        if q == before {
+            break;
+        }
+    }
+    let opening = QUESTION_OPENINGS.iter().find(|o| q.starts_with(*o) && q[o.len()..].starts_with(' '))?;
+    let topic = q[opening.len()..].trim().trim_end_matches(" at all").trim_end_matches(" lately").trim_end_matches(" recently").to_string();
+    let n = topic.split_whitespace().count();
+    (n >= 1 && n <= 8).then(|| clean::second_to_third(&topic, p))
+}
+
+fn subject(p: Pronouns) -> &'static str {
+    match p {
+        Pronouns::He => "He",
+        Pronouns::She => "She",
+        Pronouns::They => "The patient",
+    }
+}
+
+/// The rule-based sentence for a fact (None when nothing clinical can be said from it).
+pub fn extractive_sentence(fact: &Fact, p: Pronouns) -> Option<String> {
+    if let (Some(q), Some(yes)) = (&fact.question, fact.answer) {
+        let rest: Vec<&str> = fact.said.split_whitespace().collect();
+        // The yes/no word and any short tail ("no, not really.").
+        if rest.len() <= 5 {
+            let topic = question_topic(q, p)?;
+            let verb = if yes { "reports" } else { "denies" };
+            return Some(clean::finish(&format!("{} {verb} {topic}", subject(p))));
+        }
+    }
+    let said = clean::tidy(&fact.said);
+    let text = if fact.by_patient { clean::third_person(&said, p) } else { clean::second_to_third(&said, p) };
+    // Drop leading answer words that make no sense out of the dialogue.
+    let lower = text.to_ascii_lowercase();
+    let text = ["yes, ", "yeah, ", "no, ", "yes ", "yeah "].iter().find(|w| lower.starts_with(*w)).map(|w| text[w.len()..].to_string()).unwrap_or(text);
+    let words = text.split_whitespace().count();
+    (words >= 3).then(|| clean::finish(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::note::template::Kind;
+
+    fn fact(q: Option<&str>, said: &str, by_patient: bool) -> Fact {
+        Fact {
+            segments: vec![0, 1],
+            kind: Kind::PresentIllness,
+            question: q.map(str::to_string),
+            said: said.into(),
+            by_patient,
+            answer: q.and_then(|_| crate::note::evidence::yes_no(said)),
+            weight: 3.0,
+        }
+    }
+
+    #[test]
+    fn yes_no_answers_become_reports_and_denials() {
+        let f = fact(Some("okay. do you have any chest pain?"), "no.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies chest pain.");
+        let f = fact(Some("have you noticed any swelling in your legs?"), "yeah, a little.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports swelling in her legs.");
+    }
+
+    #[test]
+    fn statements_turn_third_person() {
+        let f = fact(None, "i've been taking my lisinopril every day.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He has been taking his lisinopril every day.");
+        let f = fact(None, "your lungs sound clear.", false);
+        assert_eq!(extractive_sentence(&f, Pronouns::They).unwrap(), "Their lungs sound clear.");
+    }
+
+    #[test]
+    fn model_output_is_tidied() {
+        assert_eq!(tidy_model_output("Sentence: \"The patient denied fever.\" Extra. More."), "The patient denied fever. Extra.");
+        assert_eq!(tidy_model_output("  "), "");
+    }
+}
