@@ -2,13 +2,15 @@
 //!
 //!     cargo run --release --example train_sections -- \
 //!       --mts ../shared/data/mts-dialog/MTS-Dialog-TrainingSet.csv \
-//!       --aci ../shared/data/aci-bench/train.csv --out models/sections-minilm.safetensors
+//!       --aci ../shared/data/aci-bench/train.csv,../shared/data/aci-bench/valid.csv \
+//!       --out models/sections-minilm.safetensors --cache target/sections-embeddings.bin
 //!
 //! Data: every turn of an MTS-Dialog training snippet is labelled with its snippet's section group
 //! (`bedside::sections::header_group`); `OTHER` examples are greeting / small-talk / logistics turns from
 //! the opening and closing turns of ACI-Bench dialogues (rule `is_small_talk`), plus ACI-Bench clinician
 //! turns labelled `OBJECTIVE` / `ASSESSMENT_AND_PLAN` by the cue-and-position rule in `aci_label` (MTS-Dialog
 //! alone has under 200 examination turns).
+//! MTS-Dialog snippets are also chained four at a time, in visit order, into pseudo-visits (see `main`).
 //! Features: `bedside::sections::features` over MiniLM embeddings (models/minilm-l6-v2-*).
 //! Training: full-batch gradient descent (Adam) on class-weighted cross-entropy (each group weighs the
 //! same in total, so the rare OBJECTIVE group is not drowned) with L2 decay; zero (or fixed-seed)
@@ -103,7 +105,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             labels: vec![Some(group); segs.len()],
         });
     }
-    if let Some(aci) = arg(&args, "--aci") {
+    // Pseudo-visits: MTS-Dialog snippets are single-section, so a model trained on them alone learns that
+    // neighbours always share a section. Chains of snippets in visit order (history, examination, plan)
+    // teach it that the section changes along a visit. Fixed-seed shuffle: repeatable.
+    let mut order: Vec<usize> = (0..examples.len()).collect();
+    let mut state = 0x9E3779B97F4A7C15u64;
+    for i in (1..order.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let mut chains = Vec::new();
+    for chunk in order.chunks(4) {
+        let mut parts: Vec<&Example> = chunk.iter().map(|&i| &examples[i]).collect();
+        parts.sort_by_key(|e| e.labels[0]);
+        chains.push(Example {
+            texts: parts.iter().flat_map(|e| e.texts.clone()).collect(),
+            roles: parts.iter().flat_map(|e| e.roles.clone()).collect(),
+            labels: parts.iter().flat_map(|e| e.labels.clone()).collect(),
+        });
+    }
+    examples.extend(chains);
+    for aci in arg(&args, "--aci").map(|a| a.split(',').map(String::from).collect::<Vec<_>>()).unwrap_or_default() {
         for row in csv::Reader::from_path(&aci)?.records() {
             let row = row?;
             let Some(dialogue) = row.get(2) else { continue };

@@ -62,7 +62,7 @@ export interface ProcessOptions {
   /** Telehealth: each side on its own channel (HealthScribe's ChannelDefinitions, exactly two).
    * Not together with maxSpeakerLabels. */
   channelDefinitions?: { channelId: number; participantRole: 'CLINICIAN' | 'PATIENT' }[];
-  /** One mixed channel: the most speakers to tell apart, 2 to 10 (HealthScribe's MaxSpeakerLabels). Default 2. */
+  /** One mixed channel: the most speakers to tell apart, 2 to 10 (HealthScribe's MaxSpeakerLabels). Default 4. */
   maxSpeakerLabels?: number;
   /** Required with Float32Array input: the channels' sample rate in Hz. */
   sampleRate?: number;

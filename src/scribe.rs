@@ -21,6 +21,10 @@ pub struct ModelBytes {
     pub vad: Option<Vec<u8>>,
 }
 
+/// Speakers told apart on one mixed channel unless the caller says otherwise: a clinician, a patient and
+/// room for a relative or an interpreter (clusters with little speech are dissolved, so two people stay two).
+pub const DEFAULT_MAX_SPEAKERS: usize = 4;
+
 /// Who spoke: HealthScribe's two modes, exactly one of which applies.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SpeakerMode {
@@ -31,7 +35,7 @@ pub enum SpeakerMode {
 }
 
 /// HealthScribe's settings → a mode: channel definitions (`(channel id, "CLINICIAN" | "PATIENT")`) or a
-/// speaker count, never both (as in HealthScribe); neither gives the default mixed mode with 2 speakers.
+/// speaker count, never both (as in HealthScribe); neither gives the default mixed mode (up to 4 speakers).
 pub fn speaker_mode(channel_definitions: Option<Vec<(u32, String)>>, max_speakers: Option<usize>) -> Result<SpeakerMode> {
     match (channel_definitions, max_speakers) {
         (Some(_), Some(_)) => Err(BedsideError::Settings {
@@ -53,7 +57,7 @@ pub fn speaker_mode(channel_definitions: Option<Vec<(u32, String)>>, max_speaker
             speakers::validate_max_speakers(n)?;
             Ok(SpeakerMode::Mixed { max_speakers: n })
         }
-        (None, None) => Ok(SpeakerMode::Mixed { max_speakers: 2 }),
+        (None, None) => Ok(SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS }),
     }
 }
 
@@ -63,7 +67,7 @@ pub struct Settings {
     pub asr: AsrOptions,
     /// Skip stretches without voice activity (default on when a VAD model is loaded).
     pub use_vad: bool,
-    /// Default: one mixed channel with up to 2 speakers.
+    /// Default: one mixed channel with up to `DEFAULT_MAX_SPEAKERS` speakers.
     pub speakers: SpeakerMode,
     pub job_name: String,
 }
@@ -73,7 +77,7 @@ impl Default for Settings {
         Self {
             asr: AsrOptions::default(),
             use_vad: true,
-            speakers: SpeakerMode::Mixed { max_speakers: 2 },
+            speakers: SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS },
             job_name: "bedside-visit".into(),
         }
     }
@@ -144,7 +148,7 @@ impl Scribe {
                 }
                 if speakers::channels_identical(&audio.channels[defs[0].0 as usize], &audio.channels[defs[1].0 as usize]) {
                     warnings.push(speakers::IDENTICAL_CHANNELS_WARNING.to_string());
-                    mode = SpeakerMode::Mixed { max_speakers: 2 };
+                    mode = SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS };
                 }
             }
             SpeakerMode::Mixed { max_speakers } => speakers::validate_max_speakers(*max_speakers)?,

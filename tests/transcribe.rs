@@ -179,3 +179,20 @@ fn cancelling_stops_between_windows() {
     assert_eq!(err.err().map(|e| e.code()), Some("CANCELLED"));
     assert_eq!(calls, 1, "stops at the first report");
 }
+
+#[test]
+fn a_nine_minute_visit_is_transcribed_to_its_end_with_true_times() {
+    let scribe = scribe();
+    let tr = truth("visit_9min");
+    let t = transcribe(&scribe, &root().join("tests/fixtures/visit_9min/audio.flac"));
+    check_shape(&t, tr.duration);
+    let words: Vec<f64> =
+        t.conversation.transcript_items.iter().filter(|i| i.kind == ItemType::Pronunciation).map(|i| i.begin_audio_time).collect();
+    // Every utterance of the visit, to the last one, starts within a second of a recognized word.
+    for (start, _, text) in &tr.segments {
+        let nearest = words.iter().map(|w| (w - start).abs()).fold(f64::MAX, f64::min);
+        assert!(nearest < 1.0, "no word starts within 1 s of {start:.2} s ({text})");
+    }
+    let last_end = t.conversation.transcript_segments.last().unwrap().end_audio_time;
+    assert!((last_end - tr.segments.last().unwrap().1).abs() < 1.5, "ends at {last_end:.2}");
+}

@@ -5,7 +5,8 @@ import { createScribe } from '/pkg/index.js';
 import { ClipPlayer } from './clip-player.js';
 import { startRecording } from './recorder.js';
 import { formatTime } from './time.js';
-import { renderTranscript } from './transcript-view.js';
+import { SpeakersPanel } from './speakers-panel.js';
+import { refreshSpeakers, renderTranscript } from './transcript-view.js';
 
 const MODEL_BASE = new URL('/models/', location.href).href;
 const $ = (id) => document.getElementById(id);
@@ -13,7 +14,9 @@ const ui = {
   app: $('app'), model: $('model'), loadList: $('load-progress'), sample: $('sample'), file: $('file'),
   record: $('record'), recordTime: $('record-time'), cancel: $('cancel'), processBox: $('process-progress'),
   processBar: $('process-bar'), processLabel: $('process-label'), status: $('status'), error: $('error'),
-  segments: $('segments'), download: $('download'),
+  segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
+  maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
+  warningList: $('warning-list'),
 };
 
 let scribe = null; // Promise<Scribe> for the chosen model
@@ -30,6 +33,9 @@ function setState(state) {
   ui.sample.disabled = busy;
   ui.file.disabled = busy;
   ui.model.disabled = busy;
+  ui.setupRoom.disabled = busy;
+  ui.setupTelehealth.disabled = busy;
+  showSetup(busy);
   ui.record.disabled = state === 'processing';
   ui.cancel.hidden = state !== 'processing';
   ui.processBox.hidden = state !== 'processing';
@@ -37,10 +43,61 @@ function setState(state) {
 
 const setStatus = (text) => { ui.status.textContent = text; };
 
-function showError(err) {
+function showError(err, hint = '') {
   ui.error.hidden = false;
-  ui.error.textContent = err.code ? `${err.message} [${err.code}]` : err.message;
+  ui.error.textContent = (err.code ? `${err.message} [${err.code}]` : err.message) + (hint ? ` ${hint}` : '');
 }
+
+// ---- recording setup: how the speakers are told apart ----
+
+const telehealth = () => ui.setupTelehealth.checked;
+
+// Only the chosen setup's own control is enabled.
+function showSetup(busy = ui.app.dataset.state === 'processing' || ui.app.dataset.state === 'recording') {
+  ui.maxSpeakers.disabled = busy || telehealth();
+  ui.clinicianChannel.disabled = busy || !telehealth();
+}
+
+/** The scribe.process() options for the chosen setup; throws a readable error for a bad number. */
+function speakerOptions() {
+  if (telehealth()) {
+    const clinician = Number(ui.clinicianChannel.value);
+    return {
+      channelDefinitions: [0, 1].map((channelId) => ({
+        channelId, participantRole: channelId === clinician ? 'CLINICIAN' : 'PATIENT',
+      })),
+    };
+  }
+  const n = ui.maxSpeakers.valueAsNumber;
+  if (!Number.isInteger(n) || n < 2 || n > 10) {
+    throw Object.assign(new Error('“Most speakers” must be a whole number from 2 to 10.'), { code: 'SETTINGS_INVALID' });
+  }
+  return { maxSpeakerLabels: n };
+}
+
+const TELEHEALTH_HINT = 'Telehealth needs a two-channel (stereo) recording with each side on its own channel; ' +
+  'for a recording from one microphone choose “One microphone in the room”.';
+
+// ---- warnings and speakers ----
+
+function showWarnings(list) {
+  ui.warningList.replaceChildren(...list.map((w) => {
+    const li = document.createElement('li');
+    li.textContent = w[0].toUpperCase() + w.slice(1);
+    return li;
+  }));
+  ui.warnings.hidden = list.length === 0;
+}
+
+const speakersPanel = new SpeakersPanel({
+  box: $('speakers'),
+  list: $('speaker-list'),
+  swap: $('swap-roles'),
+  onChange: (message) => {
+    refreshSpeakers(ui.segments, transcript);
+    if (message) setStatus(message);
+  },
+});
 
 // ---- model loading ----
 
@@ -104,12 +161,15 @@ async function transcribe(blob, label) {
   setStatus(`Transcribing ${label}…`);
   const started = performance.now();
   if (ui.app.dataset.model === 'error') loadModel(ui.model.value); // e.g. the network came back: try again
+  const setupWasTelehealth = telehealth();
   try {
+    const speakers = speakerOptions();
     const s = await scribe;
     ui.processLabel.textContent = 'Transcribing…';
     const result = await s.process(blob, {
       signal,
       jobName: label,
+      ...speakers,
       onProgress: ({ processedSeconds, totalSeconds }) => {
         ui.processBar.value = totalSeconds ? processedSeconds / totalSeconds : 0;
         ui.processLabel.textContent = `Transcribing: ${formatTime(processedSeconds)} of ${formatTime(totalSeconds)}`;
@@ -119,6 +179,8 @@ async function transcribe(blob, label) {
     player?.close();
     player = new ClipPlayer(blob);
     const count = renderTranscript(ui.segments, transcript, playSegment);
+    showWarnings(transcript.Conversation.Bedside?.warnings ?? []);
+    speakersPanel.show(transcript);
     ui.download.disabled = false;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     setStatus(`${count} transcript lines from ${label} in ${secs} s. Review them before use.`);
@@ -128,7 +190,7 @@ async function transcribe(blob, label) {
       setStatus('Cancelled.');
       setState('cancelled');
     } else {
-      showError(err);
+      showError(err, err.code === 'SETTINGS_INVALID' && setupWasTelehealth ? TELEHEALTH_HINT : '');
       setStatus(`Could not transcribe ${label}.`);
       setState('error');
     }
@@ -208,6 +270,7 @@ ui.file.addEventListener('change', () => {
 ui.record.addEventListener('click', toggleRecording);
 ui.cancel.addEventListener('click', () => jobController?.abort());
 ui.model.addEventListener('change', () => loadModel(ui.model.value));
+for (const radio of [ui.setupRoom, ui.setupTelehealth]) radio.addEventListener('change', () => showSetup());
 
 ui.download.addEventListener('click', () => {
   if (!transcript) return;

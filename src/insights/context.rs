@@ -9,7 +9,9 @@
 //! trigger lists are medspacy's and negspacy's (in the lexicon asset) plus spoken ones (`context_terms.tsv`).
 //! Scope: a sentence within one speaker turn, at most [`MAX_SCOPE`] tokens from the trigger.
 //! Questions: a clinician's question ("any chest pain?") answered by the patient's next turn with "no" /
-//! "nope" / "never" negates the entities asked about; "yes" / "yeah" affirms them (clears NEGATION).
+//! "nope" / "never" negates the entities asked about; "yes" / "yeah" affirms them (clears HYPOTHETICAL and
+//! LOW_CONFIDENCE; a negation said in the question itself stands). Unpunctuated (ASR-style) turns count
+//! as questions by their question words, and only in their last [`UNPUNCTUATED_QUESTION`] tokens.
 //! Limits: rules only; double negation and long-range reference ("the other thing I mentioned") are missed.
 
 use super::lexicon::{Lexicon, Mention};
@@ -17,6 +19,8 @@ use super::normalize::Token;
 
 /// Farthest a trigger reaches, in tokens (spoken sentences run on; ConText's sentence bound is too loose).
 pub const MAX_SCOPE: usize = 8;
+/// In unpunctuated text, the question is looked for in this many final tokens of the clinician's turn.
+pub const UNPUNCTUATED_QUESTION: usize = 20;
 
 /// Sentence number of each token: a new sentence starts after `.`, `?`, `!` or `;` in the text between tokens.
 pub fn sentences(text: &str, toks: &[Token]) -> Vec<usize> {
@@ -37,7 +41,21 @@ pub fn is_question(text: &str, toks: &[Token], sent: &[usize], k: usize) -> bool
     let chars: Vec<char> = text.chars().collect();
     let last = (k..toks.len()).take_while(|&j| sent[j] == sent[k]).last().unwrap_or(k);
     let stop = toks.get(last + 1).map_or(chars.len(), |t| t.start);
-    chars[toks[last].end..stop].contains(&'?')
+    if chars[toks[last].end..stop].contains(&'?') {
+        return true;
+    }
+    // Unpunctuated speech-recognizer text: fall back on question words in the turn.
+    if !chars.iter().any(|c| matches!(c, '.' | '?' | '!')) {
+        // Only the end of the turn can be the question its answer replies to.
+        let tail = toks.len().saturating_sub(UNPUNCTUATED_QUESTION);
+        if k < tail {
+            return false;
+        }
+        let words: Vec<&str> = toks[tail..].iter().map(|t| t.lower.as_str()).collect();
+        const ASKS: &[[&str; 2]] = &[["do", "you"], ["did", "you"], ["have", "you"], ["are", "you"], ["is", "there"], ["does", "it"], ["any", "other"], ["you", "have"]];
+        return words.windows(2).any(|w| ASKS.iter().any(|a| w == a)) || words.contains(&"any");
+    }
+    false
 }
 
 /// Trait names for each entity of one segment.
@@ -80,7 +98,8 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
     match w(0) {
         "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
         "not" if matches!(w(1), "really" | "at" | "that") => Some(false),
-        "i" if matches!(w(1), "dont" | "havent" | "didnt") => Some(false),
+        "i" if matches!(w(1), "dont" | "havent" | "didnt" | "never") => Some(false),
+        "ive" | "i" if w(1) == "never" || (w(1) == "have" && w(2) == "never") => Some(false),
         "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "uh" | "mhm" => Some(true),
         "i" if w(1) == "do" || w(1) == "have" => Some(true),
         "a" if w(1) == "little" || w(1) == "bit" => Some(true),
@@ -123,6 +142,17 @@ mod tests {
         assert!(r[0].1.contains(&"HYPOTHETICAL"), "{r:?}");
         let r = traits_of("I have diabetes");
         assert!(r[0].1.is_empty());
+    }
+
+    #[test]
+    fn unpunctuated_questions() {
+        let text = "okay and do you have any history of asthma";
+        let t = tokens(text);
+        let sent = sentences(text, &t);
+        assert!(is_question(text, &t, &sent, 7));
+        let text = "okay so your asthma is better";
+        let t = tokens(text);
+        assert!(!is_question(text, &t, &sentences(text, &t), 3));
     }
 
     #[test]

@@ -16,7 +16,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::normalize::{key, tokens, Token};
 use crate::error::{BedsideError, Result};
@@ -71,6 +71,8 @@ impl Matcher {
         let patterns: Vec<String> = keys.iter().map(|(k, _)| format!(" {k} ")).collect();
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            // The non-contiguous NFA builds fastest; search time is negligible for turn-sized texts.
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .build(&patterns)
             .map_err(|e| BedsideError::model("lexicon", format!("matcher: {e}")))?;
         Ok(Self { automaton, items: keys.into_iter().map(|(_, i)| i).collect() })
@@ -122,7 +124,8 @@ impl Lexicon {
         if !text.starts_with("#bedside-lexicon") {
             return Err(BedsideError::model("lexicon", "missing `#bedside-lexicon` header"));
         }
-        Self::from_texts(&[LAY_TERMS, CONTEXT_TERMS, &text])
+        // The asset's terms are already normalised keys (the builder wrote them with the same `key`).
+        Self::parse(&[(LAY_TERMS, false), (CONTEXT_TERMS, false), (&text, true)])
     }
 
     /// The curated layer alone (tests, or a page that has not fetched the asset yet).
@@ -132,6 +135,11 @@ impl Lexicon {
 
     /// Parses records from several texts; earlier texts win on duplicate terms.
     pub fn from_texts(texts: &[&str]) -> Result<Self> {
+        Self::parse(&texts.iter().map(|t| (*t, false)).collect::<Vec<_>>())
+    }
+
+    /// `(text, terms_are_keys)` pairs; earlier texts win on duplicate terms.
+    fn parse(texts: &[(&str, bool)]) -> Result<Self> {
         let mut concepts = Vec::new();
         let mut concept_ids: HashMap<(String, String, String, String), usize> = HashMap::new();
         let mut seen: HashMap<String, ()> = HashMap::new();
@@ -139,7 +147,7 @@ impl Lexicon {
         let mut rules = Vec::new();
         let mut rule_keys = Vec::new();
         let mut rule_seen: HashMap<String, ()> = HashMap::new();
-        for text in texts {
+        for &(text, prekeyed) in texts {
             for (n, line) in text.lines().enumerate() {
                 if line.trim().is_empty() || line.starts_with('#') {
                     continue;
@@ -177,7 +185,7 @@ impl Lexicon {
                     }
                 };
                 for term in f[0].split('|') {
-                    let k = key(term);
+                    let k = if prekeyed { term.to_string() } else { key(term) };
                     if !k.is_empty() && seen.insert(k.clone(), ()).is_none() {
                         term_keys.push((k, id));
                     }

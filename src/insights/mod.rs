@@ -32,6 +32,8 @@ use normalize::{tokens, Token};
 const MED_REACH_BACK: usize = 12;
 /// Test values look this many tokens back for their test ("blood pressure today was 130 over 85").
 const TEST_REACH_BACK: usize = 8;
+/// A bare number (no unit) counts as a test value only this close after the test name.
+const BARE_VALUE_REACH: usize = 3;
 /// Body sites and directions attach to a condition at most this many tokens away.
 const SITE_REACH: usize = 4;
 
@@ -125,7 +127,10 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                         last_med.filter(|(s, _)| si - s <= 2 && matches!(f.kind, "STRENGTH" | "DOSAGE" | "FREQUENCY")).map(|(_, i)| i)
                     })
                 }
-                "TEST_VALUE" | "TEST_UNIT" | "NUMBER" => nearest(&["TEST_TREATMENT_PROCEDURE"], TEST_REACH_BACK, 0, &entities)
+                "TEST_VALUE" | "TEST_UNIT" => nearest(&["TEST_TREATMENT_PROCEDURE"], TEST_REACH_BACK, 0, &entities)
+                    .filter(|&i| entities[i].kind == "TEST_NAME"),
+                // A bare number is a value only right after its test ("a1c is 7.2"), not "three out of six".
+                "NUMBER" => nearest(&["TEST_TREATMENT_PROCEDURE"], BARE_VALUE_REACH, 0, &entities)
                     .filter(|&i| entities[i].kind == "TEST_NAME"),
                 "ACUITY" | "DIRECTION" => nearest(&["MEDICAL_CONDITION", "ANATOMY"], 0, 3, &entities),
                 _ => None,
@@ -161,8 +166,8 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                     for e in entities[concept_start..].iter_mut() {
                         let asked = context::is_question(text, t, &sent, e.first);
                         if asked && matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION") {
-                            e.traits.retain(|x| !matches!(*x, "NEGATION" | "HYPOTHETICAL" | "LOW_CONFIDENCE"));
-                            if !yes {
+                            e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
+                            if !yes && !e.traits.contains(&"NEGATION") {
                                 e.traits.push("NEGATION");
                             }
                         }

@@ -22,7 +22,7 @@ pub struct Token {
 /// Splits `text` into word tokens.
 pub fn tokens(text: &str) -> Vec<Token> {
     let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
+    let mut out: Vec<Token> = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if !chars[i].is_alphanumeric() {
@@ -44,6 +44,17 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 break;
             }
             i += 1;
+        }
+        // Tokenised transcripts write "do n't" / "ca n't": join the clitic back onto its word.
+        if word == "nt" && chars.get(start + 1) == Some(&'\'') && start >= 2 && chars[start - 1] == ' ' {
+            if let Some(prev) = out.last_mut() {
+                if prev.end + 1 == start {
+                    prev.lower.push_str("nt");
+                    prev.key = stem(&prev.lower);
+                    prev.end = i;
+                    continue;
+                }
+            }
         }
         out.push(Token { key: stem(&word), lower: word, start, end: i });
     }
@@ -85,5 +96,6 @@ mod tests {
         assert_eq!(key("Chest-Pains"), key("chest pain"));
         assert_eq!(key("DIABETES"), key("diabetes"));
         assert_ne!(key("glass"), key("gas"));
+        assert_eq!(key("i do n't have"), key("i don't have"));
     }
 }

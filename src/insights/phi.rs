@@ -20,7 +20,7 @@ const NOT_NAMES: &[&str] = &[
     "maam", "okay", "ok", "yes", "no", "well", "good", "morning", "afternoon", "evening", "nice", "said", "says",
     "told", "will", "would", "can", "could", "has", "had", "have", "what", "who", "when", "said", "office", "today",
     "guys", "all", "folks", "um", "uh", "doc", "thank", "thanks", "bye", "hi", "hello", "hey", "very", "much",
-    "so", "too", "for", "very", "be", "up", "in", "come", "see", "do", "just", "just", "there's", "dax", "mister",
+    "so", "too", "for", "very", "be", "up", "in", "come", "see", "do", "just", "there's", "dax", "dragon", "siri", "alexa", "google", "mister",
     "let", "lets", "here", "sure", "then", "again", "he", "she", "they", "wants", "ordered", "recommended", "gave",
 ];
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "doctor", "mister", "nurse"];

@@ -12,13 +12,14 @@
 //! temperature is given; prompts plus output must fit the model's context window (checked, not truncated).
 
 pub mod chat;
+pub mod qwen2;
 pub mod tokenizer;
 
 use std::io::Cursor;
 
 use candle_core::quantized::gguf_file;
 use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_llama, quantized_qwen2};
+use candle_transformers::models::quantized_llama;
 
 use crate::error::{BedsideError, Result};
 pub use chat::{ChatTemplate, Message, Role};
@@ -31,7 +32,7 @@ const REPEAT_WINDOW: usize = 64;
 
 enum Weights {
     Llama(quantized_llama::ModelWeights),
-    Qwen2(quantized_qwen2::ModelWeights),
+    Qwen2(qwen2::Qwen2),
 }
 
 impl Weights {
@@ -42,13 +43,12 @@ impl Weights {
         }
     }
 
-    /// A copy sharing the weights, with its own KV cache. candle's quantized qwen2 is not `Clone`, so only
-    /// llama-family models get prefix reuse; qwen2 prompts run whole (the system prompt is short).
+    /// A copy sharing the weights, with its own KV cache.
     fn snapshot(&self) -> Option<Weights> {
-        match self {
-            Weights::Llama(m) => Some(Weights::Llama(m.clone())),
-            Weights::Qwen2(_) => None,
-        }
+        Some(match self {
+            Weights::Llama(m) => Weights::Llama(m.clone()),
+            Weights::Qwen2(m) => Weights::Qwen2(m.clone()),
+        })
     }
 }
 
@@ -134,7 +134,8 @@ impl ChatModel {
             context_len = context_len.min(LLAMA_MAX_POSITIONS);
             Weights::Llama(quantized_llama::ModelWeights::from_gguf(ct, &mut cursor, &device).map_err(load_err)?)
         } else {
-            Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(ct, &mut cursor, &device).map_err(load_err)?)
+            context_len = context_len.min(qwen2::MAX_POSITIONS);
+            Weights::Qwen2(qwen2::Qwen2::from_gguf(&ct, &mut cursor, &device).map_err(load_err)?)
         };
         Ok(Self { name, architecture, weights, tok, template, context_len, device, prefix: None })
     }

@@ -29,6 +29,11 @@ const REGISTER: &[&str] = &[
     "during", "while", "well", "then", "there", "other", "about", "approximately", "occasional", "occasionally", "recent",
     "recently", "ongoing", "experiences", "experienced", "experiencing", "reveals", "revealed", "shows", "showed", "found",
     "findings", "finding", "within", "normal", "limits", "there", "because", "being", "feels", "felt", "says", "said",
+    // General verbs and words that carry no clinical claim of their own.
+    "told", "tell", "seen", "done", "having", "mainly", "mostly", "able", "unable", "helped", "help", "taking", "taken", "made",
+    "started", "stopped", "given", "went", "came", "getting", "some", "they've", "they're", "patient's", "it's", "mentioned",
+    "explained", "asked", "wanted", "wants", "would", "should", "could", "may", "might", "due", "both", "each", "since",
+    "took", "put", "used", "use", "themselves", "himself", "herself", "anywhere", "else", "suggesting", "suggests", "things",
 ];
 
 const NEGATION: &[&str] = &["no", "not", "denies", "denied", "deny", "without", "negative", "never", "none", "nor", "absent", "free", "neither"];
@@ -67,6 +72,8 @@ const EQUIVALENTS: &[(&str, &[&str])] = &[
     ("uti", &["urinary tract", "bladder infection"]),
     ("fatigue", &["tired", "exhausted", "energy", "fatigue", "worn out"]),
     ("edema", &["swelling", "swollen", "edema", "fluid"]),
+    ("swelling", &["swollen", "swelling", "edema", "puffy"]),
+    ("swollen", &["swollen", "swelling", "edema", "puffy"]),
     ("febrile", &["fever"]),
     ("afebrile", &["fever"]),
     ("emesis", &["vomit", "throw up", "threw up", "throwing up"]),
@@ -77,6 +84,8 @@ const EQUIVALENTS: &[(&str, &[&str])] = &[
     ("arthralgia", &["joint"]),
     ("pain", &["hurt", "ache", "sore", "pain", "painful", "aching", "tender"]),
     ("bilateral", &["both", "bilateral"]),
+    ("fall", &["fell", "fall", "fallen", "falling"]),
+    ("fell", &["fell", "fall", "fallen", "falling"]),
     ("erythema", &["red"]),
     ("tachycardia", &["racing", "fast"]),
     ("syncope", &["passed out", "faint"]),
@@ -114,6 +123,7 @@ pub fn numbers(text: &str) -> Vec<f64> {
     let ws = words(&text.replace('/', " "));
     let mut out = Vec::new();
     let mut prev_tens: Option<f64> = None;
+    let mut prev_small: Option<f64> = None;
     for w in &ws {
         let digits: String = w.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect();
         if !digits.is_empty() && w.chars().next().is_some_and(|c| c.is_ascii_digit()) {
@@ -127,15 +137,31 @@ pub fn numbers(text: &str) -> Vec<f64> {
             let stem = w.strip_suffix("th").or_else(|| w.strip_suffix("s"))?;
             NUMBER_WORDS.iter().find(|(n, _)| *n == stem).map(|(_, v)| *v)
         });
+        if let (true, Some(small)) = (w == "hundred" || w == "thousand", prev_small) {
+            // "eight hundred" is 800, not 8 and 100.
+            out.pop();
+            out.push(small * if w == "hundred" { 100.0 } else { 1000.0 });
+            prev_small = None;
+            prev_tens = None;
+            continue;
+        }
         match value {
             Some(v) => {
-                if let Some(t) = prev_tens.filter(|_| v < 10.0) {
-                    out.push(t + v);
+                match prev_tens.filter(|_| v < 10.0) {
+                    // "twenty five" is 25.
+                    Some(t) => {
+                        out.pop();
+                        out.push(t + v);
+                    }
+                    None => out.push(v),
                 }
-                out.push(v);
                 prev_tens = (v >= 20.0 && v < 100.0).then_some(v);
+                prev_small = (v < 100.0).then_some(v);
             }
-            None => prev_tens = None,
+            None => {
+                prev_tens = None;
+                prev_small = None;
+            }
         }
     }
     out
@@ -143,6 +169,8 @@ pub fn numbers(text: &str) -> Vec<f64> {
 
 fn stem(w: &str) -> String {
     let w = w.trim_end_matches("'s");
+    // Plural "s" off first, so "leg" and "legs" share a stem.
+    let w = if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") { &w[..w.len() - 1] } else { w };
     let n = w.chars().count();
     if n <= 4 {
         w.to_string()
@@ -164,7 +192,10 @@ fn negated_stems(evidence: &str) -> HashSet<String> {
         let ws = words(body);
         for (i, w) in ws.iter().enumerate() {
             if NEGATION.contains(&w.as_str()) || w.ends_with("n't") {
-                for x in ws.iter().skip(i + 1).take(4) {
+                for x in ws.iter().skip(i + 1).take(3) {
+                    if matches!(x.as_str(), "but" | "and" | "although" | "though") {
+                        break;
+                    }
                     out.insert(stem(x));
                 }
             }
@@ -243,7 +274,7 @@ pub fn unsupported(sentence: &str, evidence: &str, lexicon: Option<&Lexicon>) ->
     }
     // Every other content word.
     for w in content_words(sentence) {
-        if REGISTER.contains(&w.as_str()) || is_number_word(&w) || NEGATION.contains(&w.as_str()) {
+        if REGISTER.contains(&w.as_str()) || is_number_word(&w) || NEGATION.contains(&w.as_str()) || w.ends_with("n't") {
             continue;
         }
         if !supported_word(&w, &ev_lower, &ev_stems) && !missing.contains(&w) {
@@ -253,16 +284,46 @@ pub fn unsupported(sentence: &str, evidence: &str, lexicon: Option<&Lexicon>) ->
     missing
 }
 
-/// The evidence also says `w` outside any negation ("no pain in the knee, but the hip has pain").
+/// Whether a term (entity or phrase) is found in `text` by its words (stems, abbreviations, synonyms) or,
+/// with a lexicon, by a code shared with an entity of `text`. No negation logic: for whole-transcript checks.
+pub fn found(term: &str, text: &str, lexicon: Option<&Lexicon>) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let stems: HashSet<String> = words(&lower).iter().map(|w| stem(w)).collect();
+    let ev_numbers = numbers(&lower);
+    let by_words = words(term).iter().all(|w| {
+        if is_number_word(w) || w.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            numbers(w).iter().all(|n| ev_numbers.iter().any(|e| (e - n).abs() < 1e-9))
+        } else {
+            REGISTER.contains(&w.as_str()) || supported_word(w, &lower, &stems)
+        }
+    });
+    by_words
+        || lexicon.is_some_and(|lex| {
+            let codes: HashSet<String> = lex.find_in(text).iter().flat_map(|(_, c)| c.codes.iter().map(|k| k.code.clone())).collect();
+            lex.find_in(term).iter().any(|(_, c)| c.codes.iter().any(|k| codes.contains(&k.code)))
+        })
+}
+
+/// The evidence also says `w` outside any negation ("no pain in the knee, but the hip has pain"); a
+/// question answered "no" does not count as saying it.
 fn ev_asserts(ev_lower: &str, w: &str) -> bool {
-    let ws = words(ev_lower);
+    let lines: Vec<&str> = ev_lower.lines().collect();
     let st = stem(w);
-    ws.iter().enumerate().any(|(i, x)| stem(x) == st && !ws[i.saturating_sub(4)..i].iter().any(|p| NEGATION.contains(&p.as_str()) || p.ends_with("n't"))) && !ev_lower.lines().any(|l| l.trim_end().ends_with('?') && l.contains(w))
+    lines.iter().enumerate().any(|(k, line)| {
+        let denied_question = line.trim_end().ends_with('?')
+            && lines.get(k + 1).is_some_and(|a| yes_no(a.split_once(": ").map(|x| x.1).unwrap_or(a)) == Some(false));
+        let ws = words(line.split_once(": ").map(|x| x.1).unwrap_or(line));
+        !denied_question
+            && ws.iter().enumerate().any(|(i, x)| stem(x) == st && !ws[i.saturating_sub(3)..i].iter().any(|p| NEGATION.contains(&p.as_str()) || p.ends_with("n't")))
+    })
 }
 
 fn supported_word(w: &str, ev_lower: &str, ev_stems: &HashSet<String>) -> bool {
-    if ev_stems.contains(&stem(w)) {
+    if ev_stems.contains(&stem(w)) || ev_lower.contains(w) && w.contains('-') {
         return true;
+    }
+    if w.contains('-') {
+        return w.split('-').filter(|p| !p.is_empty()).all(|p| REGISTER.contains(&p) || supported_word(p, ev_lower, ev_stems));
     }
     let base = w.trim_end_matches("'s");
     if let Some((_, phrases)) = EQUIVALENTS.iter().find(|(k, _)| *k == base || format!("{k}s") == base) {
@@ -289,7 +350,8 @@ mod tests {
     fn numbers_in_digits_and_words_match() {
         assert!(numbers("about five weeks").contains(&5.0));
         assert!(numbers("twenty five years").contains(&25.0));
-        assert_eq!(numbers("BP 130/85, A1c 6.5"), vec![130.0, 85.0, 1.0, 6.5]);
+        assert!(numbers("motrin eight hundred milligrams").contains(&800.0));
+        assert_eq!(numbers("BP 130/85, A1c 6.5"), vec![130.0, 85.0, 6.5], "A1c is a name, not a number");
         assert!(unsupported("Symptoms for 5 weeks.", "Patient: about five weeks now", None).is_empty());
         assert_eq!(unsupported("Symptoms for 6 weeks.", "Patient: about five weeks now", None), vec!["6"]);
     }
@@ -307,7 +369,7 @@ mod tests {
     #[test]
     fn content_words_need_evidence_but_register_and_synonyms_pass() {
         let ev = "Patient: i've been so tired and my legs are swollen, and my blood pressure is high.";
-        assert!(unsupported("He reports fatigue, leg edema and HTN.", ev, None).is_empty());
+        assert_eq!(unsupported("He reports fatigue, leg edema and HTN.", ev, None), Vec::<String>::new());
         assert_eq!(unsupported("He reports fatigue and diabetes.", ev, None), vec!["diabetes"]);
     }
 }

@@ -90,6 +90,35 @@ pub fn join_tokens(text: &str) -> String {
     out
 }
 
+/// Sentences longer than this many words are cut (unpunctuated speech-recognition output).
+const LONG_SENTENCE_WORDS: usize = 30;
+/// Words a long unpunctuated sentence is cut before.
+const CUT_BEFORE: &[&str] = &["okay", "so", "alright", "now", "but", "and", "because", "which"];
+
+/// Cuts a long sentence at commas, else before discourse words, else every 25 words.
+pub fn split_long(sentence: &str) -> Vec<String> {
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    if words.len() <= LONG_SENTENCE_WORDS {
+        return vec![sentence.to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut cur: Vec<&str> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let lower = w.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
+        let long_enough = cur.len() >= 12;
+        let cut = long_enough && (cur.last().is_some_and(|p| p.ends_with(',')) || CUT_BEFORE.contains(&lower.as_str()) && cur.len() >= 18) || cur.len() >= 25;
+        if cut && words.len() - i >= 6 {
+            out.push(cur.join(" ").trim_end_matches(',').to_string());
+            cur.clear();
+        }
+        cur.push(w);
+    }
+    if !cur.is_empty() {
+        out.push(cur.join(" "));
+    }
+    out
+}
+
 /// Splits text into sentences at `.`, `?`, `!` (not inside numbers like `2.5`).
 pub fn sentences(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
@@ -119,7 +148,11 @@ fn is_word_char(c: char) -> bool {
 
 /// Drops fillers, stutters ("i, i, i've" → "i've") and hedges between commas; joins punctuation.
 pub fn tidy(text: &str) -> String {
-    let joined = join_tokens(text).replace('’', "'");
+    let mut joined = format!(" {} ", join_tokens(text).replace('’', "'"));
+    for (from, to) in [(" gon na ", " going to "), (" gonna ", " going to "), (" wan na ", " want to "), (" wanna ", " want to "), (" lem me ", " let me "), (" kinda ", " kind of "), (" sorta ", " sort of ")] {
+        joined = joined.replace(from, to);
+    }
+    let joined = joined.trim().to_string();
     // Work on comma-separated chunks: a chunk that is only a hedge or filler goes.
     let mut chunks: Vec<String> = Vec::new();
     for chunk in joined.split(',') {
@@ -201,40 +234,99 @@ pub fn finish(s: &str) -> String {
         .join(" ")
 }
 
-/// The patient's words in the third person: "i feel tired and my knee hurts" → "he feels tired and his
-/// knee hurts".
-pub fn third_person(text: &str, p: Pronouns) -> String {
-    let words: Vec<&str> = text.split(' ').collect();
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
+/// The verb after a third-person singular subject that came from "I" or "you": "have" → "has".
+fn agree(lower: &str) -> Option<String> {
+    let fixed = match lower {
+        "am" | "are" => "is",
+        "were" => "was",
+        "aren't" => "isn't",
+        "have" => "has",
+        "haven't" => "hasn't",
+        "do" => "does",
+        "don't" => "doesn't",
+        "go" => "goes",
+        v if VERBS.contains(&v) => {
+            return Some(if v.ends_with('y') && !v.ends_with("ay") {
+                format!("{}ies", &v[..v.len() - 1])
+            } else if v.ends_with("sh") || v.ends_with("ch") || v.ends_with('s') {
+                format!("{v}es")
+            } else {
+                format!("{v}s")
+            })
+        }
+        _ => return None,
+    };
+    Some(fixed.to_string())
+}
+
+/// Adverbs that may stand between a subject and its verb ("I just feel").
+fn is_adverb(lower: &str) -> bool {
+    matches!(
+        lower,
+        "just" | "also" | "really" | "still" | "never" | "always" | "actually" | "usually" | "definitely" | "kinda" | "sometimes" | "only"
+            | "even" | "often" | "mostly" | "generally" | "probably" | "normally" | "not"
+    )
+}
+
+/// Words before "you" that make it an object ("tell you", "for you"), not a subject.
+const OBJECT_CUES: &[&str] = &[
+    "about", "to", "for", "with", "at", "on", "give", "tell", "see", "get", "let", "send", "put", "help", "ask", "told", "gave", "make",
+    "want", "need", "prescribe", "refer", "start", "keep", "bring", "call", "check", "examine", "show", "thank", "seeing", "meet", "from",
+    "of", "by", "saw", "seen", "asked", "brought", "have", "had", "bother", "bothering", "hurt", "hurting",
+];
+
+/// Splits a word into leading punctuation, core and trailing punctuation.
+fn parts(w: &str) -> (&str, &str, &str) {
+    let start = w.char_indices().find(|(_, c)| is_word_char(*c)).map(|(i, _)| i).unwrap_or(w.len());
+    let end = w.char_indices().rev().find(|(_, c)| is_word_char(*c)).map(|(i, c)| i + c.len_utf8()).unwrap_or(start).max(start);
+    (&w[..start], &w[start..end], &w[end..])
+}
+
+/// Rewrites a first- or second-person text about the patient into the third person. `from_patient`:
+/// the words are the patient's ("I" is the patient); otherwise the clinician's ("you" is the patient).
+fn to_third(text: &str, p: Pronouns, from_patient: bool) -> String {
+    let mut out: Vec<String> = Vec::new();
     let mut after_subject = false;
-    for w in words {
-        let lead: String = w.chars().take_while(|c| !is_word_char(*c)).collect();
-        let core_end = w.char_indices().rev().find(|(_, c)| is_word_char(*c)).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
-        let core = &w[lead.len().min(core_end)..core_end];
-        let tail = &w[core_end..];
+    let mut prev = String::new();
+    for w in text.split(' ') {
+        let (lead, core, tail) = parts(w);
         let lower = core.to_ascii_lowercase();
-        let subject_replace = |rest: &str| format!("{} {rest}", p.subject());
-        let new: Option<String> = match lower.as_str() {
-            "i" => Some(p.subject().into()),
-            "i'm" => Some(subject_replace("is")),
-            "i've" => Some(subject_replace("has")),
-            "i'd" => Some(subject_replace("would")),
-            "i'll" => Some(subject_replace("will")),
-            "me" => Some(p.object().into()),
-            "my" => Some(p.possessive().into()),
-            "mine" => Some(match p { Pronouns::He => "his", Pronouns::She => "hers", Pronouns::They => "theirs" }.into()),
-            "myself" => Some(p.reflexive().into()),
-            "am" if after_subject => Some("is".into()),
-            "was" | "is" | "has" | "does" | "can" | "could" | "will" | "would" | "should" | "might" | "must" | "did" | "had" => None,
-            "have" if after_subject => Some("has".into()),
-            "do" if after_subject => Some("does".into()),
-            "don't" if after_subject => Some("does not".into()),
-            "go" if after_subject => Some("goes".into()),
-            v if after_subject && VERBS.contains(&v) => Some(if v.ends_with('y') && !v.ends_with("ay") { format!("{}ies", &v[..v.len() - 1]) } else if v.ends_with("sh") || v.ends_with("ch") || v.ends_with('s') { format!("{v}es") } else { format!("{v}s") }),
+        let subject = |rest: &str| format!("{} {rest}", p.subject());
+        let mut becomes_subject = false;
+        let new: Option<String> = match (from_patient, lower.as_str()) {
+            (true, "i") => {
+                becomes_subject = true;
+                Some(p.subject().into())
+            }
+            (true, "i'm") => Some(subject("is")),
+            (true, "i've") => Some(subject("has")),
+            (true, "i'd") => Some(subject("would")),
+            (true, "i'll") => Some(subject("will")),
+            (true, "me") => Some(p.object().into()),
+            (true, "my") => Some(p.possessive().into()),
+            (true, "mine") => Some(match p {
+                Pronouns::He => "his",
+                Pronouns::She => "hers",
+                Pronouns::They => "theirs",
+            }
+            .into()),
+            (true, "myself") => Some(p.reflexive().into()),
+            (false, "you") if OBJECT_CUES.contains(&prev.as_str()) => Some(p.object().into()),
+            (false, "you") => {
+                becomes_subject = true;
+                Some(p.subject().into())
+            }
+            (false, "your") => Some(p.possessive().into()),
+            (false, "yourself") => Some(p.reflexive().into()),
+            (false, "you're") => Some(subject("is")),
+            (false, "you've") => Some(subject("has")),
+            (false, "you'll") => Some(subject("will")),
+            (false, "you'd") => Some(subject("would")),
+            (_, v) if after_subject => agree(v),
             _ => None,
         };
-        let adverb = matches!(lower.as_str(), "just" | "also" | "really" | "still" | "never" | "always" | "actually" | "usually" | "definitely" | "kinda" | "kind" | "of" | "sometimes" | "only" | "even" | "often" | "mostly" | "generally" | "probably" | "normally");
-        after_subject = matches!(lower.as_str(), "i") || (after_subject && adverb);
+        after_subject = becomes_subject || (after_subject && is_adverb(&lower));
+        prev = lower;
         out.push(match new {
             Some(n) => format!("{lead}{n}{tail}"),
             None => w.to_string(),
@@ -243,24 +335,15 @@ pub fn third_person(text: &str, p: Pronouns) -> String {
     out.join(" ")
 }
 
+/// The patient's words in the third person: "i feel tired and my knee hurts" → "he feels tired and his
+/// knee hurts".
+pub fn third_person(text: &str, p: Pronouns) -> String {
+    to_third(text, p, true)
+}
+
 /// The clinician's words about the patient: "your lungs sound clear" → "his lungs sound clear".
 pub fn second_to_third(text: &str, p: Pronouns) -> String {
-    text.split(' ')
-        .map(|w| {
-            let core_end = w.char_indices().rev().find(|(_, c)| is_word_char(*c)).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
-            let (core, tail) = w.split_at(core_end);
-            let new = match core.to_ascii_lowercase().as_str() {
-                "you" => p.subject().to_string(),
-                "your" => p.possessive().to_string(),
-                "yourself" => p.reflexive().to_string(),
-                "you're" => format!("{} is", p.subject()),
-                "you've" => format!("{} has", p.subject()),
-                _ => return w.to_string(),
-            };
-            format!("{new}{tail}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    to_third(text, p, false)
 }
 
 #[cfg(test)]
@@ -281,6 +364,8 @@ mod tests {
         assert_eq!(third_person("i'm taking my lisinopril and i took it today.", Pronouns::She), "she is taking her lisinopril and she took it today.");
         assert_eq!(third_person("i have pain.", Pronouns::They), "the patient has pain.");
         assert_eq!(second_to_third("your lungs are clear and you're doing well.", Pronouns::He), "his lungs are clear and he is doing well.");
+        assert_eq!(second_to_third("you don't have any edema. i'll tell you.", Pronouns::She), "she doesn't have any edema. i'll tell her.");
+        assert_eq!(third_person("i haven't had pain.", Pronouns::They), "the patient hasn't had pain.");
     }
 
     #[test]
@@ -294,5 +379,9 @@ mod tests {
     fn sentences_split_but_keep_decimals() {
         assert_eq!(sentences("A1c was 6.5. Good? yes"), vec!["A1c was 6.5.", "Good?", "yes"]);
         assert_eq!(finish("i think so"), "I think so.");
+        let long = "on their heart exam their heart is in a nice regular rate and rhythm i don't appreciate any murmur rub or gallop on their lung exam their lungs are nice and clear to auscultation bilaterally and on their right knee exam i do appreciate some erythema";
+        let parts = split_long(long);
+        assert!(parts.len() >= 2 && parts.iter().all(|p| p.split_whitespace().count() <= 30), "{parts:?}");
+        assert_eq!(parts.join(" "), long);
     }
 }

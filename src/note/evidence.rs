@@ -76,6 +76,9 @@ const SOCIAL: &[&str] = &["smok", "cigarette", "tobacco", "vape", "alcohol", "dr
 const EXAM: &[&str] = &["exam", "murmur", "lungs", "heart sounds", "palpat", "tender", "range of motion", "edema", "reflex", "pulses", "i hear", "listen to", "auscult", "swelling", "bruising", "lesion", "rash on", "abdomen is", "abdomen soft", "vital", "sensation", "strength is", "strength in", "press here", "push against", "does that hurt", "pain when i", "squeeze"];
 const TESTS: &[&str] = &["x-ray", "xray", "x ray", "mri", "ct scan", "cat scan", "ultrasound", "echocardiogram", "echo ", "ekg", "ecg", "lab ", "labs", "blood work", "bloodwork", "results", "a1c", "hemoglobin", "cholesterol", "biopsy", "urinalysis", "showed", "revealed", "came back", "ejection fraction", "level was", "levels were"];
 const PLAN: &[&str] = &["i'm going to", "i am going to", "we're going to", "we are going to", "we'll", "we will", "i'll", "i want you to", "i'd like you to", "i would like", "prescribe", "prescription", "refer", "follow up", "follow-up", "come back", "schedule", "continue", "recommend", "increase", "decrease", "start you", "stop taking", "order", "physical therapy", "let's", "the plan", "my plan", "return"];
+/// Cues that move the visit into the exam, or into assessment and plan.
+const STRONG_EXAM: &[&str] = &["on exam", "physical exam", "examination", "on my exam", "your exam", "his exam", "her exam", "i hear", "murmur", "lungs are", "palpat", "range of motion"];
+const STRONG_PLAN: &[&str] = &["assessment", "impression", "the plan", "my plan", "prescribe", "diagnos", "i'm going to order", "refer", "recommend", "in summary", "for your", "first problem"];
 const ASSESSMENT: &[&str] = &["assessment", "impression", "diagnos", "i think", "i believe", "sounds like", "it looks like", "consistent with", "likely", "suspect", "you have a", "you do have", "my concern"];
 const HISTORY: &[&str] = &["history of", "medical history", "surgery", "surgeries", "operation", "diagnosed with", "medication", "taking", "allerg", "hospitalized", "years ago", "in the past", "vaccin"];
 const SYMPTOM_CHECK: &[&str] = &["fever", "chill", "nausea", "vomit", "diarrhea", "constipat", "chest pain", "short of breath", "shortness of breath", "headache", "dizz", "lightheaded", "weight", "cough", "night sweat", "numb", "tingl", "blurr", "appetite", "sleep", "urinat", "blood in", "rash", "swelling", "fatigue", "tired", "palpitation"];
@@ -110,7 +113,11 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
         .iter()
         .map(|s| Turn {
             clinician: s.participant_details.participant_role.starts_with("CLINICIAN"),
-            sentences: clean::sentences(&clean::tidy(&s.content)).into_iter().filter(|x| x.chars().any(char::is_alphanumeric)).collect(),
+            sentences: clean::sentences(&clean::tidy(&s.content))
+                .iter()
+                .flat_map(|x| clean::split_long(x))
+                .filter(|x| x.chars().any(char::is_alphanumeric) && !procedural(x) && !clean::tidy(x).is_empty())
+                .collect(),
         })
         .collect();
     // A section classifier has run when any segment is not OTHER.
@@ -129,8 +136,13 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
                 question.insert(0, statements.pop().unwrap_or_default());
             }
         }
+        // Questions left inside a clinician's turn were not answered by the patient: rhetorical or
+        // procedural ("what does all that mean?"), not note content.
+        if t.clinician {
+            statements.retain(|s| !is_question(s));
+        }
         for chunk in chunk_sentences(&statements) {
-            push_fact(&mut out, &mut phase, vec![i], None, chunk, !t.clinician, classified, &segs[i].section_details.section_name);
+            push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, vec![i], None, chunk, !t.clinician, classified, &segs[i].section_details.section_name);
         }
         if !question.is_empty() {
             let answer_turn = &turns[i + 1];
@@ -139,12 +151,12 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
             let chunks = chunk_sentences(&answer_turn.sentences);
             let section = &segs[i + 1].section_details.section_name;
             if chunks.len() <= 1 {
-                push_fact(&mut out, &mut phase, vec![i, i + 1], Some(q), answer, true, classified, section);
+                push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, vec![i, i + 1], Some(q), answer, true, classified, section);
             } else {
                 // A long answer: its first chunk keeps the question, the rest stand alone.
                 for (k, chunk) in chunks.into_iter().enumerate() {
                     let (segsv, qq) = if k == 0 { (vec![i, i + 1], Some(q.clone())) } else { (vec![i + 1], None) };
-                    push_fact(&mut out, &mut phase, segsv, qq, chunk, true, classified, section);
+                    push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, segsv, qq, chunk, true, classified, section);
                 }
             }
             i += 2;
@@ -153,6 +165,13 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
         }
     }
     out
+}
+
+/// Visit management, not content: dictation commands and announcements of what comes next.
+fn procedural(sentence: &str) -> bool {
+    let l = sentence.to_ascii_lowercase();
+    const CUES: &[&str] = &["dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second"];
+    has_any(&l, CUES) || l.starts_with("hi") && l.split_whitespace().count() <= 4 || l.starts_with("hello")
 }
 
 /// Groups sentences into chunks of at most about 35 words (one note sentence each).
@@ -176,7 +195,10 @@ fn chunk_sentences(sentences: &[String]) -> Vec<String> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn push_fact(out: &mut Vec<Fact>, phase: &mut u8, segments: Vec<usize>, question: Option<String>, said: String, by_patient: bool, classified: bool, section: &str) {
+fn push_fact(out: &mut Vec<Fact>, phase: &mut u8, position: f32, segments: Vec<usize>, question: Option<String>, said: String, by_patient: bool, classified: bool, section: &str) {
+    if said.trim().is_empty() {
+        return;
+    }
     let answer = question.as_ref().and_then(|_| yes_no(&said));
     let all = format!(" {} {} ", question.as_deref().unwrap_or(""), said).to_ascii_lowercase();
     let mut w = weight(&said) + question.as_deref().map(|q| if answer.is_some() { weight(q) } else { 0.3 * weight(q) }).unwrap_or(0.0);
@@ -184,11 +206,16 @@ fn push_fact(out: &mut Vec<Fact>, phase: &mut u8, segments: Vec<usize>, question
         w *= 0.3;
     }
     let clinician_statement = !by_patient && question.is_none();
-    let kind = route(&all, phase, clinician_statement, answer.is_some() && said.split_whitespace().count() <= 5, classified.then_some(section));
+    let kind = route(&all, phase, position, clinician_statement, answer.is_some() && said.split_whitespace().count() <= 5, question.is_some(), classified.then_some(section));
     out.push(Fact { segments, kind, question, said, by_patient, answer, weight: w });
 }
 
-fn route(all: &str, phase: &mut u8, clinician_statement: bool, short_yes_no: bool, section: Option<&str>) -> Kind {
+/// Share of the visit (by turns) before which a cue of phase 0..=3 does not move the phase.
+const PHASE_START: [f32; 4] = [0.0, 0.2, 0.25, 0.35];
+
+/// `asked`: the fact answers a clinician's question (exam manoeuvres, plan questions).
+#[allow(clippy::too_many_arguments)]
+fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, short_yes_no: bool, asked: bool, section: Option<&str>) -> Kind {
     if clinician_statement {
         let cue = if has_any(all, EXAM) && !has_any(all, &["order", "going to get", "refer"]) {
             Some((1, Kind::Exam))
@@ -207,9 +234,24 @@ fn route(all: &str, phase: &mut u8, clinician_statement: bool, short_yes_no: boo
             _ => {}
         }
         if let Some((p, k)) = cue {
-            // The visit moves forward; an exam cue late in the visit does not move it back.
-            *phase = (*phase).max(p);
-            if !(p < *phase && k == Kind::Exam && *phase == 3) {
+            // The visit moves forward: only strong cues move the phase (a passing "let's" or "we'll" does
+            // not end the history), and cues in the opening of the visit (the clinician's summary of why
+            // the patient came) do not move it at all.
+            let strong = match k {
+                Kind::Exam => has_any(all, STRONG_EXAM),
+                Kind::Plan | Kind::Assessment => has_any(all, STRONG_PLAN),
+                _ => true,
+            };
+            if position < PHASE_START[p as usize] {
+                if p == 3 {
+                    // "presents today for follow-up of …": the reason for the visit, not the plan.
+                    return Kind::PresentIllness;
+                }
+            } else if strong {
+                // An announced exam after an early plan remark takes the visit back to the exam.
+                *phase = if k == Kind::Exam && *phase == 3 && position < 0.8 { 1 } else { (*phase).max(p) };
+            }
+            if !(k == Kind::Exam && *phase == 3) {
                 return k;
             }
         }
@@ -233,8 +275,8 @@ fn route(all: &str, phase: &mut u8, clinician_statement: bool, short_yes_no: boo
         return Kind::MedicalHistory;
     }
     match (section, *phase) {
-        (Some("OBJECTIVE"), _) | (None, 1) => Kind::Exam,
-        (Some("ASSESSMENT_AND_PLAN"), _) | (None, 3) => Kind::Plan,
+        (Some("OBJECTIVE"), _) | (None, 1) if asked => Kind::Exam,
+        (Some("ASSESSMENT_AND_PLAN"), _) | (None, 3) if asked => Kind::Plan,
         _ => Kind::PresentIllness,
     }
 }
@@ -296,8 +338,8 @@ mod tests {
         assert_eq!(f.iter().find(|x| x.said.contains("lungs")).unwrap().kind, Kind::Exam);
         assert_eq!(f.iter().find(|x| x.said.contains("x-ray")).unwrap().kind, Kind::Tests);
         assert_eq!(f.iter().find(|x| x.said.contains("ibuprofen")).unwrap().kind, Kind::Plan);
-        let small_talk = f.iter().find(|x| x.said == "good.").unwrap();
-        assert!(small_talk.weight < 1.0);
+        assert!(f.iter().all(|x| !x.said.is_empty()));
+        assert!(f.iter().all(|x| x.said != "good." || x.weight < 1.0), "small talk weighs nothing");
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub struct NoteOptions {
 
 impl Default for NoteOptions {
     fn default() -> Self {
-        Self { template: Template::built_in("HISTORY_AND_PHYSICAL").expect("built-in"), min_weight: 2.0, length_ratio: 0.45, min_words: 60, max_words: 700 }
+        Self { template: Template::built_in("HISTORY_AND_PHYSICAL").expect("built-in"), min_weight: 2.5, length_ratio: 0.38, min_words: 60, max_words: 700 }
     }
 }
 
@@ -63,6 +63,8 @@ pub enum NoteProgress<'a> {
     Planned { sentences: usize },
     /// A piece of model output (streaming).
     Token { text: &'a str },
+    /// A model sentence failed the fact check (it is replaced by the rule-based sentence).
+    Rejected { text: &'a str, unsupported: &'a [String] },
     /// A sentence is final (after the check).
     Sentence { done: usize, total: usize, section: &'a str, text: &'a str, by_model: bool },
 }
@@ -161,10 +163,18 @@ pub fn write_note_checked(
         if let Some(model) = llm.as_deref_mut() {
             let s = writer::model_sentence(model, fact, spec, &mut |t| progress(NoteProgress::Token { text: t }))?;
             if !s.is_empty() {
-                if check::unsupported(&s, &check_text, lexicon).is_empty() {
+                let mut missing = check::unsupported(&s, &check_text, lexicon);
+                // A note speaks of the patient in the third person; "you" means the model copied speech.
+                if s.split(|c: char| !c.is_alphanumeric() && c != '\'').any(|w| matches!(w.to_ascii_lowercase().as_str(), "you" | "your" | "you're" | "yourself")) {
+                    missing.push("second person".into());
+                }
+                if missing.is_empty() {
                     written = Some((s, true));
                 } else {
                     stats.replaced += 1;
+                    if !progress(NoteProgress::Rejected { text: &s, unsupported: &missing }) {
+                        return Err(BedsideError::Cancelled);
+                    }
                 }
             }
         }

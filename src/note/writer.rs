@@ -11,29 +11,46 @@ use super::template::SectionSpec;
 use crate::error::Result;
 use crate::llm::{ChatModel, GenerateOptions, Message};
 
-pub const SYSTEM_PROMPT: &str = "You are a medical scribe. You turn one short excerpt of a doctor-patient conversation into one \
-sentence of a clinical note. Write in the third person and the past tense, in clinical register, with standard medical \
-abbreviations. Use only facts stated in the excerpt, with the same numbers, sides and negations; never add a fact. \
-No filler, no greetings. Reply with the sentence only.\n\n\
-Example excerpt:\nClinician: any fever or chills?\nPatient: no.\nExample sentence: The patient denied fever or chills.\n\n\
-Example excerpt:\nPatient: my right knee has been hurting for about two weeks since i fell.\nExample sentence: The patient \
-reported right knee pain for about 2 weeks after a fall.";
+pub const SYSTEM_PROMPT: &str = "You are a medical scribe. Rewrite each conversation excerpt as one sentence of a clinical \
+note: third person, past tense, clinical wording, standard abbreviations. Keep every number, side (left/right) and negation \
+exactly. Use only what the excerpt says. Reply with the sentence only.";
+
+/// Worked examples, sent as earlier chat turns (small models copy the shape of a turn better than they
+/// follow a description of it).
+const EXAMPLES: &[(&str, &str)] = &[
+    ("Doctor: any fever or chills?\nPatient: no.", "The patient denied fever or chills."),
+    (
+        "Patient: my right knee has been hurting for about two weeks since i fell off a ladder.",
+        "The patient reported right knee pain for about 2 weeks after a fall from a ladder.",
+    ),
+    ("Doctor: on exam, your lungs are clear and there is no edema in your legs.", "On exam, the lungs were clear and there was no leg edema."),
+];
+
+/// The conversation before the request: system prompt and the worked examples. The same for every fact,
+/// so it is the prefix a runtime caches.
+fn preamble() -> Vec<Message> {
+    let mut m = vec![Message::system(SYSTEM_PROMPT)];
+    for (excerpt, sentence) in EXAMPLES {
+        m.push(Message::user(*excerpt));
+        m.push(Message::assistant(*sentence));
+    }
+    m
+}
 
 /// The prompt for one fact.
 pub fn prompt_messages(fact: &Fact, section: &SectionSpec) -> Vec<Message> {
-    let mut user = format!("Note section: {}.", section.kind.purpose());
+    let mut m = preamble();
+    let mut user = fact.excerpt().replace("Clinician: ", "Doctor: ");
     if let Some(extra) = &section.instruction {
-        user.push(' ');
-        user.push_str(extra);
+        user = format!("{extra}\n{user}");
     }
-    user.push_str("\nExcerpt:\n");
-    user.push_str(&fact.excerpt());
-    vec![Message::system(SYSTEM_PROMPT), Message::user(user)]
+    m.push(Message::user(user));
+    m
 }
 
-/// The shared prompt prefix (system turn), for [`ChatModel::cache_prefix`].
+/// The shared prompt prefix, for [`ChatModel::cache_prefix`].
 pub fn prompt_prefix(model: &ChatModel) -> String {
-    model.template().render(&[Message::system(SYSTEM_PROMPT)], false)
+    model.template().render(&preamble(), false)
 }
 
 /// Writes one sentence with the model. `on_token` streams text and may cancel.
@@ -46,8 +63,9 @@ pub fn model_sentence(model: &mut ChatModel, fact: &Fact, section: &SectionSpec,
 
 /// Strips labels and quotes a model may add, keeps at most two sentences.
 pub fn tidy_model_output(text: &str) -> String {
-    let mut t = text.trim().trim_matches('"').trim();
-    for label in ["Example sentence:", "Sentence:", "Note:", "Clinical note:", "Answer:"] {
+    let unquoted = text.replace('"', "");
+    let mut t = unquoted.trim();
+    for label in ["Example sentence:", "Sentence:", "Note:", "Clinical note:", "Answer:", "Excerpt:", "Excerpt"] {
         if let Some(rest) = t.strip_prefix(label) {
             t = rest.trim();
         }

@@ -21,8 +21,10 @@ use crate::schema::transcript::TranscriptFile;
 
 /// The four groups, in the classifier's output order.
 pub const GROUPS: [&str; 4] = ["SUBJECTIVE", "OBJECTIVE", "ASSESSMENT_AND_PLAN", "OTHER"];
-/// Neighbouring turns on each side that form a segment's context.
-pub const CONTEXT: usize = 2;
+/// Neighbouring turns on each side that form a segment's context. One turn (the question before an
+/// answer, the answer after a question) gave the best section changes along whole visits; two or four
+/// turns blurred the boundaries between history, examination and plan.
+pub const CONTEXT: usize = 1;
 /// Feature width: own embedding, neighbours' mean embedding, role one-hot.
 pub const FEATURES: usize = 2 * DIM + 2;
 
@@ -196,7 +198,8 @@ mod tests {
         let f = features(&e, &[Some(true), Some(false), None]);
         assert_eq!(f[1].len(), FEATURES);
         assert_eq!(f[1][DIM], 2.0); // mean of rows 0 and 2
-        assert_eq!(f[0][DIM], 1.5); // rows 1 and 2
+        // row 0 sees row 1, and row 2 only when the context reaches two turns
+        assert_eq!(f[0][DIM], if CONTEXT >= 2 { 1.5 } else { 0.0 });
         assert_eq!(&f[0][2 * DIM..], &[1.0, 0.0]);
         assert_eq!(&f[1][2 * DIM..], &[0.0, 1.0]);
         assert_eq!(&f[2][2 * DIM..], &[0.0, 0.0]);

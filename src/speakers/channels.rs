@@ -5,14 +5,15 @@
 //! segments. Output: [`Turn`]s (speaker = the channel's index) in time order, and warnings.
 //!
 //! Steps: (1) each channel's own voice activity, from 10 ms frame power against that channel's speech
-//! level (its 95th-percentile frame power), so channel gains do not matter, minus the frames where another
-//! channel is much louder (relative to its own level): those are leaks; (2) crosstalk: a word on channel A
-//! is dropped when another channel B, over the word's time, is `CROSSTALK_RATIO` times louder relative to
-//! its speech level and B's recognizer heard a word there too: A only picked up B's voice; (3) word times
-//! are re-anchored to the activity: the recognizer sometimes stretches a word across a long silence of its
-//! channel (while the other side talks), which would put a turn in the wrong place, so a run of words lying
-//! mostly outside the channel's own speech is packed into the active speech next to the words it belongs
-//! with; (4) turns are cut per recognizer segment and interleaved by start time.
+//! level (the 95th percentile of its non-silent frames' power), so channel gains do not matter, minus the
+//! frames where another channel is much louder (relative to its own level): those are leaks;
+//! (2) crosstalk: a word on channel A is dropped when another channel B, over the word's time, is
+//! `CROSSTALK_RATIO` times louder relative to its speech level and B's recognizer heard a word there too:
+//! A only picked up B's voice; (3) word times are re-anchored to the activity: the recognizer sometimes
+//! stretches a word across a long silence of its channel (while the other side talks), which would put a
+//! turn in the wrong place, so a run of words lying mostly outside the channel's own speech is packed into
+//! the active speech next to the words it belongs with; (4) turns are cut per recognizer segment and
+//! interleaved by start time.
 //!
 //! Limits: genuine double talk survives only where each voice is louder on its own channel; a channel
 //! quieter than `SILENT_POWER` is reported silent. The channels are expected to have the same length
@@ -26,6 +27,8 @@ use crate::error::{BedsideError, Result};
 const HOP: usize = 160;
 /// Frame power (full scale = 1) below which a whole channel counts as silent (-60 dBFS).
 const SILENT_POWER: f32 = 1e-6;
+/// A channel with fewer frames than this (0.5 s) above `SILENT_POWER` is silent.
+const MIN_SOUND_FRAMES: usize = 50;
 /// A frame is active speech when within this many dB of the channel's speech level.
 const ACTIVE_DB: f32 = 30.0;
 /// Activity is widened by this many frames each side, so word edges (soft consonants) count as speech.
@@ -82,7 +85,7 @@ pub fn channels_identical(a: &[f32], b: &[f32]) -> bool {
     aa > 0.0 && bb > 0.0 && ab / (aa.sqrt() * bb.sqrt()) >= IDENTICAL_CORRELATION
 }
 
-/// One channel's frame powers, speech level and activity.
+/// One channel's frame powers, speech level (95th percentile of its non-silent frames) and activity.
 struct Activity {
     power: Vec<f32>,
     level: f32,
@@ -98,9 +101,11 @@ impl Activity {
                 sum / HOP as f32
             })
             .collect();
-        let mut sorted = power.clone();
+        // The speech level comes from the frames above the silence floor only, so a participant who
+        // speaks for a small share of a digitally clean channel still has a level of their own.
+        let mut sorted: Vec<f32> = power.iter().copied().filter(|&p| p >= SILENT_POWER).collect();
         sorted.sort_by(f32::total_cmp);
-        let level = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(0.0);
+        let level = if sorted.len() < MIN_SOUND_FRAMES { 0.0 } else { sorted[sorted.len() * 95 / 100] };
         let threshold = (level * 10f32.powf(-ACTIVE_DB / 10.0)).max(SILENT_POWER * 0.1);
         let loud: Vec<bool> = power.iter().map(|&p| p >= threshold).collect();
         let active = (0..n_frames)
@@ -110,7 +115,7 @@ impl Activity {
     }
 
     fn silent(&self) -> bool {
-        self.level < SILENT_POWER
+        self.level <= 0.0
     }
 
     fn frames(&self, start: f64, end: f64) -> (usize, usize) {

@@ -186,7 +186,7 @@ fn split_at_changes(units: &[Unit], stretches: Vec<Vec<usize>>) -> Vec<Vec<usize
                 continue;
             }
             let score = delta_bic(&l, &r, LAMBDA_CHANGE);
-            if score > 0.0 && best.map_or(true, |(_, b)| score > b) {
+            if score > 0.0 && best.is_none_or(|(_, b)| score > b) {
                 best = Some((cut, score));
             }
         }

@@ -37,6 +37,40 @@ pub use roles::{assign_roles, Role, RoleAssignment};
 pub const MIN_SPEAKERS: usize = 2;
 pub const MAX_SPEAKERS: usize = 10;
 
+/// How speakers are told apart, mirroring HealthScribe's `ChannelIdentification` + `ChannelDefinitions`
+/// or `ShowSpeakerLabels` + `MaxSpeakerLabels` (exactly one of the two applies).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpeakerSettings {
+    /// Channel identification: exactly two `(channel index, role)` pairs. `None`: one mixed channel.
+    pub channel_definitions: Option<Vec<(u32, Role)>>,
+    /// The most speakers to find on a mixed channel, 2..=10. Default 4 (clinician, patient and up to two
+    /// companions); the stopping rule, not this cap, decides how many are actually found.
+    pub max_speakers: usize,
+}
+
+impl Default for SpeakerSettings {
+    fn default() -> Self {
+        Self { channel_definitions: None, max_speakers: 4 }
+    }
+}
+
+impl SpeakerSettings {
+    /// Settings errors (before any work is done): bad channel definitions, a definition naming a channel
+    /// the audio lacks, or `max_speakers` out of range.
+    pub fn validate(&self, audio_channels: usize) -> Result<()> {
+        validate_max_speakers(self.max_speakers)?;
+        if let Some(defs) = &self.channel_definitions {
+            validate_channel_definitions(defs)?;
+            if let Some((c, _)) = defs.iter().find(|(c, _)| *c as usize >= audio_channels) {
+                return Err(BedsideError::Settings {
+                    reason: format!("channelDefinitions name channel {c}, but the audio has {audio_channels} channel(s)"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One speaker's uninterrupted speech inside one recognizer segment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Turn {
@@ -129,14 +163,11 @@ pub(crate) fn label_punctuation(words: &[Word], labels: &mut [Option<usize>]) {
     for w in (0..words.len()).rev() {
         if !words[w].is_punctuation() {
             next = labels[w].or(next);
-        } else if labels[w].is_none() && last_spoken_before(words, labels, w).is_none() {
+        } else if labels[w].is_none() {
+            // Still unlabelled after the first pass: no labelled word precedes it.
             labels[w] = next;
         }
     }
-}
-
-fn last_spoken_before(words: &[Word], labels: &[Option<usize>], w: usize) -> Option<usize> {
-    (0..w).rev().find(|&i| !words[i].is_punctuation() && labels[i].is_some())
 }
 
 /// Rebuilds recognizer segments (with word times) from a transcript file written by `bedside process`:
@@ -178,6 +209,16 @@ mod tests {
 
     pub(crate) fn word(text: &str, start: f64, end: f64) -> Word {
         Word { text: text.into(), start, end, probability: 0.9 }
+    }
+
+    #[test]
+    fn settings_are_checked_against_the_audio() {
+        assert_eq!(SpeakerSettings::default().max_speakers, 4);
+        assert!(SpeakerSettings::default().validate(1).is_ok());
+        let stereo = SpeakerSettings { channel_definitions: Some(vec![(0, Role::Clinician), (1, Role::Patient)]), ..Default::default() };
+        assert!(stereo.validate(2).is_ok());
+        assert_eq!(stereo.validate(1).unwrap_err().code(), "SETTINGS_INVALID");
+        assert_eq!(SpeakerSettings { max_speakers: 11, ..Default::default() }.validate(1).unwrap_err().code(), "SETTINGS_INVALID");
     }
 
     #[test]

@@ -159,8 +159,8 @@ pub fn assign_roles(turns: &[Turn], fixed: Option<&[(usize, Role)]>) -> RoleAssi
         }
     }
     let free: Vec<usize> = talking.iter().copied().filter(|&s| role[s].is_none()).collect();
-    let have_clinician = role.iter().any(|r| *r == Some(Role::Clinician));
-    let have_patient = role.iter().any(|r| *r == Some(Role::Patient));
+    let have_clinician = role.contains(&Some(Role::Clinician));
+    let have_patient = role.contains(&Some(Role::Patient));
     if fixed.is_empty() && talking.len() == 1 {
         let s = talking[0];
         let r = if scored[s].0 > 0.0 { Role::Clinician } else { Role::Patient };
@@ -208,7 +208,7 @@ pub fn assign_roles(turns: &[Turn], fixed: Option<&[(usize, Role)]>) -> RoleAssi
             if clinicians.iter().all(|&s| scored[s].0 <= 0.0) && clinicians.iter().any(|s| free.contains(s)) {
                 warnings.push("nobody sounds clearly like a clinician; the most clinician-like speaker was labelled CLINICIAN_0".into());
             }
-            if patients.iter().all(|&s| scored[s].0 >= SECOND_CLINICIAN_SCORE && scored[s].0 > 0.0) && patients.iter().any(|s| free.contains(s)) {
+            if patients.iter().all(|&s| scored[s].0 >= SECOND_CLINICIAN_SCORE) && patients.iter().any(|s| free.contains(s)) {
                 warnings.push("every speaker sounds like a clinician; the least clinician-like was labelled PATIENT_0".into());
             }
         }

@@ -1,0 +1,169 @@
+//! Scores Bedside's notes against ACI-Bench reference notes: ROUGE-1/2/L F1 (percent), plus evidence
+//! figures (share of sentences with evidence links, share of note entities not found in the transcript).
+//!
+//! ```text
+//! cargo run --release --example eval_note -- [--csv valid.csv] [--llm none|MODEL.gguf]… [--limit N] [--skip N]
+//!     [--lexicon models/lexicon-en.txt.gz] [--show N]
+//! ```
+//! ACI-Bench (Yim et al., 2023; CC BY 4.0) test-set baselines: GPT-4 51.8 ROUGE-1, BART 53.5,
+//! transcript-copy 32.8. The transcript-copy row here is the same baseline on the rows scored.
+
+use std::time::Instant;
+
+use bedside::eval::rouge::{rouge, Rouge};
+use bedside::insights::Lexicon;
+use bedside::llm::ChatModel;
+use bedside::note::{self, check, NoteOptions};
+
+struct Row {
+    id: String,
+    dialogue: String,
+    reference: String,
+}
+
+fn arg_values(args: &[String], name: &str) -> Vec<String> {
+    args.windows(2).filter(|w| w[0] == name).map(|w| w[1].clone()).collect()
+}
+
+#[derive(Default)]
+struct Totals {
+    n: usize,
+    r: Rouge,
+    sentences: usize,
+    with_evidence: usize,
+    entities: usize,
+    absent: usize,
+    by_model: usize,
+    replaced: usize,
+    words: usize,
+    secs: f64,
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let csv_path = arg_values(&args, "--csv").pop().unwrap_or_else(|| "/work/shared/data/aci-bench/valid.csv".into());
+    let limit: usize = arg_values(&args, "--limit").pop().and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
+    let skip: usize = arg_values(&args, "--skip").pop().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let show: usize = arg_values(&args, "--show").pop().and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut opts = NoteOptions::default();
+    if let Some(r) = arg_values(&args, "--ratio").pop().and_then(|s| s.parse().ok()) {
+        opts.length_ratio = r;
+    }
+    if let Some(w) = arg_values(&args, "--min-weight").pop().and_then(|s| s.parse().ok()) {
+        opts.min_weight = w;
+    }
+    if let Some(w) = arg_values(&args, "--max-words").pop().and_then(|s| s.parse().ok()) {
+        opts.max_words = w;
+    }
+    let mut llms = arg_values(&args, "--llm");
+    if llms.is_empty() {
+        llms.push("none".into());
+    }
+    let lexicon = match arg_values(&args, "--lexicon").pop() {
+        Some(p) => Some(Lexicon::load(&std::fs::read(&p)?)?),
+        None => std::fs::read("models/lexicon-en.txt.gz").ok().and_then(|b| Lexicon::load(&b).ok()),
+    };
+    eprintln!("lexicon: {}", if lexicon.is_some() { "loaded" } else { "none (content-word check only)" });
+
+    let mut reader = csv::Reader::from_path(&csv_path)?;
+    let rows: Vec<Row> = reader
+        .records()
+        .filter_map(|r| r.ok())
+        .map(|r| Row { id: r[1].to_string(), dialogue: r[2].to_string(), reference: r[3].to_string() })
+        .skip(skip)
+        .take(limit)
+        .collect();
+
+    // Transcript-copy baseline.
+    let mut copy = Totals::default();
+    for row in &rows {
+        let t = bedside::dialogue::transcript_from_dialogue(&row.dialogue)?;
+        let text: Vec<&str> = t.conversation.transcript_segments.iter().map(|s| s.content.as_str()).collect();
+        add(&mut copy.r, rouge(&text.join(" "), &row.reference));
+        copy.n += 1;
+    }
+
+    println!("| writer | dialogues | ROUGE-1 | ROUGE-2 | ROUGE-L | words/note | sentences with evidence | note entities absent from transcript | model sentences kept | s/note |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    print_row("transcript copy", &copy, false);
+    for spec in &llms {
+        let mut model = if spec == "none" { None } else { Some(ChatModel::load(&std::fs::read(spec)?)?) };
+        let label = model.as_ref().map(|m| m.name().to_string()).unwrap_or_else(|| "rules (no model)".into());
+        let mut tot = Totals::default();
+        for (k, row) in rows.iter().enumerate() {
+            let t = bedside::dialogue::transcript_from_dialogue(&row.dialogue)?;
+            let t0 = Instant::now();
+            let verbose = args.iter().any(|a| a == "--verbose");
+            let (summary, stats) = note::write_note_checked(&t, &opts, model.as_mut(), lexicon.as_ref(), &mut |p| {
+                match p {
+                    note::NoteProgress::Rejected { text, unsupported } if verbose => eprintln!("  rejected {text:?}: {unsupported:?}"),
+                    note::NoteProgress::Sentence { text, by_model: true, .. } if verbose => eprintln!("  kept {text:?}"),
+                    _ => {}
+                }
+                true
+            })?;
+            tot.secs += t0.elapsed().as_secs_f64();
+            let text = note::render_text(&summary);
+            let r = rouge(&text, &row.reference);
+            add(&mut tot.r, r);
+            tot.n += 1;
+            tot.words += text.split_whitespace().count();
+            tot.by_model += stats.by_model;
+            tot.replaced += stats.replaced;
+            let transcript_text: String = t.conversation.transcript_segments.iter().map(|s| s.content.as_str()).collect::<Vec<_>>().join("\n");
+            for (_, s) in summary.sentences() {
+                tot.sentences += 1;
+                tot.with_evidence += (!s.evidence_links.is_empty()) as usize;
+                let mut ents: Vec<String> = check::numbers(&s.summarized_segment).iter().map(|n| format!("{n}")).collect();
+                if let Some(lex) = &lexicon {
+                    ents.extend(lex.find_in(&s.summarized_segment).into_iter().map(|(surface, _)| surface));
+                }
+                for e in ents {
+                    tot.entities += 1;
+                    if !check::found(&e, &transcript_text, lexicon.as_ref()) {
+                        tot.absent += 1;
+                        eprintln!("  {}: entity not in transcript: {e:?} in {:?}", row.id, s.summarized_segment);
+                    }
+                }
+            }
+            eprintln!(
+                "{} {label}: R1 {:.1} R2 {:.1} RL {:.1}, {} sentences ({} by model, {} replaced), {:.1} s",
+                row.id, r.rouge1, r.rouge2, r.rouge_l, stats.sentences, stats.by_model, stats.replaced, t0.elapsed().as_secs_f64()
+            );
+            if k < show {
+                eprintln!("----- {} -----\n{text}", row.id);
+            }
+        }
+        print_row(&label, &tot, true);
+    }
+    Ok(())
+}
+
+fn add(a: &mut Rouge, b: Rouge) {
+    a.rouge1 += b.rouge1;
+    a.rouge2 += b.rouge2;
+    a.rouge_l += b.rouge_l;
+}
+
+fn print_row(label: &str, t: &Totals, note: bool) {
+    let n = t.n.max(1) as f64;
+    if !note {
+        println!("| {label} | {} | {:.1} | {:.1} | {:.1} | | | | | |", t.n, t.r.rouge1 / n, t.r.rouge2 / n, t.r.rouge_l / n);
+        return;
+    }
+    println!(
+        "| {label} | {} | {:.1} | {:.1} | {:.1} | {:.0} | {:.1}% | {:.2}% ({}/{}) | {}/{} | {:.1} |",
+        t.n,
+        t.r.rouge1 / n,
+        t.r.rouge2 / n,
+        t.r.rouge_l / n,
+        t.words as f64 / n,
+        100.0 * t.with_evidence as f64 / t.sentences.max(1) as f64,
+        100.0 * t.absent as f64 / t.entities.max(1) as f64,
+        t.absent,
+        t.entities,
+        t.by_model,
+        t.by_model + t.replaced,
+        t.secs / n
+    );
+}

@@ -1,0 +1,213 @@
+//! Note writing end to end: templates, evidence on every sentence, the fact check, bad input, the GGUF
+//! chat runtime (with SmolLM2-135M from `models/`, skipped when `make models` has not been run).
+
+use bedside::dialogue::transcript_from_dialogue;
+use bedside::eval::rouge::rouge;
+use bedside::llm::{ChatModel, GenerateOptions, Message, StopReason};
+use bedside::note::{self, check, render_text, write_note, NoteOptions, NoteProgress};
+use bedside::schema::summary::SummaryFile;
+use bedside::schema::transcript::TranscriptFile;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes");
+const SMOLLM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/SmolLM2-135M-Instruct.Q4_1.gguf");
+const WHISPER_GGUF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/whisper-tiny.en-q4_0.gguf");
+
+fn fixture(id: &str) -> (TranscriptFile, String) {
+    let dialogue = std::fs::read_to_string(format!("{FIXTURES}/{id}.dialogue.txt")).unwrap();
+    let reference = std::fs::read_to_string(format!("{FIXTURES}/{id}.note.txt")).unwrap();
+    (transcript_from_dialogue(&dialogue).unwrap(), reference)
+}
+
+fn smollm() -> Option<ChatModel> {
+    match std::fs::read(SMOLLM) {
+        Ok(bytes) => Some(ChatModel::load(&bytes).expect("SmolLM2 loads")),
+        Err(_) => {
+            eprintln!("skipping: {SMOLLM} missing (run `make models`)");
+            None
+        }
+    }
+}
+
+/// Every sentence links to ≥1 segment that exists, and its numbers appear in those segments.
+fn assert_evidenced(note: &SummaryFile, t: &TranscriptFile) {
+    let segs = &t.conversation.transcript_segments;
+    let mut n = 0;
+    for (section, s) in note.sentences() {
+        n += 1;
+        assert!(!s.evidence_links.is_empty(), "{section}: no evidence for {:?}", s.summarized_segment);
+        let evidence: Vec<&str> = s
+            .evidence_links
+            .iter()
+            .map(|l| segs.iter().find(|x| x.segment_id == l.segment_id).map(|x| x.content.as_str()).expect("link to a real segment"))
+            .collect();
+        let ev_numbers = check::numbers(&evidence.join("\n"));
+        for x in check::numbers(&s.summarized_segment) {
+            assert!(ev_numbers.contains(&x), "{section}: {x} of {:?} not in its evidence {evidence:?}", s.summarized_segment);
+        }
+        assert!(s.unsupported.is_empty());
+    }
+    assert!(n > 0, "the note has sentences");
+}
+
+fn transcript_text(t: &TranscriptFile) -> String {
+    t.conversation.transcript_segments.iter().map(|s| s.content.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn rule_based_note_beats_copying_the_transcript() {
+    for id in ["D2N069", "D2N072"] {
+        let (t, reference) = fixture(id);
+        let note = write_note(&t, &NoteOptions::default(), None, &mut |_| true).unwrap();
+        assert_evidenced(&note, &t);
+        let ours = rouge(&render_text(&note), &reference).rouge1;
+        let copy = rouge(&transcript_text(&t), &reference).rouge1;
+        assert!(ours > copy + 3.0, "{id}: ROUGE-1 {ours:.1} vs transcript copy {copy:.1}");
+        let names: Vec<&str> = note.clinical_documentation.sections.iter().map(|s| s.section_name.as_str()).collect();
+        assert_eq!(names.first(), Some(&"CHIEF_COMPLAINT"), "{id}: {names:?}");
+        assert!(names.contains(&"PLAN") && names.contains(&"PHYSICAL_EXAMINATION"), "{id}: {names:?}");
+        assert!(note.clinical_documentation.sections.iter().all(|s| !s.summary.is_empty()), "empty sections are omitted");
+    }
+}
+
+#[test]
+fn templates_choose_the_sections() {
+    let (t, _) = fixture("D2N069");
+    let soap = write_note(&t, &NoteOptions::for_template("PHYSICAL_SOAP").unwrap(), None, &mut |_| true).unwrap();
+    for s in &soap.clinical_documentation.sections {
+        assert!(["SUBJECTIVE", "OBJECTIVE", "ASSESSMENT", "PLAN"].contains(&s.section_name.as_str()), "{}", s.section_name);
+    }
+    assert_eq!(soap.clinical_documentation.sections[0].section_name, "SUBJECTIVE");
+    let dap = write_note(&t, &NoteOptions::for_template("DAP").unwrap(), None, &mut |_| true).unwrap();
+    assert_eq!(dap.clinical_documentation.sections[0].section_name, "DATA");
+    let err = NoteOptions::for_template("SONNET").unwrap_err();
+    assert_eq!(err.code(), "SETTINGS_INVALID");
+
+    let text = render_text(&soap);
+    assert!(text.starts_with("SUBJECTIVE\n\n"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&soap.to_json()).unwrap();
+    assert!(json["ClinicalDocumentation"]["Sections"][0]["Summary"][0]["EvidenceLinks"][0]["SegmentId"].is_string());
+}
+
+#[test]
+fn bad_input_gives_errors_or_short_notes() {
+    assert_eq!(transcript_from_dialogue("").unwrap_err().code(), "INPUT_INVALID");
+    // One line of small talk: no clinical content, so an empty note (no sections), not an error.
+    let t = transcript_from_dialogue("[doctor] hi , how are you today ?").unwrap();
+    let note = write_note(&t, &NoteOptions::default(), None, &mut |_| true).unwrap();
+    assert!(note.clinical_documentation.sections.is_empty(), "{note:?}");
+    // One clinical line: a short note with evidence.
+    let t = transcript_from_dialogue("[patient] my left knee has been swollen for three days .").unwrap();
+    let note = write_note(&t, &NoteOptions::default(), None, &mut |_| true).unwrap();
+    assert_evidenced(&note, &t);
+
+    let mut opts = NoteOptions::default();
+    opts.min_words = 10_000;
+    assert_eq!(write_note(&t, &opts, None, &mut |_| true).unwrap_err().code(), "SETTINGS_INVALID");
+}
+
+#[test]
+fn a_very_long_visit_keeps_to_the_length_budget() {
+    // About two hours of talk: the fixture twelve times over.
+    let dialogue = std::fs::read_to_string(format!("{FIXTURES}/D2N069.dialogue.txt")).unwrap().repeat(12);
+    let t = transcript_from_dialogue(&dialogue).unwrap();
+    let opts = NoteOptions::default();
+    let note = write_note(&t, &opts, None, &mut |_| true).unwrap();
+    assert_evidenced(&note, &t);
+    let words = render_text(&note).split_whitespace().count();
+    assert!(words <= opts.max_words + 100, "{words} words");
+}
+
+#[test]
+fn progress_can_cancel() {
+    let (t, _) = fixture("D2N072");
+    let mut seen = 0;
+    let err = write_note(&t, &NoteOptions::default(), None, &mut |p| {
+        if let NoteProgress::Sentence { .. } = p {
+            seen += 1;
+        }
+        seen < 3
+    })
+    .unwrap_err();
+    assert_eq!(err.code(), "CANCELLED");
+    assert_eq!(seen, 3);
+}
+
+#[test]
+fn a_gguf_of_another_architecture_is_a_model_error() {
+    let Ok(bytes) = std::fs::read(WHISPER_GGUF) else {
+        eprintln!("skipping: {WHISPER_GGUF} missing");
+        return;
+    };
+    let err = ChatModel::load(&bytes).err().expect("whisper is not a chat model");
+    assert_eq!(err.code(), "MODEL_INVALID");
+    assert!(err.to_string().contains("architecture"), "{err}");
+    assert_eq!(ChatModel::load(&bytes[..100]).err().unwrap().code(), "MODEL_INVALID");
+}
+
+#[test]
+fn smollm_runtime_tokenizes_generates_stops_and_cancels() {
+    let Some(mut m) = smollm() else { return };
+    assert_eq!(m.architecture(), "llama");
+    // ChatML markers are single tokens; text round-trips through the GGUF-built tokenizer.
+    assert_eq!(m.token_ids("<|im_start|>").unwrap().len(), 1);
+    assert_eq!(m.count_tokens("Hello, world! 123").unwrap(), 8, "digits split one by one (SmolLM pre-tokenizer)");
+
+    let prompt = m.chat_prompt(&[Message::system("You are a helpful assistant."), Message::user("List the days of the week, separated by commas.")]);
+    let opts = GenerateOptions { max_tokens: 40, ..Default::default() };
+    let mut streamed = String::new();
+    let out = m.generate(&prompt, &opts, &mut |t| {
+        streamed.push_str(t);
+        true
+    })
+    .unwrap();
+    assert_eq!(streamed, out.text);
+    assert!(out.text.contains("Monday, Tuesday"), "{:?}", out.text);
+
+    // Greedy is deterministic; a stop string ends it early and is not returned.
+    let stopped = m.generate(&prompt, &GenerateOptions { stop: vec!["Wednesday".into()], ..opts.clone() }, &mut |_| true).unwrap();
+    assert_eq!(stopped.stop, StopReason::StopString);
+    assert!(out.text.starts_with(&stopped.text) && stopped.text.ends_with("Tuesday, "), "{:?}", stopped.text);
+
+    // The cached system prefix gives the same text as a cold run.
+    m.cache_prefix(&m.template().render(&[Message::system("You are a helpful assistant.")], false)).unwrap();
+    let warm = m.generate(&prompt, &opts, &mut |_| true).unwrap();
+    assert!(warm.cached_tokens > 0);
+    assert_eq!(warm.text, out.text);
+
+    let mut n = 0;
+    let err = m.generate(&prompt, &opts, &mut |_| {
+        n += 1;
+        n < 3
+    })
+    .unwrap_err();
+    assert_eq!(err.code(), "CANCELLED");
+    let too_long = "word ".repeat(5000);
+    assert_eq!(m.generate(&too_long, &opts, &mut |_| true).unwrap_err().code(), "INPUT_INVALID");
+}
+
+#[test]
+fn smollm_note_sentences_carry_evidence_and_pass_the_check() {
+    let Some(mut m) = smollm() else { return };
+    // A short visit keeps the test quick.
+    let t = transcript_from_dialogue(
+        "[doctor] so , sarah is a 43 year old female here for right knee pain .\n\
+         [doctor] how long has it been hurting ?\n[patient] about three days , since i twisted it on a ladder .\n\
+         [doctor] any fever ?\n[patient] no .\n\
+         [doctor] on exam , there is tenderness over the medial right knee and no effusion .\n\
+         [doctor] i'm going to prescribe motrin 800 mg every six hours with food .",
+    )
+    .unwrap();
+    let mut tokens = 0;
+    let (note, stats) = note::write_note_checked(&t, &NoteOptions::default(), Some(&mut m), None, &mut |p| {
+        if let NoteProgress::Token { .. } = p {
+            tokens += 1;
+        }
+        true
+    })
+    .unwrap();
+    assert_evidenced(&note, &t);
+    assert!(tokens > 0, "model output streamed");
+    assert_eq!(stats.sentences, stats.by_model + (stats.sentences - stats.by_model));
+    assert!(stats.by_model + stats.replaced > 0, "the model was asked: {stats:?}");
+    eprintln!("{}\n{stats:?}", render_text(&note));
+}

@@ -1,0 +1,71 @@
+//! The section classifier and the insight extractor on their real model files (`make models` first).
+
+use std::path::PathBuf;
+
+use bedside::dialogue::transcript_from_dialogue;
+use bedside::embed::{dot, Embedder};
+use bedside::insights::{extract, Lexicon};
+use bedside::sections::{classify, SectionModel};
+
+fn read(name: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models").join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e} (run `make models` first)", p.display()))
+}
+
+fn embedder() -> Embedder {
+    Embedder::load(&read("minilm-l6-v2-f16.safetensors"), &read("minilm-l6-v2-config.json"), &read("minilm-l6-v2-tokenizer.json")).unwrap()
+}
+
+#[test]
+fn embeddings_are_unit_vectors_that_rank_paraphrases_first() {
+    let e = embedder().embed(&["My chest hurts when I climb stairs.", "I get chest pain going up the stairs.", "The invoice is due on Friday.", ""]).unwrap();
+    assert!(e.iter().all(|v| v.len() == bedside::embed::DIM));
+    assert!((dot(&e[0], &e[0]) - 1.0).abs() < 1e-4);
+    assert!(dot(&e[0], &e[1]) > dot(&e[0], &e[2]) + 0.3, "{} vs {}", dot(&e[0], &e[1]), dot(&e[0], &e[2]));
+}
+
+#[test]
+fn sections_follow_the_visit() {
+    let mut f = transcript_from_dialogue(
+        "[doctor] hi , nice to meet you . thanks for coming in today .\n\
+         [patient] thank you , nice to meet you too .\n\
+         [doctor] so what brings you in ?\n\
+         [patient] i've had a cough and a fever for about a week , and i get short of breath climbing stairs .\n\
+         [doctor] any history of asthma ? what medications do you take ?\n\
+         [patient] i take lisinopril for my blood pressure , no asthma .\n\
+         [doctor] okay , let me examine you . on exam your lungs have crackles on the right base , your temperature is 101 and oxygen saturation is 94 percent .\n\
+         [doctor] your chest x-ray shows a right lower lobe infiltrate .\n\
+         [doctor] my assessment is community acquired pneumonia . i'm going to start you on azithromycin and i want to see you back in one week .\n\
+         [patient] okay , thank you .",
+    )
+    .unwrap();
+    classify(&mut f, &embedder(), &SectionModel::load(&read("sections-minilm.safetensors")).unwrap()).unwrap();
+    let got: Vec<&str> = f.conversation.transcript_segments.iter().map(|s| s.section_details.section_name.as_str()).collect();
+    assert_eq!(got[0], "OTHER", "{got:?}");
+    assert_eq!(got[3], "SUBJECTIVE", "{got:?}");
+    assert_eq!(got[5], "SUBJECTIVE", "{got:?}");
+    assert_eq!(got[6], "OBJECTIVE", "{got:?}");
+    assert_eq!(got[8], "ASSESSMENT_AND_PLAN", "{got:?}");
+}
+
+#[test]
+fn the_built_lexicon_adds_registry_vocabulary_and_negex_rules() {
+    let lex = Lexicon::load(&read("lexicon-en.txt.gz")).unwrap();
+    let (concepts, terms, rules) = lex.counts();
+    assert!(concepts > 10_000 && terms > 50_000 && rules > 300, "{concepts} {terms} {rules}");
+    // Registry-only terms (not in the curated layer): a generic drug, a MeSH disease, a lab test.
+    let mut f = transcript_from_dialogue("[doctor] you take rosuvastatin for sarcoidosis and we checked your ferritin . the patient denies hemoptysis .").unwrap();
+    extract(&mut f, &lex).unwrap();
+    let found: Vec<(&str, &str, bool)> = f
+        .conversation
+        .clinical_insights
+        .iter()
+        .map(|i| (i.spans[0].content.as_str(), i.category.as_str(), i.traits.iter().any(|t| t.name == "NEGATION")))
+        .collect();
+    assert!(found.contains(&("rosuvastatin", "MEDICATION", false)), "{found:?}");
+    assert!(found.contains(&("sarcoidosis", "MEDICAL_CONDITION", false)), "{found:?}");
+    assert!(found.contains(&("ferritin", "TEST_TREATMENT_PROCEDURE", false)), "{found:?}");
+    assert!(found.contains(&("hemoptysis", "MEDICAL_CONDITION", true)), "{found:?}");
+    let sarc = f.conversation.clinical_insights.iter().find(|i| i.spans[0].content == "sarcoidosis").unwrap();
+    assert!(sarc.codes.iter().any(|c| c.system == "ICD-10-CM" && c.code.starts_with("D86")), "{:?}", sarc.codes);
+}
