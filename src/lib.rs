@@ -10,7 +10,7 @@
 //! # fn main() -> bedside::Result<()> {
 //! # let (weights, config, tokenizer, mel, vad, audio) = (vec![], vec![], vec![], vec![], vec![], vec![]);
 //! let scribe = bedside::Scribe::load(bedside::ModelBytes {
-//!     asr_name: "tiny.en".into(), weights, config, tokenizer, mel_filters: mel, vad: Some(vad),
+//!     asr_name: "tiny.en".into(), weights, config, tokenizer, mel_filters: mel, vad: Some(vad), clinical: None,
 //! })?;
 //! let visit = scribe.process_bytes(&audio, &bedside::Settings::default(), &mut |_| true)?;
 //! println!("{}", visit.transcript_json());
@@ -19,6 +19,7 @@
 
 pub mod asr;
 pub mod audio;
+pub mod clinical;
 pub mod dialogue;
 pub mod embed;
 pub mod error;

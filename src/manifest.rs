@@ -69,6 +69,18 @@ pub struct AsrModel {
 pub struct Defaults {
     pub asr: String,
     pub vad: String,
+    /// Sections and entities (optional: a manifest without them gives transcripts without insights).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical: Option<ClinicalFiles>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClinicalFiles {
+    pub embedder_weights: String,
+    pub embedder_config: String,
+    pub embedder_tokenizer: String,
+    pub sections: String,
+    pub lexicon: String,
 }
 
 impl Manifest {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::error::{BedsideError, Result};
 use crate::manifest::{verify, Manifest};
+use crate::clinical::{Clinical, ClinicalBytes};
 use crate::{ModelBytes, Scribe};
 
 pub fn read(path: &Path) -> Result<Vec<u8>> {
@@ -38,7 +39,25 @@ pub fn model_bytes(models: &Path, asr: Option<&str>) -> Result<ModelBytes> {
         tokenizer: model_file(models, &manifest, &m.tokenizer)?,
         mel_filters: model_file(models, &manifest, &m.mel_filters)?,
         vad: Some(model_file(models, &manifest, &manifest.defaults.vad)?),
+        clinical: clinical_bytes(models, &manifest)?,
     })
+}
+
+/// The sections and entity models the manifest names, if it names them.
+pub fn clinical_bytes(models: &Path, manifest: &Manifest) -> Result<Option<ClinicalBytes>> {
+    let Some(c) = &manifest.defaults.clinical else { return Ok(None) };
+    Ok(Some(ClinicalBytes {
+        embedder_weights: model_file(models, manifest, &c.embedder_weights)?,
+        embedder_config: model_file(models, manifest, &c.embedder_config)?,
+        embedder_tokenizer: model_file(models, manifest, &c.embedder_tokenizer)?,
+        sections: model_file(models, manifest, &c.sections)?,
+        lexicon: model_file(models, manifest, &c.lexicon)?,
+    }))
+}
+
+pub fn load_clinical(models: &Path) -> Result<Option<Clinical>> {
+    let manifest = read_manifest(models)?;
+    clinical_bytes(models, &manifest)?.map(Clinical::load).transpose()
 }
 
 pub fn load_scribe(models: &Path, asr: Option<&str>) -> Result<Scribe> {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::clinical::{Clinical, ClinicalBytes};
 use crate::asr::{AsrModel, AsrOptions, AsrSegment, StepReport, Transcription};
 use crate::audio::{self, Audio};
 use crate::error::{BedsideError, Result};
@@ -19,6 +20,8 @@ pub struct ModelBytes {
     pub mel_filters: Vec<u8>,
     /// Silero VAD weights; without them every window is decoded (slower, more prone to invented text).
     pub vad: Option<Vec<u8>>,
+    /// Sections and clinical entities; without them segments are `OTHER` and there are no insights.
+    pub clinical: Option<ClinicalBytes>,
 }
 
 /// Speakers told apart on one mixed channel unless the caller says otherwise: a clinician, a patient and
@@ -69,6 +72,9 @@ pub struct Settings {
     pub use_vad: bool,
     /// Default: one mixed channel with up to `DEFAULT_MAX_SPEAKERS` speakers.
     pub speakers: SpeakerMode,
+    /// Replace protected health information (names, ages, dates, phone numbers, …) with `[TYPE]` in
+    /// every output. Default off.
+    pub redact: bool,
     pub job_name: String,
 }
 
@@ -78,6 +84,7 @@ impl Default for Settings {
             asr: AsrOptions::default(),
             use_vad: true,
             speakers: SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS },
+            redact: false,
             job_name: "bedside-visit".into(),
         }
     }
@@ -104,6 +111,7 @@ impl Visit {
 pub struct Scribe {
     pub asr: AsrModel,
     vad: Option<Vad>,
+    pub clinical: Option<Clinical>,
 }
 
 /// One visit in progress; `step` advances it by one unit of work (a 30-s window of one channel).
@@ -115,6 +123,7 @@ pub struct Job {
     mode: SpeakerMode,
     info: RunInfo,
     job_name: String,
+    redact: bool,
 }
 
 struct Pass {
@@ -125,7 +134,8 @@ impl Scribe {
     pub fn load(m: ModelBytes) -> Result<Self> {
         let asr = AsrModel::load(&m.asr_name, &m.weights, &m.config, &m.tokenizer, &m.mel_filters)?;
         let vad = m.vad.as_deref().map(Vad::load).transpose()?;
-        Ok(Self { asr, vad })
+        let clinical = m.clinical.map(Clinical::load).transpose()?;
+        Ok(Self { asr, vad, clinical })
     }
 
     /// Starts a visit from already-decoded audio (any rate, any channel count).
@@ -180,7 +190,7 @@ impl Scribe {
             channels: audio.channels.len() as u32,
             warnings,
         };
-        Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone() })
+        Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone(), redact: settings.redact })
     }
 
     /// Starts a visit from file bytes (WAV or FLAC).
@@ -196,7 +206,7 @@ impl Scribe {
                 return Err(BedsideError::Cancelled);
             }
         }
-        job.finish()
+        job.finish(self)
     }
 
     pub fn process_bytes(&self, bytes: &[u8], settings: &Settings, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
@@ -218,8 +228,9 @@ impl Job {
         Ok(None)
     }
 
-    /// Speaker turns and roles from the recognized words, then the transcript file.
-    pub fn finish(self) -> Result<Visit> {
+    /// Speaker turns and roles from the recognized words, then the transcript file, then its clinical
+    /// reading (sections, entities) when those models are loaded.
+    pub fn finish(self, scribe: &Scribe) -> Result<Visit> {
         let mut info = self.info;
         let (turns, roles): (Vec<Turn>, RoleAssignment) = match &self.mode {
             SpeakerMode::Channels(defs) => {
@@ -241,6 +252,10 @@ impl Job {
             }
         };
         info.warnings.extend(roles.warnings.iter().cloned());
-        Ok(Visit { transcript: crate::transcript::build(&turns, &roles, info, &self.job_name) })
+        let mut transcript = crate::transcript::build(&turns, &roles, info, &self.job_name);
+        if let Some(clinical) = &scribe.clinical {
+            clinical.annotate(&mut transcript, self.redact)?;
+        }
+        Ok(Visit { transcript })
     }
 }

@@ -9,6 +9,7 @@ use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::clinical::ClinicalBytes;
 use crate::error::BedsideError;
 use crate::{audio, Job, ModelBytes, Progress, Scribe, Settings};
 
@@ -42,6 +43,7 @@ struct JsOptions {
     word_timestamps: Option<bool>,
     job_name: Option<String>,
     beam_size: Option<usize>,
+    redact: Option<bool>,
     /// HealthScribe's `ChannelDefinitions`: `[{ channelId, participantRole }]`, exactly two.
     channel_definitions: Option<Vec<JsChannel>>,
     /// HealthScribe's `MaxSpeakerLabels` for one mixed channel.
@@ -72,6 +74,9 @@ fn settings(options: JsValue) -> Result<Settings, JsValue> {
     if let Some(n) = o.job_name {
         s.job_name = n;
     }
+    if let Some(r) = o.redact {
+        s.redact = r;
+    }
     if let Some(b) = o.beam_size {
         s.asr.beam_size = b.max(1);
     }
@@ -95,8 +100,9 @@ pub struct WasmScribe {
 
 #[wasm_bindgen]
 impl WasmScribe {
-    /// `files`: `{ asrName, weights, config, tokenizer, melFilters, vad? }` as Uint8Arrays (config and
-    /// tokenizer may be strings). Checksums are the caller's job (the package checks them on download).
+    /// `files`: `{ asrName, weights, config, tokenizer, melFilters, vad?, embedderWeights?, embedderConfig?,
+    /// embedderTokenizer?, sections?, lexicon? }` as Uint8Arrays (JSON files may be strings); the last five
+    /// together turn on sections and clinical entities. Checksums are the caller's job (the package checks them on download).
     #[wasm_bindgen(constructor)]
     pub fn new(files: JsValue) -> Result<WasmScribe, JsValue> {
         console_error_panic_hook::set_once();
@@ -108,6 +114,16 @@ impl WasmScribe {
             tokenizer: required(&files, "tokenizer")?,
             mel_filters: required(&files, "melFilters")?,
             vad: bytes_field(&files, "vad")?,
+            clinical: match bytes_field(&files, "lexicon")? {
+                None => None,
+                Some(lexicon) => Some(ClinicalBytes {
+                    embedder_weights: required(&files, "embedderWeights")?,
+                    embedder_config: required(&files, "embedderConfig")?,
+                    embedder_tokenizer: required(&files, "embedderTokenizer")?,
+                    sections: required(&files, "sections")?,
+                    lexicon,
+                }),
+            },
         })
         .map_err(js_error)?;
         Ok(WasmScribe { scribe, job: None })
@@ -152,7 +168,7 @@ impl WasmScribe {
     /// Ends the visit and returns `{ transcript }` (HealthScribe's transcript file as an object).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let job = self.job.take().ok_or_else(|| js_error(BedsideError::Settings { reason: "finish() before begin*()".into() }))?;
-        let visit = job.finish().map_err(js_error)?;
+        let visit = job.finish(&self.scribe).map_err(js_error)?;
         let out = Object::new();
         Reflect::set(&out, &"transcript".into(), &to_js(&visit.transcript)?)?;
         Ok(out.into())

@@ -46,3 +46,37 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn note_reads_a_dialogue_into_sections_and_entities() {
+    let out = tempdir("note");
+    let dialogue = out.join("visit.txt");
+    std::fs::write(
+        &dialogue,
+        "[doctor] hi , how are you doing today ?\n\
+         [patient] i've had chest pain for two days and i take lisinopril 10 mg once a day .\n\
+         [doctor] any shortness of breath ?\n\
+         [patient] no shortness of breath .\n\
+         [doctor] on exam , your lungs are clear to auscultation bilaterally .\n\
+         [doctor] my impression is stable angina .\n\
+         [doctor] so the plan is to start aspirin 81 mg daily , and i'll see you back in two weeks for follow up .\n",
+    )
+    .unwrap();
+    let r = bedside(&["note", dialogue.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
+    let segs = v["Conversation"]["TranscriptSegments"].as_array().unwrap();
+    assert_eq!(segs.len(), 7, "one segment per dialogue line");
+    assert_eq!(segs[1]["ParticipantDetails"]["ParticipantRole"], "PATIENT_0");
+    assert_eq!(segs[1]["SectionDetails"]["SectionName"], "SUBJECTIVE");
+    assert_eq!(segs[6]["SectionDetails"]["SectionName"], "ASSESSMENT_AND_PLAN");
+    let insights = v["Conversation"]["ClinicalInsights"].as_array().unwrap();
+    let find = |text: &str| insights.iter().find(|i| i["Spans"][0]["Content"].as_str().is_some_and(|c| c.contains(text)));
+    assert_eq!(find("lisinopril").unwrap()["Category"], "MEDICATION");
+    let sob = find("shortness of breath").expect("condition found");
+    assert_eq!(sob["Category"], "MEDICAL_CONDITION");
+
+    let r = bedside(&["note", "tests/fixtures/visit_a/audio.wav", "--out", out.join("bad").to_str().unwrap()]);
+    assert!(!r.status.success());
+    assert!(!out.join("bad/transcript.json").exists());
+}

