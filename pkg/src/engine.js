@@ -27,7 +27,8 @@ export class Engine {
     this.#scribe = scribe;
   }
 
-  /** `files`: { asrName, weights, config, tokenizer, melFilters, vad } (Uint8Arrays). */
+  /** `files`: { asrName, weights, config, tokenizer, melFilters, vad, and optionally embedderWeights,
+   * embedderConfig, embedderTokenizer, sections, lexicon } (Uint8Arrays). */
   static async create(files, wasmSource) {
     await initWasm(wasmSource);
     return new Engine(new WasmScribe(files));

@@ -1,5 +1,5 @@
-// Fetches (browser) or reads (Node) the manifest and the verified files of one speech model plus the VAD,
-// reporting { status: 'initiate' | 'progress' | 'done', file, ... } per file.
+// Fetches (browser) or reads (Node) the manifest and the verified files of one speech model plus the VAD
+// and (unless `clinical: false`) the sections/entities files the manifest names, reporting { status: 'initiate' | 'progress' | 'done', file, ... } per file.
 
 import { bedsideError, throwIfAborted } from './errors.js';
 import { filesFor, parseManifest } from './manifest.js';
@@ -22,12 +22,15 @@ async function openSource(modelBase, cache) {
   return httpSource(new URL(withSlash(base), globalThis.location?.href), { cache });
 }
 
-/** Resolves to { asrName, weights, config, tokenizer, melFilters, vad } with verified bytes. */
-export async function loadModelFiles({ modelBase, asr, onProgress, signal, cache = true }) {
+/**
+ * Resolves to { asrName, weights, config, tokenizer, melFilters, vad } with verified bytes, plus
+ * { embedderWeights, embedderConfig, embedderTokenizer, sections, lexicon } when clinical files are loaded.
+ */
+export async function loadModelFiles({ modelBase, asr, onProgress, signal, cache = true, clinical = true }) {
   throwIfAborted(signal);
   const source = await openSource(modelBase, cache);
   const manifest = parseManifest(await source.text('manifest.json', signal));
-  const { name, wanted } = filesFor(manifest, asr);
+  const { name, wanted } = filesFor(manifest, asr, { clinical });
   const files = { asrName: name };
   for (const { role, file } of wanted) {
     throwIfAborted(signal);

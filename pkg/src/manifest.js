@@ -1,10 +1,19 @@
-// Reads the model manifest (models/manifest.json) and works out which files one speech model needs.
+// Reads the model manifest (models/manifest.json) and works out which files one speech model needs, plus the
+// clinical files (sections and entities) when the manifest names them and the caller wants them.
 // Facts about models (paths, sizes, checksums, defaults) live in the manifest, never in this code.
 
 import { bedsideError } from './errors.js';
 
 // The wasm constructor's field names, keyed by the manifest's `asr` entry keys.
 const ROLES = { weights: 'weights', config: 'config', tokenizer: 'tokenizer', mel_filters: 'melFilters' };
+// The same for `defaults.clinical`: the core turns sections and entities on only when all five are given.
+const CLINICAL_ROLES = {
+  embedder_weights: 'embedderWeights',
+  embedder_config: 'embedderConfig',
+  embedder_tokenizer: 'embedderTokenizer',
+  sections: 'sections',
+  lexicon: 'lexicon',
+};
 
 export function parseManifest(text) {
   let m;
@@ -19,8 +28,11 @@ export function parseManifest(text) {
   return m;
 }
 
-/** The files a scribe needs: [{ role, file }] where `file` is the manifest entry ({ id, path, sha256, size }). */
-export function filesFor(manifest, asrName) {
+/**
+ * The files a scribe needs: [{ role, file }] where `file` is the manifest entry ({ id, path, sha256, size }).
+ * `clinical`: also the sections/entities files, if the manifest names them (`defaults.clinical`).
+ */
+export function filesFor(manifest, asrName, { clinical = true } = {}) {
   const name = asrName ?? manifest.defaults.asr;
   const asr = manifest.asr[name];
   if (!asr) {
@@ -35,5 +47,13 @@ export function filesFor(manifest, asrName) {
   };
   const wanted = Object.entries(ROLES).map(([key, role]) => pick(role, asr[key]));
   if (manifest.defaults.vad) wanted.push(pick('vad', manifest.defaults.vad));
+  const names = manifest.defaults.clinical;
+  if (clinical && names) {
+    if (typeof names !== 'object') throw bedsideError('MODEL_INVALID', 'load', 'manifest defaults.clinical is not an object');
+    for (const [key, role] of Object.entries(CLINICAL_ROLES)) {
+      if (!names[key]) throw bedsideError('MODEL_INVALID', 'load', `manifest defaults.clinical lacks ${key}`);
+      wanted.push(pick(role, names[key]));
+    }
+  }
   return { name, wanted };
 }

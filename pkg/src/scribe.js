@@ -5,8 +5,9 @@ import { canDecodeAudio } from './env.js';
 import { decodeInPage, toAudio } from './input.js';
 
 // Only the options the core understands cross into wasm (it rejects unknown ones as SETTINGS_INVALID).
-function coreOptions({ vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels }) {
+function coreOptions({ vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact }) {
   const o = {};
+  if (redact !== undefined) o.redact = redact;
   if (vad !== undefined) o.vad = vad;
   if (wordTimestamps !== undefined) o.wordTimestamps = wordTimestamps;
   if (jobName !== undefined) o.jobName = jobName;

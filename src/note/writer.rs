@@ -56,7 +56,7 @@ pub fn prompt_prefix(model: &ChatModel) -> String {
 /// Writes one sentence with the model. `on_token` streams text and may cancel.
 pub fn model_sentence(model: &mut ChatModel, fact: &Fact, section: &SectionSpec, on_token: &mut dyn FnMut(&str) -> bool) -> Result<String> {
     let prompt = model.chat_prompt(&prompt_messages(fact, section));
-    let opts = GenerateOptions { max_tokens: 64, stop: vec!["\n".into()], ..Default::default() };
+    let opts = GenerateOptions { max_tokens: 56, stop: vec!["\n".into()], ..Default::default() };
     let out = model.generate(&prompt, &opts, on_token)?;
     Ok(tidy_model_output(&out.text))
 }
