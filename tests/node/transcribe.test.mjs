@@ -13,12 +13,15 @@ before(async () => {
 });
 after(() => scribe?.dispose());
 
-test('loading reports initiate, progress, done per file, then ready, for the default model', async () => {
+test('loading reports initiate, progress, done per file (speech, VAD, clinical), then ready, for the default model', async () => {
   const manifest = JSON.parse(await readFile(`${MODELS}/manifest.json`, 'utf8'));
   assert.equal(scribe.asr, manifest.defaults.asr);
   assert.deepEqual(loadEvents.at(-1), { status: 'ready', asr: manifest.defaults.asr });
   const asr = manifest.asr[manifest.defaults.asr];
-  const wantedIds = [asr.weights, asr.config, asr.tokenizer, asr.mel_filters, manifest.defaults.vad];
+  const clinical = manifest.defaults.clinical ?? {};
+  const wantedIds = [asr.weights, asr.config, asr.tokenizer, asr.mel_filters, manifest.defaults.vad,
+    clinical.embedder_weights, clinical.embedder_config, clinical.embedder_tokenizer, clinical.sections, clinical.lexicon]
+    .filter(Boolean);
   const wantedPaths = wantedIds.map((id) => manifest.files.find((f) => f.id === id).path);
   const done = loadEvents.filter((e) => e.status === 'done').map((e) => e.file);
   assert.deepEqual(done, wantedPaths);
