@@ -45,6 +45,10 @@ export interface CreateScribeOptions {
   cache?: boolean;
   /** Run the core in a module Web Worker (browsers). Default true. Node always runs in-process. */
   worker?: boolean;
+  /** Also load the sections/entities files the manifest names (`defaults.clinical`), so transcripts carry
+   * SectionDetails and ClinicalInsights. Default true; false is a lighter download (every section OTHER,
+   * no insights). */
+  clinical?: boolean;
 }
 
 export interface ProcessOptions {
@@ -66,11 +70,17 @@ export interface ProcessOptions {
   maxSpeakerLabels?: number;
   /** Required with Float32Array input: the channels' sample rate in Hz. */
   sampleRate?: number;
+  /** Replace protected health information with `[TYPE]` (e.g. `[NAME]`) in segments, items and insights.
+   * Needs the clinical files (createScribe's `clinical`). Default false. */
+  redact?: boolean;
 }
 
 /** Anything process() accepts: a recording file (WAV and FLAC everywhere; in a page also whatever the browser
  * decodes: webm/opus, mp3, m4a…) or decoded channels with `options.sampleRate`. */
 export type AudioInput = Blob | ArrayBuffer | ArrayBufferView | Float32Array | Float32Array[];
+
+/** HealthScribe's transcript sections. */
+export type SectionName = 'SUBJECTIVE' | 'OBJECTIVE' | 'ASSESSMENT_AND_PLAN' | 'OTHER';
 
 export interface TranscriptSegment {
   SegmentId: string;
@@ -78,7 +88,8 @@ export interface TranscriptSegment {
   EndAudioTime: number;
   Content: string;
   ParticipantDetails: { ParticipantRole: string };
-  SectionDetails: { SectionName: 'SUBJECTIVE' | 'OBJECTIVE' | 'ASSESSMENT_AND_PLAN' | 'OTHER' | string };
+  /** OTHER for every line when the scribe was created with `clinical: false`. */
+  SectionDetails: { SectionName: SectionName };
   ChannelId?: number;
 }
 
@@ -90,6 +101,64 @@ export interface TranscriptItem {
   SegmentId?: string;
 }
 
+/** Entity categories, in Amazon Comprehend Medical's vocabulary. */
+export type ClinicalCategory =
+  | 'MEDICATION'
+  | 'MEDICAL_CONDITION'
+  | 'TEST_TREATMENT_PROCEDURE'
+  | 'ANATOMY'
+  | 'PROTECTED_HEALTH_INFORMATION'
+  | 'TIME_EXPRESSION'
+  | 'BEHAVIORAL_ENVIRONMENTAL_SOCIAL';
+
+/** Where an entity or attribute was said. Offsets count characters (code points) of the segment's Content,
+ * zero-based, end exclusive; `Content` is the text they cover. */
+export interface InsightSpan {
+  SegmentId: string;
+  BeginCharacterOffset: number;
+  EndCharacterOffset: number;
+  Content: string;
+}
+
+export interface InsightAttribute {
+  AttributeId: string;
+  /** 'DOSAGE', 'STRENGTH', 'FORM', 'ROUTE_OR_MODE', 'FREQUENCY', 'DURATION', 'TEST_VALUE', 'TEST_UNIT',
+   * 'ACUITY', 'DIRECTION', 'SYSTEM_ORGAN_SITE', … */
+  Type: string;
+  Spans: InsightSpan[];
+}
+
+/** Bedside extra. 'NEGATION', 'SIGN', 'SYMPTOM', 'DIAGNOSIS', 'PERTAINS_TO_FAMILY', 'HYPOTHETICAL',
+ * 'PAST_HISTORY', 'LOW_CONFIDENCE', 'FUTURE', … */
+export interface InsightTrait {
+  Name: string;
+  Score: number;
+}
+
+/** Bedside extra: an ontology concept. */
+export interface InsightCode {
+  /** 'ICD-10-CM' (conditions), 'DRUGBANK' or 'MESH' (medications), 'LOINC' (lab tests). */
+  System: string;
+  Code: string;
+  Description: string;
+  Score: number;
+}
+
+/** One clinical entity (HealthScribe's ClinicalInsight with InsightType 'ClinicalEntity'). */
+export interface ClinicalInsight {
+  InsightId: string;
+  InsightType: 'ClinicalEntity';
+  Category: ClinicalCategory;
+  /** 'GENERIC_NAME', 'BRAND_NAME', 'DX_NAME', 'TEST_NAME', 'SYSTEM_ORGAN_SITE', 'NAME', 'AGE', … */
+  Type: string;
+  Spans: InsightSpan[];
+  Attributes: InsightAttribute[];
+  /** Absent when empty. */
+  Traits?: InsightTrait[];
+  /** Best first; absent when empty. */
+  Codes?: InsightCode[];
+}
+
 /** AWS HealthScribe's transcript file, plus Bedside's `Bedside` run facts. */
 export interface Transcript {
   Conversation: {
@@ -97,7 +166,8 @@ export interface Transcript {
     JobName: string;
     JobType: string;
     LanguageCode: string;
-    ClinicalInsights: unknown[];
+    /** Empty when the scribe was created with `clinical: false`. */
+    ClinicalInsights: ClinicalInsight[];
     TranscriptItems: TranscriptItem[];
     TranscriptSegments: TranscriptSegment[];
     Bedside?: { asrModel: string; audioSeconds: number; channels: number; warnings: string[] };

@@ -6,7 +6,8 @@ import { ClipPlayer } from './clip-player.js';
 import { startRecording } from './recorder.js';
 import { formatTime } from './time.js';
 import { SpeakersPanel } from './speakers-panel.js';
-import { refreshSpeakers, renderTranscript } from './transcript-view.js';
+import { TermsPanel } from './terms-panel.js';
+import { refreshSpeakers, renderTranscript, showView } from './transcript-view.js';
 
 const MODEL_BASE = new URL('/models/', location.href).href;
 const $ = (id) => document.getElementById(id);
@@ -16,7 +17,7 @@ const ui = {
   processBar: $('process-bar'), processLabel: $('process-label'), status: $('status'), error: $('error'),
   segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
-  warningList: $('warning-list'),
+  warningList: $('warning-list'), redact: $('redact'), viewControls: $('view-controls'), sectionView: $('section-view'),
 };
 
 let scribe = null; // Promise<Scribe> for the chosen model
@@ -35,6 +36,7 @@ function setState(state) {
   ui.model.disabled = busy;
   ui.setupRoom.disabled = busy;
   ui.setupTelehealth.disabled = busy;
+  ui.redact.disabled = busy;
   showSetup(busy);
   ui.record.disabled = state === 'processing';
   ui.cancel.hidden = state !== 'processing';
@@ -98,6 +100,32 @@ const speakersPanel = new SpeakersPanel({
     if (message) setStatus(message);
   },
 });
+
+// ---- clinical terms ----
+
+let flashTimer = null;
+
+/** Brings the line of a term's mention into view and highlights the line and the term for a moment. */
+function goToInsight(insight) {
+  const id = insight.Spans?.[0]?.SegmentId;
+  const button = id && ui.segments.querySelector(`.segment[data-segment-id="${CSS.escape(id)}"]`);
+  if (!button) return;
+  if (button.parentElement.hidden) {
+    ui.sectionView.value = 'all'; // the line is filtered out: show every line again
+    showView(ui.segments, 'all');
+  }
+  clearTimeout(flashTimer);
+  for (const el of ui.segments.querySelectorAll('.flash')) el.classList.remove('flash');
+  button.classList.add('flash');
+  for (const m of button.querySelectorAll(`mark[data-insight="${CSS.escape(insight.InsightId)}"]`)) m.classList.add('flash');
+  button.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  button.focus({ preventScroll: true });
+  flashTimer = setTimeout(() => {
+    for (const el of ui.segments.querySelectorAll('.flash')) el.classList.remove('flash');
+  }, 2500);
+}
+
+const termsPanel = new TermsPanel({ box: $('terms'), list: $('terms-list'), legend: $('entity-legend'), onGo: goToInsight });
 
 // ---- model loading ----
 
@@ -169,6 +197,7 @@ async function transcribe(blob, label) {
     const result = await s.process(blob, {
       signal,
       jobName: label,
+      redact: ui.redact.checked,
       ...speakers,
       onProgress: ({ processedSeconds, totalSeconds }) => {
         ui.processBar.value = totalSeconds ? processedSeconds / totalSeconds : 0;
@@ -178,7 +207,9 @@ async function transcribe(blob, label) {
     transcript = result.transcript;
     player?.close();
     player = new ClipPlayer(blob);
-    const count = renderTranscript(ui.segments, transcript, playSegment);
+    const count = renderTranscript(ui.segments, transcript, playSegment, ui.sectionView.value);
+    ui.viewControls.hidden = count === 0;
+    termsPanel.show(transcript);
     showWarnings(transcript.Conversation.Bedside?.warnings ?? []);
     speakersPanel.show(transcript);
     ui.download.disabled = false;
@@ -270,6 +301,7 @@ ui.file.addEventListener('change', () => {
 ui.record.addEventListener('click', toggleRecording);
 ui.cancel.addEventListener('click', () => jobController?.abort());
 ui.model.addEventListener('change', () => loadModel(ui.model.value));
+ui.sectionView.addEventListener('change', () => showView(ui.segments, ui.sectionView.value));
 for (const radio of [ui.setupRoom, ui.setupTelehealth]) radio.addEventListener('change', () => showSetup());
 
 ui.download.addEventListener('click', () => {

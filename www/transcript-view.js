@@ -1,6 +1,10 @@
-// Renders HealthScribe transcript segments as a list of buttons: time range, speaker, text. The speaker cell
-// shows the role in words ("Clinician", "Patient 2") on a colour per role, and the display name when one is set.
+// Renders HealthScribe transcript segments as a list of buttons: time range and section, speaker, text. The
+// speaker cell shows the role in words ("Clinician", "Patient 2") on a colour per role, and the display name
+// when one is set. Clinical terms are marked inside the text (a colour and an underline style per category, a
+// title with category and type, struck through when negated); lines can be shown in order, grouped by
+// section, or one section only.
 
+import { categoryOf, isNegated, marksByLine, sectionLabel, sectionOf, SECTIONS, typeLabel, attributeLabel } from './clinical.js';
 import { colourIndex, PALETTE_SIZE, roleLabel, segmentRole } from './speakers.js';
 import { formatTime } from './time.js';
 
@@ -28,32 +32,109 @@ function showSpeaker(button, segment) {
   nameEl.hidden = !name;
 }
 
-/** Replaces the list's content; `onSelect(segment, button)` runs when a line is chosen. */
-export function renderTranscript(list, transcript, onSelect) {
+function markTitle({ insight, attribute }) {
+  const category = categoryOf(insight.Category).one;
+  const what = `${category}: ${typeLabel(insight.Type)}`;
+  if (attribute) {
+    const term = (insight.Spans ?? []).map((s) => s.Content).join(' … ');
+    return `${attributeLabel(attribute.Type)} of “${term}” (${what})`;
+  }
+  return isNegated(insight) ? `${what}, negated (said to be absent)` : what;
+}
+
+/** The line's text, with its clinical terms wrapped in <mark>s. Offsets count code points. */
+function textWithMarks(content, marks = []) {
+  const el = span('text', '');
+  const chars = Array.from(content);
+  let at = 0;
+  for (const m of marks) {
+    if (m.begin < at || m.end > chars.length) continue; // never mis-mark a line whose text changed
+    if (m.begin > at) el.append(chars.slice(at, m.begin).join(''));
+    const mark = document.createElement('mark');
+    const category = categoryOf(m.insight.Category);
+    mark.className = m.attribute ? 'ent attr' : `ent cat-${category.short}`;
+    if (!m.attribute && isNegated(m.insight)) mark.classList.add('negated');
+    mark.dataset.insight = m.insight.InsightId;
+    mark.dataset.category = m.insight.Category;
+    mark.title = markTitle(m);
+    mark.textContent = chars.slice(m.begin, m.end).join('');
+    el.append(mark);
+    at = m.end;
+  }
+  if (at < chars.length) el.append(chars.slice(at).join(''));
+  return el;
+}
+
+/**
+ * Replaces the list's content; `onSelect(segment, button)` runs when a line is chosen. `view`: 'all' (in
+ * order), 'group' (by section) or a section name (only its lines).
+ */
+export function renderTranscript(list, transcript, onSelect, view = 'all') {
   const segments = transcript?.Conversation?.TranscriptSegments ?? [];
-  list.replaceChildren(...segments.map((segment) => {
+  const marks = marksByLine(transcript);
+  const items = segments.map((segment) => {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'segment';
     button.dataset.begin = segment.BeginAudioTime;
     button.dataset.end = segment.EndAudioTime;
+    button.dataset.segmentId = segment.SegmentId;
     const time = span('time', `${formatTime(segment.BeginAudioTime)}–${formatTime(segment.EndAudioTime)}`);
     time.setAttribute('aria-label', `from ${formatTime(segment.BeginAudioTime)} to ${formatTime(segment.EndAudioTime)},`);
+    const section = sectionOf(segment);
+    const tag = span(`section-tag sec-${section.toLowerCase().replace(/_/g, '-')}`, sectionLabel(section));
+    tag.setAttribute('aria-label', `section: ${sectionLabel(section)},`);
+    const when = span('when', '');
+    when.append(time, tag);
     const speaker = span('speaker', '');
     speaker.append(span('name', ''), span('role', ''));
-    button.append(time, speaker, span('text', segment.Content));
+    button.append(when, speaker, textWithMarks(segment.Content, marks.get(segment.SegmentId)));
     showSpeaker(button, segment);
     button.addEventListener('click', () => onSelect(segment, button));
     const item = document.createElement('li');
+    item.dataset.section = section;
     item.append(button);
     return item;
-  }));
+  });
+  list.replaceChildren(...items);
+  showView(list, view);
   return segments.length;
+}
+
+/** Shows the lines in order ('all'), grouped under a heading per section ('group'), or one section's only. */
+export function showView(list, view) {
+  const items = [...list.querySelectorAll(':scope > li:not(.section-heading)')]
+    .sort((a, b) => Number(a.dataset.order ?? 0) - Number(b.dataset.order ?? 0));
+  items.forEach((li, i) => { li.dataset.order ??= String(i); });
+  const headings = [];
+  let ordered = items;
+  if (view === 'group') {
+    ordered = [];
+    for (const name of SECTIONS) {
+      const mine = items.filter((li) => li.dataset.section === name);
+      if (mine.length === 0) continue;
+      const li = document.createElement('li');
+      li.className = 'section-heading';
+      const h = document.createElement('h3');
+      h.textContent = `${sectionLabel(name)} (${mine.length})`;
+      li.append(h);
+      headings.push(li);
+      ordered.push(li, ...mine);
+    }
+    ordered.push(...items.filter((li) => !SECTIONS.includes(li.dataset.section)));
+  }
+  list.replaceChildren(...ordered);
+  for (const li of items) li.hidden = !(view === 'all' || view === 'group' || li.dataset.section === view);
+  list.dataset.view = view;
+  return headings.length;
 }
 
 /** Shows each line's current role and name again, after the transcript's speakers were edited. */
 export function refreshSpeakers(list, transcript) {
   const segments = transcript?.Conversation?.TranscriptSegments ?? [];
-  const buttons = list.querySelectorAll('.segment');
-  segments.forEach((segment, i) => buttons[i] && showSpeaker(buttons[i], segment));
+  const buttons = new Map([...list.querySelectorAll('.segment')].map((b) => [b.dataset.segmentId, b]));
+  for (const segment of segments) {
+    const button = buttons.get(segment.SegmentId);
+    if (button) showSpeaker(button, segment);
+  }
 }

@@ -24,7 +24,8 @@ type Out = Result<Vec<u8>, String>;
 
 /// Variants too common in speech to mean the drug or disease (checked on dev dialogues).
 const STOP: &[&str] = &[
-    "today", "may", "will", "can", "so", "well", "sleep", "cold", "water", "oxygen", "iron", "sugar", "salt", "fat",
+    // Everyday words that are also clinical abbreviations ("sir" would match SIRS).
+    "sir", "sirs", "today", "may", "will", "can", "so", "well", "sleep", "cold", "water", "oxygen", "iron", "sugar", "salt", "fat",
     "balance", "pain", "stress", "fall", "falls", "caffeine", "alcohol", "rest", "heat", "ice", "air", "light", "sun",
     "tea", "coffee", "milk", "food", "diet", "weight", "lead", "gold", "silver", "zinc", "copper", "magnesium",
     "calcium", "sodium", "potassium", "glucose", "protein", "plan", "complex", "factor", "drug", "drugs", "medicine",

@@ -19,7 +19,7 @@ const NOT_NAMES: &[&str] = &[
     "its", "is", "was", "we", "that", "this", "to", "for", "of", "in", "on", "at", "doctor", "dr", "nurse", "sir",
     "maam", "okay", "ok", "yes", "no", "well", "good", "morning", "afternoon", "evening", "nice", "said", "says",
     "told", "will", "would", "can", "could", "has", "had", "have", "what", "who", "when", "said", "office", "today",
-    "guys", "all", "folks", "um", "uh", "doc", "thank", "thanks", "bye", "hi", "hello", "hey", "very", "much",
+    "guys", "all", "folks", "um", "umm", "uhm", "uh", "uhh", "hmm", "mm", "mhm", "ah", "oh", "er", "erm", "doc", "thank", "thanks", "bye", "hi", "hello", "hey", "very", "much",
     "so", "too", "for", "very", "be", "up", "in", "come", "see", "do", "just", "there's", "dax", "dragon", "siri", "alexa", "google", "mister",
     "let", "lets", "here", "sure", "then", "again", "he", "she", "they", "wants", "ordered", "recommended", "gave",
 ];

@@ -25,6 +25,17 @@ test('process writes DIR/transcript.json and nothing else', async () => {
   assert.equal(transcript.Conversation.JobName, 'audio');
   assert.ok(segmentsOf(transcript).length >= 2);
   assert.match(r.stderr, /transcribed 33\.\d s of audio/);
+  // Sections and clinical terms are on by default.
+  assert.ok(transcript.Conversation.ClinicalInsights.some((i) => i.Category === 'MEDICAL_CONDITION'));
+});
+
+test('--no-clinical skips sections and terms; --redact is accepted', async () => {
+  const out = join(scratch, 'light');
+  const r = await run(['process', VISIT_A, '--out', out, '--no-clinical', '--redact', '--beam-size', '1']);
+  assert.equal(r.code, 0, r.stderr);
+  const transcript = JSON.parse(await readFile(join(out, 'transcript.json'), 'utf8'));
+  assert.deepEqual(transcript.Conversation.ClinicalInsights, []);
+  assert.ok(segmentsOf(transcript).every((s) => s.SectionDetails.SectionName === 'OTHER'));
 });
 
 async function failsCleanly(args, out, code) {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { createScribe } from '../../pkg/index.js';
-import { MODELS, VISIT_A, segmentsOf } from './helpers.mjs';
+import { rm } from 'node:fs/promises';
+import { MODELS, VISIT_A, modelsWithCorruptFile, segmentsOf } from './helpers.mjs';
 
 const SECTIONS = ['SUBJECTIVE', 'OBJECTIVE', 'ASSESSMENT_AND_PLAN', 'OTHER'];
 const CATEGORIES = ['MEDICATION', 'MEDICAL_CONDITION', 'TEST_TREATMENT_PROCEDURE', 'ANATOMY',
@@ -124,6 +125,17 @@ test('clinical: false loads no clinical files: no insights, every section OTHER'
     for (const s of segments) assert.equal(s.SectionDetails.SectionName, 'OTHER');
   } finally {
     await light.dispose();
+  }
+});
+
+test('clinical files are checked like the others: a wrong sha256 rejects, unless clinical: false', async () => {
+  const models = await modelsWithCorruptFile(manifest.defaults.clinical.sections);
+  try {
+    await assert.rejects(createScribe({ modelBase: models }), { code: 'MODEL_CHECKSUM' });
+    const light = await createScribe({ modelBase: models, clinical: false });
+    await light.dispose();
+  } finally {
+    await rm(models, { recursive: true, force: true });
   }
 });
 
