@@ -85,7 +85,7 @@ fn a_duplicated_mono_track_falls_back_to_speaker_separation_and_says_so() {
     let mode = SpeakerMode::Channels(vec![(0, Role::Clinician), (1, Role::Patient)]);
     let t = scribe.process(&stereo, &settings(mode), &mut |_| true).unwrap().transcript;
     let warnings = &t.conversation.bedside.as_ref().unwrap().warnings;
-    assert!(warnings.iter().any(|w| w.contains("identical")), "{warnings:?}");
+    assert!(warnings.iter().any(|w| w.contains("same signal")), "{warnings:?}");
     assert!(role_accuracy(&t, "visit_a") >= 0.90);
 }
 
