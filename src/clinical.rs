@@ -46,4 +46,8 @@ impl Clinical {
     pub fn embedder(&self) -> &Embedder {
         &self.embedder
     }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
 }

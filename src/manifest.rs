@@ -17,6 +17,9 @@ pub struct Manifest {
     pub files: Vec<ModelFile>,
     /// Speech recognizers by the name users pick (`--asr tiny.en`).
     pub asr: BTreeMap<String, AsrModel>,
+    /// Note-writing chat models (GGUF) by the name users pick (`--llm qwen2.5-coder-0.5b`): file ids.
+    #[serde(default)]
+    pub llm: BTreeMap<String, String>,
     pub defaults: Defaults,
 }
 
@@ -75,6 +78,9 @@ pub struct Defaults {
     /// Sections and entities (optional: a manifest without them gives transcripts without insights).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clinical: Option<ClinicalFiles>,
+    /// The note writer used when none is named (a key of `llm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,6 +99,18 @@ impl Manifest {
 
     pub fn file(&self, id: &str) -> Result<&ModelFile> {
         self.files.iter().find(|f| f.id == id).ok_or_else(|| BedsideError::model(id, "not listed in the manifest"))
+    }
+
+    /// The file id of a note-writing model by name (`None` for the manifest's default).
+    pub fn llm(&self, name: Option<&str>) -> Result<Option<&str>> {
+        let Some(name) = name.or(self.defaults.llm.as_deref()) else { return Ok(None) };
+        if name == "none" {
+            return Ok(None);
+        }
+        self.llm.get(name).map(|id| Some(id.as_str())).ok_or_else(|| {
+            let known: Vec<_> = self.llm.keys().cloned().collect();
+            BedsideError::Settings { reason: format!("unknown language model `{name}` (known: {}, or none)", known.join(", ")) }
+        })
     }
 
     pub fn asr(&self, name: &str) -> Result<&AsrModel> {

@@ -40,7 +40,14 @@ pub fn model_bytes(models: &Path, asr: Option<&str>) -> Result<ModelBytes> {
         mel_filters: model_file(models, &manifest, &m.mel_filters)?,
         vad: Some(model_file(models, &manifest, &manifest.defaults.vad)?),
         clinical: clinical_bytes(models, &manifest)?,
+        llm: None,
     })
+}
+
+/// A note-writing model by manifest name (`None`: the manifest's default; `Some("none")`: no model).
+pub fn llm_bytes(models: &Path, name: Option<&str>) -> Result<Option<Vec<u8>>> {
+    let manifest = read_manifest(models)?;
+    manifest.llm(name)?.map(|id| model_file(models, &manifest, id)).transpose()
 }
 
 /// The sections and entity models the manifest names, if it names them.

@@ -1,12 +1,17 @@
 //! The whole pipeline behind one object: load models from bytes once, then process visits.
 //! Shells (CLI, wasm) only move bytes and events; every decision lives here.
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 
 use crate::clinical::{Clinical, ClinicalBytes};
 use crate::asr::{AsrModel, AsrOptions, AsrSegment, StepReport, Transcription};
 use crate::audio::{self, Audio};
 use crate::error::{BedsideError, Result};
+use crate::llm::ChatModel;
+use crate::note::{self, NoteOptions, NoteProgress};
+use crate::schema::summary::SummaryFile;
 use crate::schema::transcript::{RunInfo, TranscriptFile};
 use crate::speakers::{self, Role, RoleAssignment, Turn};
 use crate::vad::{Vad, VadOptions};
@@ -22,6 +27,9 @@ pub struct ModelBytes {
     pub vad: Option<Vec<u8>>,
     /// Sections and clinical entities; without them segments are `OTHER` and there are no insights.
     pub clinical: Option<ClinicalBytes>,
+    /// A GGUF chat model (llama or qwen2 family) that writes the note's sentences; without one the note
+    /// is built from the evidence by rules.
+    pub llm: Option<Vec<u8>>,
 }
 
 /// Speakers told apart on one mixed channel unless the caller says otherwise: a clinician, a patient and
@@ -75,6 +83,10 @@ pub struct Settings {
     /// Replace protected health information (names, ages, dates, phone numbers, …) with `[TYPE]` in
     /// every output. Default off.
     pub redact: bool,
+    /// The clinical note to write (template and length); `None` skips the note. Default: H&P.
+    pub note: Option<NoteOptions>,
+    /// Write note sentences with the loaded language model (default); `false` builds them by rules.
+    pub use_llm: bool,
     pub job_name: String,
 }
 
@@ -85,6 +97,8 @@ impl Default for Settings {
             use_vad: true,
             speakers: SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS },
             redact: false,
+            note: Some(NoteOptions::default()),
+            use_llm: true,
             job_name: "bedside-visit".into(),
         }
     }
@@ -96,15 +110,23 @@ impl Default for Settings {
 pub enum Progress {
     #[serde(rename_all = "camelCase")]
     Stage { stage: &'static str, done: f64, total: f64 },
+    /// A piece of the language model's output while it writes the note.
+    Token { text: String },
 }
 
 pub struct Visit {
     pub transcript: TranscriptFile,
+    /// HealthScribe's clinical documentation (`summary.json`), when a note was asked for.
+    pub documentation: Option<SummaryFile>,
 }
 
 impl Visit {
     pub fn transcript_json(&self) -> String {
         serde_json::to_string_pretty(&self.transcript).expect("transcript serializes")
+    }
+
+    pub fn documentation_json(&self) -> Option<String> {
+        self.documentation.as_ref().map(|d| serde_json::to_string_pretty(d).expect("summary serializes"))
     }
 }
 
@@ -112,6 +134,8 @@ pub struct Scribe {
     pub asr: AsrModel,
     vad: Option<Vad>,
     pub clinical: Option<Clinical>,
+    /// Generation needs `&mut` (its KV cache); the core is single-threaded, so a `RefCell` suffices.
+    llm: Option<RefCell<ChatModel>>,
 }
 
 /// One visit in progress; `step` advances it by one unit of work (a 30-s window of one channel).
@@ -124,6 +148,8 @@ pub struct Job {
     info: RunInfo,
     job_name: String,
     redact: bool,
+    note: Option<NoteOptions>,
+    use_llm: bool,
 }
 
 struct Pass {
@@ -135,7 +161,8 @@ impl Scribe {
         let asr = AsrModel::load(&m.asr_name, &m.weights, &m.config, &m.tokenizer, &m.mel_filters)?;
         let vad = m.vad.as_deref().map(Vad::load).transpose()?;
         let clinical = m.clinical.map(Clinical::load).transpose()?;
-        Ok(Self { asr, vad, clinical })
+        let llm = m.llm.as_deref().map(ChatModel::load).transpose()?.map(RefCell::new);
+        Ok(Self { asr, vad, clinical, llm })
     }
 
     /// Starts a visit from already-decoded audio (any rate, any channel count).
@@ -190,7 +217,7 @@ impl Scribe {
             channels: audio.channels.len() as u32,
             warnings,
         };
-        Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone(), redact: settings.redact })
+        Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone(), redact: settings.redact, note: settings.note.clone(), use_llm: settings.use_llm })
     }
 
     /// Starts a visit from file bytes (WAV or FLAC).
@@ -206,12 +233,36 @@ impl Scribe {
                 return Err(BedsideError::Cancelled);
             }
         }
-        job.finish(self)
+        job.finish(self, &mut |p| progress(p))
     }
 
     pub fn process_bytes(&self, bytes: &[u8], settings: &Settings, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
         self.process(&audio::decode(bytes)?, settings, progress)
     }
+
+    /// The note for a transcript (from audio, or read from a dialogue text), written from its evidence.
+    pub fn write_note(&self, transcript: &TranscriptFile, opts: &NoteOptions, use_llm: bool, progress: &mut dyn FnMut(Progress) -> bool) -> Result<SummaryFile> {
+        write_note_with(transcript, opts, self.clinical.as_ref(), if use_llm { self.llm.as_ref() } else { None }, progress)
+    }
+}
+
+/// The note stage on its own (the text-only path has no recognizer): sentences from evidence groups,
+/// checked against the lexicon when it is loaded, written by the model when one is given.
+pub fn write_note_with(
+    transcript: &TranscriptFile,
+    opts: &NoteOptions,
+    clinical: Option<&Clinical>,
+    llm: Option<&RefCell<ChatModel>>,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<SummaryFile> {
+    let mut guard = llm.map(|m| m.borrow_mut());
+    let mut on_note = |p: NoteProgress| match p {
+        NoteProgress::Sentence { done, total, .. } => progress(Progress::Stage { stage: "note", done: done as f64, total: total as f64 }),
+        NoteProgress::Token { text } => progress(Progress::Token { text: text.to_string() }),
+        _ => true,
+    };
+    let (summary, _) = note::write_note_checked(transcript, opts, guard.as_deref_mut(), clinical.map(|c| c.lexicon()), &mut on_note)?;
+    Ok(summary)
 }
 
 impl Job {
@@ -229,8 +280,8 @@ impl Job {
     }
 
     /// Speaker turns and roles from the recognized words, then the transcript file, then its clinical
-    /// reading (sections, entities) when those models are loaded.
-    pub fn finish(self, scribe: &Scribe) -> Result<Visit> {
+    /// reading (sections, entities) when those models are loaded, then the note.
+    pub fn finish(self, scribe: &Scribe, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
         let mut info = self.info;
         let (turns, roles): (Vec<Turn>, RoleAssignment) = match &self.mode {
             SpeakerMode::Channels(defs) => {
@@ -256,6 +307,10 @@ impl Job {
         if let Some(clinical) = &scribe.clinical {
             clinical.annotate(&mut transcript, self.redact)?;
         }
-        Ok(Visit { transcript })
+        let documentation = match &self.note {
+            Some(opts) => Some(scribe.write_note(&transcript, opts, self.use_llm, progress)?),
+            None => None,
+        };
+        Ok(Visit { transcript, documentation })
     }
 }

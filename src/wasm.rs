@@ -44,6 +44,12 @@ struct JsOptions {
     job_name: Option<String>,
     beam_size: Option<usize>,
     redact: Option<bool>,
+    /// `false` skips the clinical note.
+    note: Option<bool>,
+    /// Note template name (HISTORY_AND_PHYSICAL, PHYSICAL_SOAP, BEHAVIORAL_SOAP, DAP, BIRP, SIRP, GIRPP).
+    template: Option<String>,
+    /// `false` writes the note by rules even when a language model is loaded.
+    use_llm: Option<bool>,
     /// HealthScribe's `ChannelDefinitions`: `[{ channelId, participantRole }]`, exactly two.
     channel_definitions: Option<Vec<JsChannel>>,
     /// HealthScribe's `MaxSpeakerLabels` for one mixed channel.
@@ -76,6 +82,15 @@ fn settings(options: JsValue) -> Result<Settings, JsValue> {
     }
     if let Some(r) = o.redact {
         s.redact = r;
+    }
+    if let Some(t) = o.template {
+        s.note = Some(crate::note::NoteOptions::for_template(&t).map_err(js_error)?);
+    }
+    if o.note == Some(false) {
+        s.note = None;
+    }
+    if let Some(u) = o.use_llm {
+        s.use_llm = u;
     }
     if let Some(b) = o.beam_size {
         s.asr.beam_size = b.max(1);
@@ -114,6 +129,7 @@ impl WasmScribe {
             tokenizer: required(&files, "tokenizer")?,
             mel_filters: required(&files, "melFilters")?,
             vad: bytes_field(&files, "vad")?,
+            llm: bytes_field(&files, "llm")?,
             clinical: match bytes_field(&files, "lexicon")? {
                 None => None,
                 Some(lexicon) => Some(ClinicalBytes {
@@ -147,7 +163,8 @@ impl WasmScribe {
         Ok(())
     }
 
-    /// Does one unit of work. Returns `{ done: false, status, stage, done_s, total_s }` or `{ done: true }`.
+    /// Does one unit of work (a 30-s window). Returns `{ done: false, stage, processedSeconds,
+    /// totalSeconds }` or `{ done: true }`.
     pub fn step(&mut self) -> Result<JsValue, JsValue> {
         let job = self.job.as_mut().ok_or_else(|| js_error(BedsideError::Settings { reason: "step() before begin*()".into() }))?;
         let out = Object::new();
@@ -158,19 +175,25 @@ impl WasmScribe {
                 Reflect::set(&out, &"processedSeconds".into(), &done.into())?;
                 Reflect::set(&out, &"totalSeconds".into(), &total.into())?;
             }
-            None => {
+            // Recognition reports stages only; tokens come from the note, which `finish` writes.
+            Some(Progress::Token { .. }) | None => {
                 Reflect::set(&out, &"done".into(), &true.into())?;
             }
         }
         Ok(out.into())
     }
 
-    /// Ends the visit and returns `{ transcript }` (HealthScribe's transcript file as an object).
+    /// Ends the visit and returns `{ transcript, documentation? }` (HealthScribe's transcript and clinical
+    /// documentation files as objects).
     pub fn finish(&mut self) -> Result<JsValue, JsValue> {
         let job = self.job.take().ok_or_else(|| js_error(BedsideError::Settings { reason: "finish() before begin*()".into() }))?;
-        let visit = job.finish(&self.scribe).map_err(js_error)?;
+        // The note is written here in one go: JS cannot cancel inside it (the loop cannot yield).
+        let visit = job.finish(&self.scribe, &mut |_| true).map_err(js_error)?;
         let out = Object::new();
         Reflect::set(&out, &"transcript".into(), &to_js(&visit.transcript)?)?;
+        if let Some(doc) = &visit.documentation {
+            Reflect::set(&out, &"documentation".into(), &to_js(doc)?)?;
+        }
         Ok(out.into())
     }
 

@@ -14,8 +14,9 @@ fn bedside(args: &[&str]) -> std::process::Output {
 #[test]
 fn process_writes_a_healthscribe_transcript() {
     let out = tempdir("ok");
-    let r = bedside(&["process", "tests/fixtures/visit_b/audio.wav", "--out", out.to_str().unwrap()]);
+    let r = bedside(&["process", "tests/fixtures/visit_b/audio.wav", "--out", out.to_str().unwrap(), "--llm", "none"]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    check_summary(&out);
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
     let segs = v["Conversation"]["TranscriptSegments"].as_array().unwrap();
     assert!(!segs.is_empty());
@@ -40,6 +41,24 @@ fn failures_leave_no_output_behind() {
     assert!(!out.join("transcript.json").exists());
 }
 
+/// summary.json is HealthScribe's documentation file and every sentence links to transcript segments.
+fn check_summary(out: &std::path::Path) -> serde_json::Value {
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = t["Conversation"]["TranscriptSegments"].as_array().unwrap().iter().map(|s| s["SegmentId"].as_str().unwrap()).collect();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let sections = v["ClinicalDocumentation"]["Sections"].as_array().unwrap();
+    assert!(!sections.is_empty());
+    for s in sections {
+        for sentence in s["Summary"].as_array().unwrap() {
+            let links = sentence["EvidenceLinks"].as_array().unwrap();
+            assert!(!links.is_empty(), "{sentence}");
+            assert!(links.iter().all(|l| ids.contains(&l["SegmentId"].as_str().unwrap())));
+        }
+    }
+    assert!(std::fs::read_to_string(out.join("note.txt")).unwrap().contains('\n'));
+    v
+}
+
 fn tempdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("bedside-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -62,8 +81,14 @@ fn note_reads_a_dialogue_into_sections_and_entities() {
          [doctor] so the plan is to start aspirin 81 mg daily , and i'll see you back in two weeks for follow up .\n",
     )
     .unwrap();
-    let r = bedside(&["note", dialogue.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let r = bedside(&["note", dialogue.to_str().unwrap(), "--out", out.to_str().unwrap(), "--llm", "none"]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let summary = check_summary(&out);
+    let names: Vec<&str> = summary["ClinicalDocumentation"]["Sections"].as_array().unwrap().iter().map(|s| s["SectionName"].as_str().unwrap()).collect();
+    assert!(names.contains(&"PHYSICAL_EXAMINATION") && names.contains(&"PLAN"), "{names:?}");
+    let r = bedside(&["note", dialogue.to_str().unwrap(), "--out", out.join("soap").to_str().unwrap(), "--llm", "none", "--template", "NO_SUCH"]);
+    assert!(!r.status.success() && String::from_utf8_lossy(&r.stderr).contains("SETTINGS_INVALID"));
+    assert!(!out.join("soap").exists(), "nothing written for a bad template");
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
     let segs = v["Conversation"]["TranscriptSegments"].as_array().unwrap();
     assert_eq!(segs.len(), 7, "one segment per dialogue line");

