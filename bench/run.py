@@ -43,7 +43,8 @@ def wer(truth, text):
 def native(clip, threads, asr):
     with tempfile.TemporaryDirectory() as d:
         env = {"RAYON_NUM_THREADS": str(threads)} if threads else {}
-        cmd = [BIN, "process", clip, "--out", d] + (["--asr", asr] if asr else [])
+        # Speech recognition and speakers only: the note and its language model are measured apart.
+        cmd = [BIN, "process", clip, "--out", d, "--no-note"] + (["--asr", asr] if asr else [])
         _, err, _, _ = run(cmd, env)
         m = re.search(r"loaded models in ([\d.]+) s; transcribed ([\d.]+) s of audio in ([\d.]+) s", err)
         doc = json.load(open(Path(d) / "transcript.json"))
@@ -95,7 +96,7 @@ def main():
         r["peakRssMB"] = r.get("peakRssMB") or resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(json.dumps(r))
         return
-    names = a.only.split(",") if a.only else list(runners)
+    names = [n for n in a.only.split(",") if n in runners] if a.only else list(runners)
     results = {}
     for name in names:
         out, _, _, _ = run([sys.executable, __file__, "--clip", a.clip, "--one", name] + (["--asr", a.asr] if a.asr else []))
@@ -108,6 +109,16 @@ def main():
     print(f"{'runner':<20}{'load s':>8}{'process s':>11}{'RTF':>8}{'peak MB':>9}{'WER %':>8}")
     for name, r in results.items():
         print(f"{name:<20}{r['loadSeconds']:>8.2f}{r['seconds']:>11.2f}{r['rtf']:>8.3f}{r['peakRssMB']:>9.0f}{100 * r['wer']:>8.2f}")
+    if not a.only or "stages" in a.only.split(","):
+        out, _, _, _ = run(["node", "bench/stages-wasm.mjs", clip])
+        st = json.loads(out.strip().splitlines()[-1])
+        per_min = 60.0 / st["audioSeconds"]
+        print(f"\nwasm in Node, one thread, per stage ({st['audioSeconds']:.1f} s of audio; {st['segments']} segments, {st['insights']} insights):")
+        print(f"  load: recognizer + VAD {st['loadAsrSeconds']:.2f} s, sections + lexicon {st['loadClinicalSeconds']:.2f} s")
+        for key, label in [("recognizeSeconds", "recognition"), ("speakersSeconds", "speaker turns + roles"),
+                           ("clinicalSeconds", "sections + clinical entities"), ("noteRulesSeconds", "note (rules)")]:
+            print(f"  {label:<30} {st[key]:7.2f} s  = {st[key] * per_min:6.2f} s per minute of audio")
+        print(f"  speaker work / recognition: {st['speakersSeconds'] / st['recognizeSeconds']:.3f}")
     base = results.get("faster-whisper-1t")
     if base:
         print("\nratios to faster-whisper (1 thread): RTF x, WER x")

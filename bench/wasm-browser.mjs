@@ -25,10 +25,10 @@ try {
   const result = await page.evaluate(async ({ bytes, asr }) => {
     const { createScribe } = await import('/pkg/index.js');
     const t0 = performance.now();
-    const scribe = await createScribe({ modelBase: '/models', asr: asr ?? undefined, cache: false });
+    const scribe = await createScribe({ modelBase: '/models', asr: asr ?? undefined, cache: false, clinical: false });
     const loadSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const { transcript } = await scribe.process(new Uint8Array(bytes));
+    const { transcript } = await scribe.process(new Uint8Array(bytes), { note: false });
     const seconds = (performance.now() - t1) / 1000;
     await scribe.dispose();
     const audioSeconds = transcript.Conversation.Bedside.audioSeconds;

@@ -6,11 +6,11 @@ import { resolve } from 'node:path';
 
 const [audioPath, asr = undefined] = process.argv.slice(2);
 const t0 = performance.now();
-const scribe = await createScribe({ modelBase: resolve('models'), asr });
+const scribe = await createScribe({ modelBase: resolve('models'), asr, clinical: false });
 const loadSeconds = (performance.now() - t0) / 1000;
 const bytes = new Uint8Array(await readFile(audioPath));
 const t1 = performance.now();
-const { transcript } = await scribe.process(bytes);
+const { transcript } = await scribe.process(bytes, { note: false });
 const seconds = (performance.now() - t1) / 1000;
 const audioSeconds = transcript.Conversation.Bedside.audioSeconds;
 console.log(JSON.stringify({

@@ -73,6 +73,22 @@ export interface ProcessOptions {
   /** Replace protected health information with `[TYPE]` (e.g. `[NAME]`) in segments, items and insights.
    * Needs the clinical files (createScribe's `clinical`). Default false. */
   redact?: boolean;
+  /** Write the clinical note (`documentation`). Default true. */
+  note?: boolean;
+  /** Note template: 'HISTORY_AND_PHYSICAL' (default), 'PHYSICAL_SOAP', 'BEHAVIORAL_SOAP', 'DAP', 'BIRP', 'SIRP', 'GIRPP'. */
+  template?: string;
+}
+
+/** HealthScribe's clinical documentation file (summary.json): every sentence links to the transcript
+ * segments it was written from. In the browser the sentences are built from that evidence by rules; the
+ * language-model writer runs in the native CLI for now. */
+export interface Documentation {
+  ClinicalDocumentation: {
+    Sections: {
+      SectionName: string;
+      Summary: { SummarizedSegment: string; EvidenceLinks: { SegmentId: string }[] }[];
+    }[];
+  };
 }
 
 /** Anything process() accepts: a recording file (WAV and FLAC everywhere; in a page also whatever the browser
@@ -178,7 +194,7 @@ export interface Scribe {
   /** The speech model in use. */
   readonly asr: string;
   /** Transcribes one visit. Calls on one scribe run one after another. */
-  process(input: AudioInput, options?: ProcessOptions): Promise<{ transcript: Transcript }>;
+  process(input: AudioInput, options?: ProcessOptions): Promise<{ transcript: Transcript; documentation?: Documentation }>;
   /** Frees the model and stops the worker; calls in flight reject. */
   dispose(): Promise<void>;
 }

@@ -1,0 +1,45 @@
+// Per-stage cost of the wasm build in Node (one thread), straight on the WasmScribe API: loading the
+// recognizer and the clinical models, recognition, speaker turns and roles, sections + clinical entities,
+// and the rule-based note. Prints one JSON line; `make bench` shows it per minute of audio.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { initSync, WasmScribe } from '../pkg/wasm/bedside.js';
+
+const [audioPath] = process.argv.slice(2);
+const models = resolve('models');
+const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
+const file = (id) => readFileSync(join(models, manifest.files.find((f) => f.id === id).path));
+initSync({ module: readFileSync(resolve('pkg/wasm/bedside_bg.wasm')) });
+
+const asr = manifest.asr[manifest.defaults.asr];
+const base = { asrName: manifest.defaults.asr, weights: file(asr.weights), config: file(asr.config), tokenizer: file(asr.tokenizer), melFilters: file(asr.mel_filters), vad: file(manifest.defaults.vad) };
+const c = manifest.defaults.clinical;
+const clinicalFiles = { embedderWeights: file(c.embedder_weights), embedderConfig: file(c.embedder_config), embedderTokenizer: file(c.embedder_tokenizer), sections: file(c.sections), lexicon: file(c.lexicon) };
+const seconds = (f) => { const t = performance.now(); const r = f(); return [(performance.now() - t) / 1000, r]; };
+
+const [loadAsr, plain] = seconds(() => new WasmScribe(base));
+const [loadAll, full] = seconds(() => new WasmScribe({ ...base, ...clinicalFiles }));
+const audio = readFileSync(audioPath);
+
+function run(scribe, options) {
+  scribe.beginBytes(audio, options);
+  const [recognize] = seconds(() => { while (!scribe.step().done); });
+  const [finish, result] = seconds(() => scribe.finish());
+  return { recognize, finish, result };
+}
+// Same recording three ways; recognition is identical, so the differences in `finish` are the stages.
+const speakersOnly = run(plain, { note: false });
+const withClinical = run(full, { note: false });
+const withNote = run(full, {});
+const audioSeconds = speakersOnly.result.transcript.Conversation.Bedside.audioSeconds;
+console.log(JSON.stringify({
+  audioSeconds,
+  loadAsrSeconds: loadAsr,
+  loadClinicalSeconds: loadAll - loadAsr,
+  recognizeSeconds: speakersOnly.recognize,
+  speakersSeconds: speakersOnly.finish,
+  clinicalSeconds: withClinical.finish - speakersOnly.finish,
+  noteRulesSeconds: withNote.finish - withClinical.finish,
+  segments: withNote.result.transcript.Conversation.TranscriptSegments.length,
+  insights: withNote.result.transcript.Conversation.ClinicalInsights.length,
+}));
