@@ -117,7 +117,8 @@ def main():
         print(f"  load: recognizer + VAD {st['loadAsrSeconds']:.2f} s, sections + lexicon {st['loadClinicalSeconds']:.2f} s")
         for key, label in [("recognizeSeconds", "recognition"), ("speakersSeconds", "speaker turns + roles"),
                            ("clinicalSeconds", "sections + clinical entities"), ("noteRulesSeconds", "note (rules)")]:
-            print(f"  {label:<30} {st[key]:7.2f} s  = {st[key] * per_min:6.2f} s per minute of audio")
+            v = max(st[key], 0.0)  # a difference of two timings: noise can make a tiny stage negative
+            print(f"  {label:<30} {v:7.2f} s  = {v * per_min:6.2f} s per minute of audio")
         print(f"  speaker work / recognition: {st['speakersSeconds'] / st['recognizeSeconds']:.3f}")
     base = results.get("faster-whisper-1t")
     if base:
