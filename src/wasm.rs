@@ -197,6 +197,24 @@ impl WasmScribe {
         Ok(out.into())
     }
 
+    /// Reads a transcript given as text (an ACI-Bench `[doctor]`/`[patient]` dialogue or a HealthScribe
+    /// transcript JSON) and returns `{ transcript, documentation? }`, as `bedside note` does.
+    #[wasm_bindgen(js_name = noteFromText)]
+    pub fn note_from_text(&mut self, text: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let s = settings(options)?;
+        let mut file = crate::dialogue::transcript_from_text(text).map_err(js_error)?;
+        if let Some(clinical) = &self.scribe.clinical {
+            clinical.annotate(&mut file, s.redact).map_err(js_error)?;
+        }
+        let out = Object::new();
+        if let Some(opts) = &s.note {
+            let doc = self.scribe.write_note(&file, opts, s.use_llm, &mut |_| true).map_err(js_error)?;
+            Reflect::set(&out, &"documentation".into(), &to_js(&doc)?)?;
+        }
+        Reflect::set(&out, &"transcript".into(), &to_js(&file)?)?;
+        Ok(out.into())
+    }
+
     /// Drops the visit in progress (after a cancel).
     pub fn cancel(&mut self) {
         self.job = None;
