@@ -1,16 +1,18 @@
-//! Bedside: an on-device clinical scribe. Audio of a visit goes in; a HealthScribe-shaped transcript
-//! (and, in later stages, a clinical note with evidence) comes out, natively or in WebAssembly.
+//! Bedside: an on-device clinical scribe. Audio of a visit goes in; HealthScribe-shaped outputs come out
+//! (a transcript with roles, sections and clinical entities, and a clinical note whose every sentence links
+//! to its evidence), natively or in WebAssembly.
 //!
-//! The pipeline, one module per stage, data flowing one way:
+//! The pipeline, one module per stage, data flowing one way (`scribe` drives it):
 //! ```text
 //! bytes ─► audio (decode, channels, 16 kHz) ─► vad (speech regions) ─► mel ─► asr (Whisper, words + times)
-//!       ─► transcript (HealthScribe segments and items)
+//!       ─► speakers (turns, roles) ─► transcript (HealthScribe segments and items)
+//!       ─► clinical (sections, insights, redaction) ─► note (evidence groups → checked sentences, via llm)
 //! ```
 //! ```no_run
 //! # fn main() -> bedside::Result<()> {
 //! # let (weights, config, tokenizer, mel, vad, audio) = (vec![], vec![], vec![], vec![], vec![], vec![]);
 //! let scribe = bedside::Scribe::load(bedside::ModelBytes {
-//!     asr_name: "tiny.en".into(), weights, config, tokenizer, mel_filters: mel, vad: Some(vad), clinical: None,
+//!     asr_name: "tiny.en".into(), weights, config, tokenizer, mel_filters: mel, vad: Some(vad), clinical: None, llm: None,
 //! })?;
 //! let visit = scribe.process_bytes(&audio, &bedside::Settings::default(), &mut |_| true)?;
 //! println!("{}", visit.transcript_json());
