@@ -2,7 +2,7 @@
 //! figures (share of sentences with evidence links, share of note entities not found in the transcript).
 //!
 //! ```text
-//! cargo run --release --example eval_note -- [--csv valid.csv] [--llm none|MODEL.gguf]… [--limit N] [--skip N]
+//! cargo run --release --example eval_note -- --csv PATH/TO/aci-bench/valid.csv [--llm none|MODEL.gguf]… [--limit N] [--skip N]
 //!     [--lexicon models/lexicon-en.txt.gz] [--show N]
 //! ```
 //! ACI-Bench (Yim et al., 2023; CC BY 4.0) test-set baselines: GPT-4 51.8 ROUGE-1, BART 53.5,
@@ -41,7 +41,9 @@ struct Totals {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let csv_path = arg_values(&args, "--csv").pop().unwrap_or_else(|| "/work/shared/data/aci-bench/valid.csv".into());
+    let Some(csv_path) = arg_values(&args, "--csv").pop() else {
+        return Err("usage: eval_note --csv PATH/TO/aci-bench/valid.csv [--llm none|MODEL.gguf]… (the ACI-Bench CSVs are not shipped)".into());
+    };
     let limit: usize = arg_values(&args, "--limit").pop().and_then(|s| s.parse().ok()).unwrap_or(usize::MAX);
     let skip: usize = arg_values(&args, "--skip").pop().and_then(|s| s.parse().ok()).unwrap_or(0);
     let show: usize = arg_values(&args, "--show").pop().and_then(|s| s.parse().ok()).unwrap_or(0);

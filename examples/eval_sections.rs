@@ -2,8 +2,10 @@
 //! dialogue (as `bedside note` does), every segment is classified, and the snippet's section is the one
 //! most of its clinical (non-`OTHER`) segments get. Prints per-section recall and balanced accuracy.
 //!
-//!     cargo run --release --example eval_sections -- ../shared/data/mts-dialog/MTS-Dialog-ValidationSet.csv \
+//!     cargo run --release --example eval_sections -- PATH/TO/MTS-Dialog-ValidationSet.csv \
 //!       [--model models/sections-minilm.safetensors] [--weights models/minilm-l6-v2-f16.safetensors]
+//!
+//! The MTS-Dialog CSVs (CC BY 4.0) are development data and are not shipped in this repository.
 
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;

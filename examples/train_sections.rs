@@ -1,9 +1,11 @@
 //! Trains the section classifier (`models/sections-minilm.safetensors`) from development data.
 //!
 //!     cargo run --release --example train_sections -- \
-//!       --mts ../shared/data/mts-dialog/MTS-Dialog-TrainingSet.csv \
-//!       --aci ../shared/data/aci-bench/train.csv,../shared/data/aci-bench/valid.csv \
+//!       --mts PATH/TO/MTS-Dialog-TrainingSet.csv \
+//!       --aci PATH/TO/aci-bench/train.csv,PATH/TO/aci-bench/valid.csv \
 //!       --out models/sections-minilm.safetensors --cache target/sections-embeddings.bin
+//!
+//! The MTS-Dialog and ACI-Bench CSVs (CC BY 4.0) are development data, not shipped in this repository.
 //!
 //! Data: every turn of an MTS-Dialog training snippet is labelled with its snippet's section group
 //! (`bedside::sections::header_group`); `OTHER` examples are greeting / small-talk / logistics turns from

@@ -76,8 +76,8 @@ impl<'a> Builder<'a> {
 
     pub fn make(&mut self, file: &ModelFile) -> Result<Vec<u8>> {
         match file.recipe.as_str() {
-            "copy" => self.input(file, "file"),
-            "npz-f32" => self.input(file, "file"),
+            // An `.npz` member's array is unpacked by `member` (its `key`), so both are plain copies here.
+            "copy" | "npz-f32" => self.input(file, "file"),
             "ct2-whisper-gguf" | "ct2-whisper-config" | "ct2-whisper-safetensors" => {
                 let model = ct2::Ct2Model::parse(&self.input(file, "model")?)?;
                 let cfg: serde_json::Value = serde_json::from_slice(&self.input(file, "config")?)

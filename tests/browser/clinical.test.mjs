@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, launch, startServer, watchForeignRequests } from './harness.mjs';
+import { ROOT, openDemo } from './harness.mjs';
 
 const SECTION_TAGS = ['Subjective', 'Objective', 'Assessment & plan', 'Other'];
 const SECTION_NAMES = ['SUBJECTIVE', 'OBJECTIVE', 'ASSESSMENT_AND_PLAN', 'OTHER'];
@@ -15,20 +15,14 @@ let browser;
 let page;
 let foreign;
 
+let demo;
+
 before(async () => {
-  server = await startServer();
-  browser = await launch();
-  foreign = watchForeignRequests(browser.context, server.origin);
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+  demo = await openDemo();
+  ({ server, browser, page, foreign } = demo);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => demo?.close());
 
 /** Starts a run with `start()` and waits for this run (not an earlier one) to end; asserts it succeeded. */
 async function runOk(start) {

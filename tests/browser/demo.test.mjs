@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, launch, startServer, watchForeignRequests, words } from './harness.mjs';
+import { ROOT, openDemo, words } from './harness.mjs';
 
 let server;
 let browser;
@@ -12,21 +12,14 @@ let page;
 let foreign;
 const requested = [];
 
+let demo;
+
 before(async () => {
-  server = await startServer();
-  browser = await launch();
-  foreign = watchForeignRequests(browser.context, server.origin);
-  browser.context.on('request', (r) => requested.push(new URL(r.url()).pathname));
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+  demo = await openDemo({ onContext: (context) => context.on('request', (r) => requested.push(new URL(r.url()).pathname)) });
+  ({ server, browser, page, foreign } = demo);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => demo?.close());
 
 async function transcriptLines() {
   await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 180_000 });

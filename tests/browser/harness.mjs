@@ -70,6 +70,24 @@ export function watchForeignRequests(context, origin) {
   return foreign;
 }
 
+/** Starts the demo server and a fresh Chromium on it, waits until the models are loaded, and records
+ * requests to other origins. `onContext` sees the browser context before the page opens. */
+export async function openDemo({ onContext } = {}) {
+  const server = await startServer();
+  const browser = await launch();
+  const foreign = watchForeignRequests(browser.context, server.origin);
+  onContext?.(browser.context);
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+  const close = async () => {
+    await browser.close();
+    await server.close();
+  };
+  return { server, browser, page, foreign, close };
+}
+
 /** Words of the truth transcript, lowercased, without punctuation. */
 export function words(text) {
   return text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').split(/\s+/).filter(Boolean);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, launch, startServer, watchForeignRequests } from './harness.mjs';
+import { ROOT, openDemo } from './harness.mjs';
 
 const MONO = join(ROOT, 'tests/fixtures/visit_a/audio.wav');
 const STEREO = join(ROOT, 'tests/fixtures/visit_a_stereo/audio.flac');
@@ -16,20 +16,14 @@ let browser;
 let page;
 let foreign;
 
+let demo;
+
 before(async () => {
-  server = await startServer();
-  browser = await launch();
-  foreign = watchForeignRequests(browser.context, server.origin);
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+  demo = await openDemo();
+  ({ server, browser, page, foreign } = demo);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => demo?.close());
 
 /** Chooses the setup, hands the page a file and resolves to the state the run ended in ('done' or 'error'). */
 async function run(files, { telehealth = false, clinicianChannel = '0' } = {}) {
