@@ -18,20 +18,43 @@ export interface BedsideError extends Error {
   stage: string;
 }
 
-/** Model loading, per file in manifest order, then once `ready`. `file` is the file's path in the manifest. */
+/** Model loading, per file in manifest order (the language model last), then once `ready`. `file` is the
+ * file's path in the manifest, or the URL / path given as `llm`. `total` is 0 while unknown (a GGUF the
+ * manifest does not list, served without Content-Length). */
 export type LoadProgress =
   | { status: 'initiate'; file: string; total: number }
   | { status: 'progress'; file: string; loaded: number; total: number; cached?: true }
   | { status: 'done'; file: string }
-  | { status: 'ready'; asr: string };
+  | { status: 'ready'; asr: string; llm: string | null };
 
-/** Processing, after each 30-s window. */
-export interface ProcessProgress {
+/** Transcription, after each 30-s window. */
+export interface TranscribeProgress {
   status: 'progress';
-  stage: string; // 'transcribe'
+  stage: 'transcribe';
   processedSeconds: number;
   totalSeconds: number;
 }
+
+/** Note writing: once as it starts (`sentencesWritten: 0`, no `sentences` yet), then after each sentence is
+ * final (written and checked against its evidence). `sentences` is how many the note plans; a sentence that
+ * fails its check and has no rule-based fallback is left out, so counts can skip. */
+export interface NoteProgress {
+  status: 'progress';
+  stage: 'note';
+  sentencesWritten: number;
+  sentences?: number;
+}
+
+/** A piece of the language model's output while it writes a sentence (raw: the sentence that lands in the
+ * note is the checked one, which may differ, or be the rule-based one when the model's fails its check). */
+export interface TokenProgress {
+  status: 'token';
+  stage: 'note';
+  text: string;
+}
+
+/** What `process()` reports: transcription windows, then the note. */
+export type ProcessProgress = TranscribeProgress | NoteProgress | TokenProgress;
 
 export interface CreateScribeOptions {
   /** URL (browser, Node) or folder path / file: URL (Node) holding manifest.json and the model files. */
@@ -49,11 +72,18 @@ export interface CreateScribeOptions {
    * SectionDetails and ClinicalInsights. Default true; false is a lighter download (every section OTHER,
    * no insights). */
   clinical?: boolean;
+  /** Note-writing language model: a manifest name ('smollm2-135m' ≈ 98 MB, 'qwen2.5-coder-0.5b' ≈ 491 MB,
+   * 'qwen2.5-coder-1.5b'), `true` for the manifest's `defaults.llm`, or the URL (a path relative to
+   * `modelBase`, or absolute; in Node also a file path) of any llama- or qwen2-family chat GGUF you host (no
+   * checksum: only checked to be a GGUF). Default none (`false`, `'none'`): notes are built from the evidence
+   * by rules, with no extra download. */
+  llm?: string | URL | boolean;
 }
 
 export interface ProcessOptions {
   /** Aborts processing; process() then rejects with an AbortError. */
   signal?: AbortSignal;
+  /** Transcription windows, then the note's start, sentences and (with a language model) tokens. */
   onProgress?: (event: ProcessProgress) => void;
   /** Skip windows where voice activity detection hears no speech. Default true. */
   vad?: boolean;
@@ -76,12 +106,37 @@ export interface ProcessOptions {
   /** Write the clinical note (`documentation`). Default true. */
   note?: boolean;
   /** Note template: 'HISTORY_AND_PHYSICAL' (default), 'PHYSICAL_SOAP', 'BEHAVIORAL_SOAP', 'DAP', 'BIRP', 'SIRP', 'GIRPP'. */
-  template?: string;
+  template?: NoteTemplate;
+  /** `false` writes the note by rules even when the scribe has a language model. Default true. */
+  useLlm?: boolean;
+}
+
+/** The built-in note templates (an unknown name rejects with SETTINGS_INVALID). */
+export type NoteTemplate =
+  | 'HISTORY_AND_PHYSICAL'
+  | 'PHYSICAL_SOAP'
+  | 'BEHAVIORAL_SOAP'
+  | 'DAP'
+  | 'BIRP'
+  | 'SIRP'
+  | 'GIRPP';
+
+export interface NoteOptions {
+  /** Aborts the note; noteFromText() then rejects with an AbortError. */
+  signal?: AbortSignal;
+  onProgress?: (event: NoteProgress | TokenProgress) => void;
+  template?: NoteTemplate;
+  /** `false` writes by rules even when the scribe has a language model. Default true. */
+  useLlm?: boolean;
+  /** Write the note. Default true (false returns the transcript only, with sections and insights). */
+  note?: boolean;
+  /** Replace protected health information with `[TYPE]`. Default false. */
+  redact?: boolean;
 }
 
 /** HealthScribe's clinical documentation file (summary.json): every sentence links to the transcript
- * segments it was written from. In the browser the sentences are built from that evidence by rules; the
- * language-model writer runs in the native CLI for now. */
+ * segments it was written from. Sentences are written by the scribe's language model (`llm`) when it has one,
+ * else built from that evidence by rules; each is checked against its evidence. A draft for review. */
 export interface Documentation {
   ClinicalDocumentation: {
     Sections: {
@@ -193,8 +248,14 @@ export interface Transcript {
 export interface Scribe {
   /** The speech model in use. */
   readonly asr: string;
-  /** Transcribes one visit. Calls on one scribe run one after another. */
+  /** The note-writing language model (manifest name, or the GGUF's file name), or null for rules. */
+  readonly llm: string | null;
+  /** Transcribes one visit and writes its note. Calls on one scribe run one after another. */
   process(input: AudioInput, options?: ProcessOptions): Promise<{ transcript: Transcript; documentation?: Documentation }>;
+  /** Writes the note of a visit already in words: a `[doctor]` / `[patient]` dialogue (one turn a line), a
+   * HealthScribe transcript JSON as text, or a Transcript object (e.g. one process() returned, after edits).
+   * The transcript comes back with sections and insights (when the clinical files are loaded). */
+  noteFromText(input: string | Transcript, options?: NoteOptions): Promise<{ transcript: Transcript; documentation?: Documentation }>;
   /** Frees the model and stops the worker; calls in flight reject. */
   dispose(): Promise<void>;
 }

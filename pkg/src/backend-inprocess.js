@@ -18,16 +18,26 @@ export class InProcessBackend {
   constructor(engine) {
     this.#engine = engine;
     this.asrName = engine.asrName;
+    this.llmName = engine.llmName;
   }
 
   static async create(files) {
     return new InProcessBackend(await Engine.create(files, await wasmSource()));
   }
 
-  process(audio, options, { signal, onProgress } = {}) {
+  // An abort during the note is seen by the note callback (the signal's listener runs synchronously, e.g.
+  // when onProgress itself aborts), which then stops the core.
+  #job(start, signal) {
     let stop = false;
-    const job = this.#engine.run(audio, options, { shouldStop: () => stop, onProgress });
-    return abortable(job, signal, () => { stop = true; });
+    return abortable(start(() => stop), signal, () => { stop = true; });
+  }
+
+  process(audio, options, { signal, onProgress } = {}) {
+    return this.#job((shouldStop) => this.#engine.run(audio, options, { shouldStop, onProgress }), signal);
+  }
+
+  noteFromText(text, options, { signal, onProgress } = {}) {
+    return this.#job((shouldStop) => this.#engine.noteFromText(text, options, { shouldStop, onProgress }), signal);
   }
 
   dispose() {

@@ -1,6 +1,8 @@
 // Drives the wasm core in the current thread: builds a WasmScribe from model bytes and runs one visit at
 // a time, one 30-s window per step(), yielding to the event loop between steps so that cancel requests
 // (a worker message, an AbortSignal) are seen. Used inside the Web Worker and, in Node, in-process.
+// The note is written inside one synchronous wasm call (finish / noteFromText); it reports sentences and
+// model tokens through a callback, which also asks `shouldStop()` so that a cancel can end it mid-way.
 
 import init, { WasmScribe } from '../wasm/bedside.js';
 import { abortError, bedsideError } from './errors.js';
@@ -18,20 +20,53 @@ function initWasm(wasmSource) {
 // setTimeout(0) is enough: a step takes seconds, so the few milliseconds it may add do not matter.
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/**
+ * The core's note callback: `{ stage: 'note', sentencesWritten, sentences }` and `{ token }` become the
+ * package's `{ status: 'progress', stage: 'note', … }` and `{ status: 'token', stage: 'note', text }`;
+ * returning false stops the note (the core then throws CANCELLED). Announces the note's start first.
+ * An error thrown by `onProgress` stops the note too and is what the call rejects with.
+ */
+function noteProgress(options, shouldStop, onProgress) {
+  if (options?.note !== false) onProgress?.({ status: 'progress', stage: 'note', sentencesWritten: 0 });
+  const callback = (e) => {
+    try {
+      if (e.token !== undefined) onProgress?.({ status: 'token', stage: 'note', text: e.token });
+      else onProgress?.({ status: 'progress', stage: e.stage, sentencesWritten: e.sentencesWritten, sentences: e.sentences });
+    } catch (err) {
+      callback.error = err;
+      return false;
+    }
+    return !shouldStop();
+  };
+  return callback;
+}
+
+// A note stopped through the callback surfaces as an AbortError, like every other cancel.
+function noteCall(call, callback, shouldStop) {
+  try {
+    return call(callback);
+  } catch (e) {
+    if (callback.error) throw callback.error;
+    if (e?.code === 'CANCELLED' && shouldStop()) throw abortError();
+    throw e;
+  }
+}
+
 export class Engine {
   #scribe;
   #queue = Promise.resolve();
   #disposed = false;
 
-  constructor(scribe) {
+  constructor(scribe, llmName) {
     this.#scribe = scribe;
+    this.llmName = llmName;
   }
 
   /** `files`: { asrName, weights, config, tokenizer, melFilters, vad, and optionally embedderWeights,
-   * embedderConfig, embedderTokenizer, sections, lexicon } (Uint8Arrays). */
+   * embedderConfig, embedderTokenizer, sections, lexicon, and llm (a GGUF) with llmName } (Uint8Arrays). */
   static async create(files, wasmSource) {
     await initWasm(wasmSource);
-    return new Engine(new WasmScribe(files));
+    return new Engine(new WasmScribe(files), files.llm ? files.llmName ?? 'llm' : null);
   }
 
   get asrName() {
@@ -39,16 +74,31 @@ export class Engine {
   }
 
   /**
-   * audio: { bytes } (WAV/FLAC file) or { channels, sampleRate }.
-   * Jobs run one after another: the core holds a single visit in progress.
+   * Reads a transcript given as text (a `[doctor]`/`[patient]` dialogue or a HealthScribe transcript JSON)
+   * and writes its note. Queued like run().
    */
-  run(audio, options, { shouldStop = () => false, onProgress } = {}) {
-    const job = this.#queue.then(() => this.#run(audio, options, shouldStop, onProgress));
+  noteFromText(text, options, { shouldStop = () => false, onProgress, onBlocking } = {}) {
+    const job = this.#queue.then(() => {
+      const s = this.#checkOpen();
+      if (shouldStop()) throw abortError();
+      onBlocking?.();
+      return noteCall((cb) => s.noteFromText(text, options, cb), noteProgress(options, shouldStop, onProgress), shouldStop);
+    });
     this.#queue = job.catch(() => {});
     return job;
   }
 
-  async #run(audio, options, shouldStop, onProgress) {
+  /**
+   * audio: { bytes } (WAV/FLAC file) or { channels, sampleRate }.
+   * Jobs run one after another: the core holds a single visit in progress.
+   */
+  run(audio, options, { shouldStop = () => false, onProgress, onBlocking } = {}) {
+    const job = this.#queue.then(() => this.#run(audio, options, shouldStop, onProgress, onBlocking));
+    this.#queue = job.catch(() => {});
+    return job;
+  }
+
+  async #run(audio, options, shouldStop, onProgress, onBlocking) {
     const s = this.#checkOpen();
     if (shouldStop()) throw abortError();
     if (audio.bytes) s.beginBytes(audio.bytes, options);
@@ -62,7 +112,8 @@ export class Engine {
         if (p.done) break;
         onProgress?.({ status: 'progress', stage: p.stage, processedSeconds: p.processedSeconds, totalSeconds: p.totalSeconds });
       }
-      return s.finish();
+      onBlocking?.();
+      return noteCall((cb) => s.finish(cb), noteProgress(options, shouldStop, onProgress), shouldStop);
     } catch (e) {
       s.cancel(); // safe even when disposed: free() is queued behind this job
       throw e;

@@ -1,8 +1,9 @@
-// Fetches (browser) or reads (Node) the manifest and the verified files of one speech model plus the VAD
-// and (unless `clinical: false`) the sections/entities files the manifest names, reporting { status: 'initiate' | 'progress' | 'done', file, ... } per file.
+// Fetches (browser) or reads (Node) the manifest and the verified files of one speech model plus the VAD,
+// (unless `clinical: false`) the sections/entities files the manifest names, and (when `llm` asks for one)
+// a note-writing language model, reporting { status: 'initiate' | 'progress' | 'done', file, ... } per file.
 
 import { bedsideError, throwIfAborted } from './errors.js';
-import { filesFor, parseManifest } from './manifest.js';
+import { filesFor, llmFileFor, parseManifest } from './manifest.js';
 import { isNode } from './env.js';
 import { httpSource } from './source-http.js';
 
@@ -22,22 +23,33 @@ async function openSource(modelBase, cache) {
   return httpSource(new URL(withSlash(base), globalThis.location?.href), { cache });
 }
 
+// An http(s) URL given in Node next to a model folder is downloaded, not read from the folder.
+async function sourceFor(file, source, cache) {
+  if (!isNode || !/^https?:/i.test(file.path) || source.http) return source;
+  return httpSource(new URL(file.path), { cache });
+}
+
 /**
  * Resolves to { asrName, weights, config, tokenizer, melFilters, vad } with verified bytes, plus
- * { embedderWeights, embedderConfig, embedderTokenizer, sections, lexicon } when clinical files are loaded.
+ * { embedderWeights, embedderConfig, embedderTokenizer, sections, lexicon } when clinical files are loaded
+ * and { llm, llmName } when a language model is asked for.
  */
-export async function loadModelFiles({ modelBase, asr, onProgress, signal, cache = true, clinical = true }) {
+export async function loadModelFiles({ modelBase, asr, llm, onProgress, signal, cache = true, clinical = true }) {
   throwIfAborted(signal);
   const source = await openSource(modelBase, cache);
   const manifest = parseManifest(await source.text('manifest.json', signal));
   const { name, wanted } = filesFor(manifest, asr, { clinical });
+  const writer = llmFileFor(manifest, llm);
+  if (writer) wanted.push({ role: 'llm', file: writer.file });
   const files = { asrName: name };
+  if (writer) files.llmName = writer.name;
   for (const { role, file } of wanted) {
     throwIfAborted(signal);
-    onProgress?.({ status: 'initiate', file: file.path, total: file.size });
-    const onBytes = (loaded, cached = false) =>
-      onProgress?.({ status: 'progress', file: file.path, loaded, total: file.size, ...(cached && { cached }) });
-    files[role] = await source.file(file, { signal, onBytes });
+    // `total` is 0 until known for a file the manifest does not list.
+    onProgress?.({ status: 'initiate', file: file.path, total: file.size ?? 0 });
+    const onBytes = (loaded, cached = false, total = file.size) =>
+      onProgress?.({ status: 'progress', file: file.path, loaded, total: total ?? 0, ...(cached && { cached }) });
+    files[role] = await (await sourceFor(file, source, cache)).file(file, { signal, onBytes });
     onProgress?.({ status: 'done', file: file.path });
   }
   return files;

@@ -57,3 +57,31 @@ export function filesFor(manifest, asrName, { clinical = true } = {}) {
   }
   return { name, wanted };
 }
+
+const NO_LLM = new Set([undefined, null, false, 'none']);
+// A GGUF the integrator hosts: a URL, a path, or a bare file name ending in .gguf.
+const looksLikeFile = (s) => s instanceof URL || (typeof s === 'string' && (/[/\\:]/.test(s) || /\.gguf$/i.test(s)));
+
+/**
+ * The note-writing language model `llm` asks for, or null for none (`undefined`, `false`, `'none'`):
+ * { name, file } where `file` is the manifest entry for a manifest name (`manifest.llm`; `true` means
+ * `defaults.llm`), or { id: 'llm', path } without size or checksum for a URL or path the integrator hosts.
+ */
+export function llmFileFor(manifest, llm) {
+  if (NO_LLM.has(llm)) return null;
+  const names = manifest.llm ?? {};
+  const name = llm === true ? manifest.defaults.llm : llm;
+  if (typeof name === 'string' && Object.hasOwn(names, name)) {
+    const file = manifest.files.find((f) => f.id === names[name]);
+    if (!file) throw bedsideError('MODEL_INVALID', 'load', `manifest names file "${names[name]}" for llm ${name} but does not list it`);
+    return { name, file };
+  }
+  if (looksLikeFile(name)) {
+    const path = name instanceof URL ? name.href : name;
+    const base = path.split(/[/\\]/).pop().replace(/\?.*$/, '') || 'llm.gguf';
+    return { name: base, file: { id: 'llm', path } };
+  }
+  const known = [...Object.keys(names), 'none'].join(', ');
+  throw bedsideError('SETTINGS_INVALID', 'settings',
+    `unknown note-writing model "${String(name)}" (the manifest has: ${known}; or give the URL of a .gguf file)`);
+}

@@ -5,8 +5,9 @@ import { canDecodeAudio } from './env.js';
 import { decodeInPage, toAudio } from './input.js';
 
 // Only the options the core understands cross into wasm (it rejects unknown ones as SETTINGS_INVALID).
-function coreOptions({ note, template, vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact }) {
+function coreOptions({ note, template, useLlm, vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact }) {
   const o = {};
+  if (useLlm !== undefined) o.useLlm = useLlm;
   if (redact !== undefined) o.redact = redact;
   if (vad !== undefined) o.vad = vad;
   if (note !== undefined) o.note = note;
@@ -25,9 +26,10 @@ export class Scribe {
   constructor(backend) {
     this.#backend = backend;
     this.asr = backend.asrName;
+    this.llm = backend.llmName ?? null;
   }
 
-  /** Resolves to { transcript } (HealthScribe's transcript file as an object). */
+  /** Resolves to { transcript, documentation? } (HealthScribe's transcript and summary files as objects). */
   async process(input, options = {}) {
     const { signal, onProgress, sampleRate } = options;
     if (!this.#backend) throw bedsideError('CANCELLED', 'cancelled', 'the scribe was disposed');
@@ -49,6 +51,24 @@ export class Scribe {
       if (signal?.aborted) throw abortError();
       return run(pcm);
     }
+  }
+
+  /**
+   * Writes the note of a visit already transcribed: `input` is a `[doctor]`/`[patient]` dialogue (one turn a
+   * line), a HealthScribe transcript JSON as text, or a transcript object (e.g. one process() returned, after
+   * edits). Resolves to { transcript, documentation? }.
+   */
+  async noteFromText(input, options = {}) {
+    const { signal, onProgress } = options;
+    if (!this.#backend) throw bedsideError('CANCELLED', 'cancelled', 'the scribe was disposed');
+    throwIfAborted(signal);
+    let text = input;
+    if (input && typeof input === 'object') text = JSON.stringify(input);
+    if (typeof text !== 'string') {
+      throw bedsideError('INPUT_INVALID', 'input', 'expected dialogue text, transcript JSON text or a transcript object');
+    }
+    const { template, useLlm, note, redact } = options;
+    return this.#backend.noteFromText(text, coreOptions({ template, useLlm, note, redact }), { signal, onProgress });
   }
 
   /** Frees the model and stops the worker. Calls in flight reject. */

@@ -1,7 +1,8 @@
 // Model files from a local folder (Node only): the same verification as downloads, no cache needed.
 
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { abortError, bedsideError } from './errors.js';
 import { verifyFile } from './verify.js';
 
@@ -15,15 +16,18 @@ async function read(path, signal) {
   }
 }
 
+// A path is relative to the model folder unless absolute; a file: URL works too.
+const under = (dir, path) => (path.startsWith('file:') ? fileURLToPath(path) : resolve(dir, path));
+
 /** `dir`: folder holding manifest.json and the model files. */
 export function fileSource(dir) {
   return {
     async text(path, signal) {
-      return new TextDecoder().decode(await read(join(dir, path), signal));
+      return new TextDecoder().decode(await read(under(dir, path), signal));
     },
     async file(file, { signal, onBytes }) {
-      const bytes = await read(join(dir, file.path), signal);
-      onBytes(bytes.byteLength);
+      const bytes = await read(under(dir, file.path), signal);
+      onBytes(bytes.byteLength, false, bytes.byteLength);
       await verifyFile(file, bytes);
       return bytes;
     },

@@ -22,10 +22,12 @@ async function get(url, signal) {
   return res;
 }
 
-// Reads the body into one buffer of the size the manifest promises, reporting bytes as they arrive.
+// Reads the body into one buffer of the size the manifest promises, reporting bytes as they arrive. A file
+// the manifest does not list (no size) is gathered in chunks, its total taken from Content-Length if sent.
 async function download(url, file, signal, onBytes) {
   const res = await get(url, signal);
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  if (file.size === undefined) return gather(res, url, signal, onBytes);
   const out = new Uint8Array(file.size);
   const reader = res.body.getReader();
   let loaded = 0;
@@ -46,6 +48,32 @@ async function download(url, file, signal, onBytes) {
     throw e?.name === 'BedsideError' ? e : wrapFetchError(e, url, signal);
   }
   return loaded === out.byteLength ? out : out.subarray(0, loaded);
+}
+
+async function gather(res, url, signal, onBytes) {
+  const total = Number(res.headers.get('content-length')) || undefined;
+  const chunks = [];
+  const reader = res.body.getReader();
+  let loaded = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      onBytes(loaded, false, total);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw wrapFetchError(e, url, signal);
+  }
+  const out = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 async function openCache(enabled) {
@@ -70,11 +98,12 @@ async function fromCache(cache, url, file) {
   }
 }
 
-/** `base`: absolute URL of the folder holding manifest.json. */
+/** `base`: absolute URL of the folder holding manifest.json (paths may also be absolute URLs). */
 export async function httpSource(base, { cache: useCache = true } = {}) {
   const cache = await openCache(useCache);
   const urlOf = (path) => new URL(path, base).href;
   return {
+    http: true,
     async text(path, signal) {
       const url = urlOf(path);
       const res = await get(url, signal);
@@ -90,7 +119,7 @@ export async function httpSource(base, { cache: useCache = true } = {}) {
         const hit = await fromCache(cache, url, file);
         if (signal?.aborted) throw abortError();
         if (hit) {
-          onBytes(hit.byteLength, true);
+          onBytes(hit.byteLength, true, hit.byteLength);
           return hit;
         }
       }

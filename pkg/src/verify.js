@@ -11,8 +11,20 @@ export async function sha256Hex(bytes) {
   return hex(await globalThis.crypto.subtle.digest('SHA-256', bytes));
 }
 
-/** Resolves when `bytes` match `file.size` and `file.sha256`; rejects with MODEL_CHECKSUM otherwise. */
+const GGUF_MAGIC = [0x47, 0x47, 0x55, 0x46]; // "GGUF"
+
+/**
+ * Resolves when `bytes` match `file.size` and `file.sha256`; rejects with MODEL_CHECKSUM otherwise. A file
+ * the manifest does not list (a GGUF the integrator hosts: no size, no checksum) is only checked to be a
+ * GGUF, with MODEL_INVALID.
+ */
 export async function verifyFile(file, bytes) {
+  if (file.sha256 === undefined) {
+    if (!GGUF_MAGIC.every((b, i) => bytes[i] === b)) {
+      throw bedsideError('MODEL_INVALID', 'load', `${file.path} is not a GGUF file`);
+    }
+    return;
+  }
   if (bytes.byteLength !== file.size) {
     throw bedsideError('MODEL_CHECKSUM', 'load',
       `model file ${file.id} (${file.path}) has ${bytes.byteLength} bytes, expected ${file.size}`);

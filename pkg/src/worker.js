@@ -1,8 +1,13 @@
 // The module Web Worker that owns the wasm core, so a long transcription never freezes the page.
-// Messages in:  { id, type: 'load', files } | { id, type: 'process', audio, options } |
-//               { id, type: 'cancel', target } | { id, type: 'dispose' }
-// Messages out: { id, type: 'progress', progress } | { id, type: 'result', value } | { id, type: 'error', error }
+// Messages in:  { id, type: 'load', files } | { id, type: 'process', audio, options, stopFlag? } |
+//               { id, type: 'note', text, options, stopFlag? } | { id, type: 'cancel', target } |
+//               { id, type: 'dispose' }
+// Messages out: { id, type: 'progress', progress } | { id, type: 'blocking' } | { id, type: 'result', value } |
+//               { id, type: 'error', error }
 // Every reply carries the id of the request it answers, so concurrent calls never cross.
+// 'blocking' says the job entered the note, one synchronous wasm call during which this worker reads no
+// messages: a cancel then reaches it only through `stopFlag` (an Int32Array on a SharedArrayBuffer, set to 1
+// by the page), or the page terminates the worker.
 
 import { Engine } from './engine.js';
 import { bedsideError, toWire } from './errors.js';
@@ -13,18 +18,27 @@ const cancelled = new Set();
 
 const reply = (id, type, body) => self.postMessage({ id, type, ...body });
 
+function jobHooks(id, stopFlag) {
+  return {
+    shouldStop: () => cancelled.has(id) || (stopFlag !== undefined && Atomics.load(stopFlag, 0) !== 0),
+    onProgress: (progress) => reply(id, 'progress', { progress }),
+    onBlocking: () => reply(id, 'blocking', {}),
+  };
+}
+
 async function handle({ id, type, ...msg }) {
   switch (type) {
     case 'load':
       engine = await Engine.create(msg.files, WASM_URL);
-      return { asrName: engine.asrName };
-    case 'process': {
-      if (!engine) throw bedsideError('SETTINGS_INVALID', 'settings', 'process before load');
+      return { asrName: engine.asrName, llmName: engine.llmName };
+    case 'process':
+    case 'note': {
+      if (!engine) throw bedsideError('SETTINGS_INVALID', 'settings', `${type} before load`);
       try {
-        return await engine.run(msg.audio, msg.options, {
-          shouldStop: () => cancelled.has(id),
-          onProgress: (progress) => reply(id, 'progress', { progress }),
-        });
+        const hooks = jobHooks(id, msg.stopFlag);
+        return type === 'process'
+          ? await engine.run(msg.audio, msg.options, hooks)
+          : await engine.noteFromText(msg.text, msg.options, hooks);
       } finally {
         cancelled.delete(id);
       }

@@ -1,0 +1,109 @@
+// The clinical note through the package: a language model chosen by manifest name (SmolLM2-135M) writes a
+// note whose every sentence links to its evidence, streaming tokens and sentence counts through onProgress;
+// rules, templates, transcript objects, aborting mid-note, and the `llm` option's other forms.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createScribe } from '../../pkg/index.js';
+import { FIXTURES, MODELS, VISIT_A } from './helpers.mjs';
+
+// The first 14 turns of an ACI-Bench visit (finger injury): enough for a chief complaint and two facts.
+const DIALOGUE = (await readFile(join(FIXTURES, 'notes/D2N072.dialogue.txt'), 'utf8')).split('\n').slice(0, 14).join('\n');
+const manifest = JSON.parse(await readFile(join(MODELS, 'manifest.json'), 'utf8'));
+
+let scribe;
+before(async () => { scribe = await createScribe({ modelBase: MODELS, llm: 'smollm2-135m' }); });
+after(() => scribe?.dispose());
+
+const sentencesOf = (doc) => doc.ClinicalDocumentation.Sections.flatMap((s) => s.Summary);
+
+function assertEvidence(documentation, transcript) {
+  const ids = new Set(transcript.Conversation.TranscriptSegments.map((s) => s.SegmentId));
+  const sentences = sentencesOf(documentation);
+  assert.ok(sentences.length >= 2, `got ${sentences.length} sentences`);
+  for (const s of sentences) {
+    assert.ok(s.SummarizedSegment.trim().length > 0);
+    assert.ok(s.EvidenceLinks.length >= 1, `no evidence for "${s.SummarizedSegment}"`);
+    for (const link of s.EvidenceLinks) assert.ok(ids.has(link.SegmentId), link.SegmentId);
+  }
+}
+
+test('llm: "smollm2-135m" writes a note with evidence for every sentence, streaming tokens', { timeout: 240_000 }, async () => {
+  assert.equal(scribe.llm, 'smollm2-135m');
+  const events = [];
+  const { transcript, documentation } = await scribe.noteFromText(DIALOGUE, { onProgress: (e) => events.push(e) });
+  assertEvidence(documentation, transcript);
+  const tokens = events.filter((e) => e.status === 'token');
+  assert.ok(tokens.length > 0, 'model tokens arrived');
+  assert.ok(tokens.every((e) => e.stage === 'note' && typeof e.text === 'string'));
+  const notes = events.filter((e) => e.status === 'progress');
+  assert.ok(notes.every((e) => e.stage === 'note'));
+  assert.deepEqual(notes[0], { status: 'progress', stage: 'note', sentencesWritten: 0 }, 'the note announces its start');
+  const last = notes.at(-1);
+  assert.equal(last.sentencesWritten, last.sentences, 'the last count is the whole note');
+  assert.ok(events.indexOf(tokens[0]) < events.indexOf(last), 'tokens stream while the note is written');
+});
+
+test('useLlm: false writes by rules (no tokens); a template and a transcript object pass through', async () => {
+  const first = await scribe.noteFromText(DIALOGUE, { useLlm: false });
+  const events = [];
+  const { transcript, documentation } = await scribe.noteFromText(first.transcript, {
+    useLlm: false, template: 'SIRP', onProgress: (e) => events.push(e),
+  });
+  assertEvidence(documentation, transcript);
+  assert.deepEqual(transcript.Conversation.TranscriptSegments.map((s) => s.Content),
+    first.transcript.Conversation.TranscriptSegments.map((s) => s.Content));
+  const names = documentation.ClinicalDocumentation.Sections.map((s) => s.SectionName);
+  assert.ok(names.every((n) => ['SITUATION', 'INTERVENTION', 'RESPONSE', 'PLAN'].includes(n)), names.join(', '));
+  assert.equal(events.filter((e) => e.status === 'token').length, 0);
+  await assert.rejects(scribe.noteFromText(DIALOGUE, { template: 'NOPE' }), { code: 'SETTINGS_INVALID' });
+  await assert.rejects(scribe.noteFromText(42), { code: 'INPUT_INVALID' });
+});
+
+test('process() returns the documentation too: template and useLlm pass through, stages in order', { timeout: 120_000 }, async () => {
+  const stages = [];
+  const { transcript, documentation } = await scribe.process(await readFile(VISIT_A), {
+    template: 'DAP', useLlm: false, onProgress: (e) => stages.push(`${e.status}:${e.stage}`),
+  });
+  assertEvidence(documentation, transcript);
+  const names = documentation.ClinicalDocumentation.Sections.map((s) => s.SectionName);
+  assert.ok(names.every((n) => ['DATA', 'ASSESSMENT', 'PLAN'].includes(n)), names.join(', '));
+  assert.equal(stages[0], 'progress:transcribe');
+  assert.ok(stages.indexOf('progress:note') > stages.lastIndexOf('progress:transcribe'), 'the note comes last');
+  assert.ok(!stages.includes('token:note'), 'rules write no tokens');
+  const plain = await scribe.process(await readFile(VISIT_A), { note: false, beamSize: 1 });
+  assert.equal(plain.documentation, undefined);
+});
+
+test('aborting while the model writes rejects with AbortError, and the scribe carries on', { timeout: 120_000 }, async () => {
+  const controller = new AbortController();
+  let tokens = 0;
+  await assert.rejects(scribe.noteFromText(DIALOGUE, {
+    signal: controller.signal,
+    onProgress: (e) => { if (e.status === 'token' && ++tokens === 1) controller.abort(); },
+  }), (e) => e.name === 'AbortError');
+  assert.equal(tokens, 1, 'no token after the abort');
+  const { documentation } = await scribe.noteFromText(DIALOGUE, { useLlm: false });
+  assert.ok(sentencesOf(documentation).length >= 2);
+});
+
+test('llm: none by default; unknown names are refused; a GGUF by path loads without a manifest entry', { timeout: 120_000 }, async () => {
+  const plain = await createScribe({ modelBase: MODELS, clinical: false });
+  assert.equal(plain.llm, null);
+  await plain.dispose();
+  await assert.rejects(createScribe({ modelBase: MODELS, clinical: false, llm: 'gpt-9' }),
+    (e) => e.code === 'SETTINGS_INVALID' && /smollm2-135m/.test(e.message));
+  // Any file that is not a GGUF is refused before the core sees it.
+  await assert.rejects(createScribe({ modelBase: MODELS, clinical: false, llm: join(MODELS, 'manifest.json') }), { code: 'MODEL_INVALID' });
+  const path = join(MODELS, manifest.files.find((f) => f.id === manifest.llm['smollm2-135m']).path);
+  const seen = [];
+  const custom = await createScribe({ modelBase: MODELS, clinical: false, llm: path, onProgress: (e) => seen.push(e) });
+  try {
+    assert.equal(custom.llm, 'SmolLM2-135M-Instruct.Q4_1.gguf');
+    assert.ok(seen.some((e) => e.status === 'done' && e.file === path));
+    assert.deepEqual(seen.at(-1), { status: 'ready', asr: manifest.defaults.asr, llm: custom.llm });
+  } finally {
+    await custom.dispose();
+  }
+});
