@@ -120,6 +120,9 @@ def main():
             v = max(st[key], 0.0)  # a difference of two timings: noise can make a tiny stage negative
             print(f"  {label:<30} {v:7.2f} s  = {v * per_min:6.2f} s per minute of audio")
         print(f"  speaker work / recognition: {st['speakersSeconds'] / st['recognizeSeconds']:.3f}")
+        print(f"  lexicon: {st['lexiconBytes'] / 1e6:.2f} MB, loads in {st['lexiconLoadSeconds']:.2f} s")
+        print(f"  a {st['textChars']}-character visit as text ({st['textSegments']} segments, {st['textInsights']} insights):"
+              f" sections + entities {st['textClinicalSeconds']:.2f} s; with the curated layer only {st['textClinicalCuratedSeconds']:.2f} s")
     base = results.get("faster-whisper-1t")
     if base:
         print("\nratios to faster-whisper (1 thread): RTF x, WER x")

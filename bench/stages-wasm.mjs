@@ -1,11 +1,18 @@
 // Per-stage cost of the wasm build in Node (one thread), straight on the WasmScribe API: loading the
 // recognizer and the clinical models, recognition, speaker turns and roles, sections + clinical entities,
 // and the rule-based note. Prints one JSON line; `make bench` shows it per minute of audio.
+// Also, on a ~10-minute visit given as text (tests/fixtures/visit_9min/dialogue.txt, PriMock57): the lexicon's
+// own load time (a scribe built with it minus one built with an empty lexicon asset, whose curated layer is
+// compiled in) and sections + clinical entities on that text (`noteFromText` without a note), with the full
+// lexicon and with the curated layer alone. `--text-only` skips the audio stages.
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { initSync, WasmScribe } from '../pkg/wasm/bedside.js';
 
-const [audioPath] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const textOnly = args.includes('--text-only');
+const [audioPath] = args.filter((a) => !a.startsWith('--'));
 const models = resolve('models');
 const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
 const file = (id) => readFileSync(join(models, manifest.files.find((f) => f.id === id).path));
@@ -16,6 +23,31 @@ const base = { asrName: manifest.defaults.asr, weights: file(asr.weights), confi
 const c = manifest.defaults.clinical;
 const clinicalFiles = { embedderWeights: file(c.embedder_weights), embedderConfig: file(c.embedder_config), embedderTokenizer: file(c.embedder_tokenizer), sections: file(c.sections), lexicon: file(c.lexicon) };
 const seconds = (f) => { const t = performance.now(); const r = f(); return [(performance.now() - t) / 1000, r]; };
+
+// Text stages first (they need no audio).
+const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const emptyLexicon = gzipSync(Buffer.from('#bedside-lexicon 1\n'));
+const loads = (lexicon) => median([0, 1, 2].map(() => seconds(() => new WasmScribe({ ...base, ...clinicalFiles, lexicon }))[0]));
+const lexiconLoadSeconds = loads(clinicalFiles.lexicon) - loads(emptyLexicon);
+const visitText = readFileSync(resolve('tests/fixtures/visit_9min/dialogue.txt'), 'utf8');
+const textScribe = new WasmScribe({ ...base, ...clinicalFiles });
+const curatedScribe = new WasmScribe({ ...base, ...clinicalFiles, lexicon: emptyLexicon });
+const clinicalOnText = (scribe) => median([0, 1, 2].map(() => seconds(() => scribe.noteFromText(visitText, { note: false }))[0]));
+textScribe.noteFromText(visitText, { note: false }); // warm-up
+const textResult = textScribe.noteFromText(visitText, { note: false });
+const text = {
+  lexiconBytes: clinicalFiles.lexicon.length,
+  lexiconLoadSeconds,
+  textChars: visitText.length,
+  textSegments: textResult.transcript.Conversation.TranscriptSegments.length,
+  textInsights: textResult.transcript.Conversation.ClinicalInsights.length,
+  textClinicalSeconds: clinicalOnText(textScribe),
+  textClinicalCuratedSeconds: clinicalOnText(curatedScribe),
+};
+if (textOnly) {
+  console.log(JSON.stringify(text));
+  process.exit(0);
+}
 
 const [loadAsr, plain] = seconds(() => new WasmScribe(base));
 const [loadAll, full] = seconds(() => new WasmScribe({ ...base, ...clinicalFiles }));
@@ -42,4 +74,5 @@ console.log(JSON.stringify({
   noteRulesSeconds: withNote.finish - withClinical.finish,
   segments: withNote.result.transcript.Conversation.TranscriptSegments.length,
   insights: withNote.result.transcript.Conversation.ClinicalInsights.length,
+  ...text,
 }));

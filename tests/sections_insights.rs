@@ -69,3 +69,17 @@ fn the_built_lexicon_adds_registry_vocabulary_and_negex_rules() {
     let sarc = f.conversation.clinical_insights.iter().find(|i| i.spans[0].content == "sarcoidosis").unwrap();
     assert!(sarc.codes.iter().any(|c| c.system == "ICD-10-CM" && c.code.starts_with("D86")), "{:?}", sarc.codes);
 }
+
+#[test]
+fn the_built_lexicon_finds_names_said_without_a_cue() {
+    let lex = Lexicon::load(&read("lexicon-en.txt.gz")).unwrap();
+    let (first, last) = lex.name_counts();
+    assert!(first > 1000 && last > 1000, "{first} first names, {last} surnames");
+    let mut f = bedside::dialogue::transcript_from_dialogue(
+        "[doctor] alright david so you were just in the emergency department\n[patient] yes and Megan Brown drove me , will you call my daughter Grace ?",
+    )
+    .unwrap();
+    extract(&mut f, &lex).unwrap();
+    let names: Vec<&str> = f.conversation.clinical_insights.iter().filter(|i| i.kind == "NAME").map(|i| i.spans[0].content.as_str()).collect();
+    assert_eq!(names, ["david", "Megan", "Brown", "Grace"]);
+}

@@ -73,6 +73,20 @@ const COMMON_WORDS: &[&str] = &[
     "running", "sitting", "standing", "eating", "drinking", "sleeping", "working", "talking", "reading", "writing",
 ];
 
+/// Census first names that are also everyday words, places or exclamations: names only when capitalized.
+const NAME_WORDS: &[&str] = &[
+    "amber", "angel", "autumn", "basil", "bill", "bob", "brain", "brandy", "buddy", "candy", "carol", "charity",
+    "chase", "cherry", "christian", "chuck", "clay", "cliff", "coy", "crystal", "daisy", "dale", "dawn", "dean",
+    "dixie", "dolly", "don", "drew", "earl", "earnest", "ed", "eddy", "eve", "faith", "fern", "flora", "frank",
+    "gale", "gay", "gene", "ginger", "glen", "grace", "grant", "guy", "hazel", "heath", "holly", "hope", "hunter",
+    "iris", "ivy", "jack", "jade", "jan", "jasmine", "jay", "jean", "jesus", "jewel", "joy", "junior", "lance",
+    "lane", "lily", "mark", "max", "miles", "misty", "nick", "noel", "olive", "opal", "pat", "pearl", "penny",
+    "ray", "reed", "rob", "robin", "rocky", "rod", "rose", "rosemary", "ruby", "rusty", "sage", "sandy", "sherry",
+    "son", "sue", "summer", "violet", "wade", "will", "young", "dallas", "cleveland", "austin", "georgia",
+    "carolina", "israel", "kenya", "paris", "virginia", "jewell", "destiny", "sunny", "stormy", "dusty", "major",
+];
+const MONTH_NAMES: &[&str] = &["january", "april", "may", "june", "july", "august"];
+
 pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
     let get = |role: &str| inputs.get(role).ok_or_else(|| format!("recipe needs input `{role}`"));
     let stop: HashSet<&str> = STOP.iter().copied().collect();
@@ -210,6 +224,11 @@ pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
         }
     }
 
+    // Person names (for PHI): US Census 1990 name frequencies from the `names` package.
+    if let (Some(male), Some(female), Some(last)) = (inputs.get("first_names_male"), inputs.get("first_names_female"), inputs.get("surnames")) {
+        lex.names(male, female, last, &stop);
+    }
+
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(lex.text.as_bytes()).map_err(|e| e.to_string())?;
     gz.finish().map_err(|e| e.to_string())
@@ -227,6 +246,41 @@ struct Writer {
 }
 
 impl Writer {
+    /// `@names FIRST|FIRST_COMMON|SURNAME name|name…` records from census frequency files (`NAME  percent
+    /// cumulative rank` lines). Kept: first names said by at least 1 in 10,000 people (≈1,600) and surnames by
+    /// at least 1 in 20,000 (≈2,700). A first name that is also an everyday or clinical word ("will", "grace",
+    /// "iris") goes to `FIRST_COMMON`, which the matcher accepts only when capitalized mid-sentence; month
+    /// names are left to the date rules; surnames that are everyday words are dropped.
+    fn names(&mut self, male: &[u8], female: &[u8], last: &[u8], stop: &HashSet<&str>) {
+        let parse = |b: &[u8], min: f64| -> Vec<String> {
+            String::from_utf8_lossy(b)
+                .lines()
+                .filter_map(|l| {
+                    let mut f = l.split_whitespace();
+                    let (name, pct) = (f.next()?, f.next()?.parse::<f64>().ok()?);
+                    (pct >= min && name.len() >= 2 && name.chars().all(|c| c.is_ascii_alphabetic())).then(|| name.to_lowercase())
+                })
+                .collect()
+        };
+        let common = |n: &str| {
+            let k = key(n);
+            NAME_WORDS.contains(&n) || stop.contains(n) || self.common.contains(&k) || self.taken.contains_key(&k)
+        };
+        let mut first: Vec<String> = parse(male, 0.01);
+        first.extend(parse(female, 0.01));
+        first.sort();
+        first.dedup();
+        first.retain(|n| !MONTH_NAMES.contains(&n.as_str()));
+        let (ambiguous, plain): (Vec<String>, Vec<String>) = first.into_iter().partition(|n| common(n));
+        let mut last = parse(last, 0.005);
+        last.sort();
+        last.retain(|n| n.len() >= 3 && !common(n));
+        self.line("# Person names: US Census 1990 frequency lists (public domain) from the `names` package 0.3.0 (MIT).");
+        for (kind, list) in [("FIRST", plain), ("FIRST_COMMON", ambiguous), ("SURNAME", last)] {
+            self.line(&format!("@names\t{kind}\t{}", list.join("|")));
+        }
+    }
+
     fn line(&mut self, l: &str) {
         self.text.push_str(l);
         self.text.push('\n');

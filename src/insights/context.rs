@@ -82,7 +82,11 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
                 continue;
             }
             let blocked = |a: usize, b: usize| terminators.iter().any(|&t| t > a && t < b);
-            let hit = (forward && ent.first > trig.last && ent.first - trig.last <= MAX_SCOPE && !blocked(trig.last, ent.first))
+            // "no murmur on your heart exam": a negated finding does not negate the test it was found on.
+            let past_finding = name == "NEGATION"
+                && lex.concept(ent.item).category == "TEST_TREATMENT_PROCEDURE"
+                && entities.iter().any(|o| o.first > trig.last && o.last < ent.first && lex.concept(o.item).category == "MEDICAL_CONDITION");
+            let hit = (forward && ent.first > trig.last && ent.first - trig.last <= MAX_SCOPE && !blocked(trig.last, ent.first) && !past_finding)
                 || (backward && ent.last < trig.first && trig.first - ent.last <= MAX_SCOPE && !blocked(ent.last, trig.first));
             if hit && !out[e].contains(&name) {
                 out[e].push(name);
@@ -92,15 +96,24 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
     out
 }
 
+/// Hesitations that may open an answer.
+const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "oh", "well", "ah"];
+
 /// How a patient's turn answers a yes/no question: `Some(false)` denies, `Some(true)` affirms.
 pub fn answer(toks: &[Token]) -> Option<bool> {
+    // "uh-huh" / "mm-hmm" affirm; other fillers before the answer ("uh, no", "um, yes") are skipped.
+    if matches!(toks.first().map(|t| t.lower.as_str()), Some("uh" | "mm" | "um")) && matches!(toks.get(1).map(|t| t.lower.as_str()), Some("huh" | "hmm" | "hm")) {
+        return Some(true);
+    }
+    let skip = toks.iter().take_while(|t| FILLERS.contains(&t.lower.as_str())).count();
+    let toks = &toks[skip..];
     let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
     match w(0) {
         "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
         "not" if matches!(w(1), "really" | "at" | "that") => Some(false),
         "i" if matches!(w(1), "dont" | "havent" | "didnt" | "never") => Some(false),
         "ive" | "i" if w(1) == "never" || (w(1) == "have" && w(2) == "never") => Some(false),
-        "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "uh" | "mhm" => Some(true),
+        "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "mhm" | "uhhuh" | "mmhmm" => Some(true),
         "i" if w(1) == "do" || w(1) == "have" => Some(true),
         "a" if w(1) == "little" || w(1) == "bit" => Some(true),
         _ => None,
@@ -161,5 +174,9 @@ mod tests {
         assert_eq!(answer(&tokens("Nope")), Some(false));
         assert_eq!(answer(&tokens("yeah , a little")), Some(true));
         assert_eq!(answer(&tokens("it started monday")), None);
+        assert_eq!(answer(&tokens("uh , no .")), Some(false));
+        assert_eq!(answer(&tokens("uh-huh")), Some(true));
+        assert_eq!(answer(&tokens("mm-hmm . i did .")), Some(true));
+        assert_eq!(answer(&tokens("uh , maybe .")), None);
     }
 }

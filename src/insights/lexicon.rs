@@ -13,7 +13,7 @@
 //! Limits: exact phrase matching after normalisation; no fuzzy spelling; a term listed twice keeps its
 //! first concept (the curated layer is read first, so it wins).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -58,7 +58,31 @@ pub struct Lexicon {
     terms: Matcher,
     rules: Vec<ContextRule>,
     triggers: Matcher,
+    /// A code-less `MEDICAL_CONDITION` concept for phrases composed by [`Lexicon::compose`].
+    generic_condition: usize,
+    /// Person names (`@names` records): first name → whether it is also an everyday word.
+    first_names: HashMap<String, bool>,
+    surnames: HashSet<String>,
 }
+
+/// What a word is in the name lists.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NameWord {
+    First,
+    /// A first name that is also an everyday word ("will", "grace"): a name only when capitalized.
+    FirstCommon,
+    Surname,
+}
+
+/// Follow-on words that make a body site or a body function a complaint ("heart issues", "gi problems").
+const PROBLEM_WORDS: &[&str] = &["issue", "problem", "complaint", "trouble", "difficulty"];
+/// Body functions people report trouble with ("difficulty swallowing", "problems sleeping").
+const FUNCTIONS: &[&str] = &[
+    "swallowing", "sleeping", "breathing", "urinating", "peeing", "walking", "hearing", "seeing", "concentrating",
+    "remembering", "chewing", "speaking", "talking", "balance", "memory", "vision", "bladder", "bowel",
+];
+/// Exam words that join a preceding body site into one examination ("neck exam", "knee examination").
+const EXAM_WORDS: &[&str] = &["exam", "examination"];
 
 /// Phrase keys → item ids, searched with one automaton.
 struct Matcher {
@@ -147,6 +171,7 @@ impl Lexicon {
         let mut rules = Vec::new();
         let mut rule_keys = Vec::new();
         let mut rule_seen: HashMap<String, ()> = HashMap::new();
+        let (mut first_names, mut surnames) = (HashMap::new(), HashSet::new());
         for &(text, prekeyed) in texts {
             for (n, line) in text.lines().enumerate() {
                 if line.trim().is_empty() || line.starts_with('#') {
@@ -154,6 +179,17 @@ impl Lexicon {
                 }
                 let f: Vec<&str> = line.split('\t').collect();
                 let bad = || BedsideError::model("lexicon", format!("line {}: malformed record `{line}`", n + 1));
+                if f[0] == "@names" {
+                    let [_, kind, names] = f[..] else { return Err(bad()) };
+                    for n in names.split('|').filter(|n| !n.is_empty()) {
+                        match kind {
+                            "FIRST" => drop(first_names.insert(n.to_string(), false)),
+                            "FIRST_COMMON" => drop(first_names.insert(n.to_string(), true)),
+                            _ => drop(surnames.insert(n.to_string())),
+                        }
+                    }
+                    continue;
+                }
                 if f[0] == "@context" {
                     let [_, category, direction, trigger] = f[..] else { return Err(bad()) };
                     let k = key(trigger);
@@ -192,7 +228,9 @@ impl Lexicon {
                 }
             }
         }
-        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)? })
+        concepts.push(Concept { category: "MEDICAL_CONDITION".into(), kind: "DX_NAME".into(), traits: Vec::new(), codes: Vec::new() });
+        let generic_condition = concepts.len() - 1;
+        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, first_names, surnames })
     }
 
     pub fn concept(&self, i: usize) -> &Concept {
@@ -208,9 +246,78 @@ impl Lexicon {
         self.terms.find(toks)
     }
 
+    /// Concept mentions, then phrases composed from them and the words around them: a body site or
+    /// function followed by a problem word ("heart issues", "gi problems", "swallowing problem"), a problem
+    /// word followed by a function ("difficulty swallowing", "problems with sleeping"), both as a code-less
+    /// MEDICAL_CONDITION; and a body site followed by an exam word as one examination ("neck exam").
+    pub fn find_composed(&self, toks: &[Token]) -> Vec<Mention> {
+        let found = self.find(toks);
+        let key = |k: usize| toks.get(k).map(|t| t.key.as_str()).unwrap_or("");
+        let lower = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
+        let is_problem = |k: usize| PROBLEM_WORDS.contains(&key(k));
+        let is_function = |k: usize| FUNCTIONS.contains(&lower(k));
+        let at = |k: usize| found.iter().position(|m| m.first <= k && k <= m.last);
+        let mut out: Vec<Mention> = Vec::with_capacity(found.len());
+        let mut k = 0;
+        while k < toks.len() {
+            let here = at(k);
+            let mention = here.map(|i| found[i]);
+            // A whole mention that is a body site (anatomy) followed by a problem or exam word.
+            if let Some(m) = mention.filter(|m| m.first == k && self.concepts[m.item].category == "ANATOMY") {
+                if is_problem(m.last + 1) && at(m.last + 1).is_none() {
+                    out.push(Mention { first: m.first, last: m.last + 1, item: self.generic_condition });
+                    k = m.last + 2;
+                    continue;
+                }
+                if let Some(e) = at(m.last + 1).map(|i| found[i]).filter(|e| e.first == e.last && EXAM_WORDS.contains(&key(e.first))) {
+                    out.push(Mention { first: m.first, last: e.last, item: e.item });
+                    k = e.last + 1;
+                    continue;
+                }
+            }
+            if mention.is_none() {
+                // "swallowing problem" / "difficulty swallowing" / "problems with sleeping"
+                if is_function(k) && is_problem(k + 1) && at(k + 1).is_none() {
+                    out.push(Mention { first: k, last: k + 1, item: self.generic_condition });
+                    k += 2;
+                    continue;
+                }
+                if is_problem(k) {
+                    let f = if lower(k + 1) == "with" { k + 2 } else { k + 1 };
+                    if is_function(f) && at(f).is_none() {
+                        out.push(Mention { first: k, last: f, item: self.generic_condition });
+                        k = f + 1;
+                        continue;
+                    }
+                }
+            }
+            if let Some(m) = mention.filter(|m| m.first == k) {
+                out.push(m);
+                k = m.last + 1;
+            } else {
+                k += 1;
+            }
+        }
+        out
+    }
+
     /// ConText trigger mentions in a token list (`item` indexes [`Lexicon::rule`]).
     pub fn find_triggers(&self, toks: &[Token]) -> Vec<Mention> {
         self.triggers.find(toks)
+    }
+
+    /// A lower-case word's place in the person-name lists, if any (a first name wins over a surname).
+    pub fn name_word(&self, lower: &str) -> Option<NameWord> {
+        match self.first_names.get(lower) {
+            Some(false) => Some(NameWord::First),
+            Some(true) => Some(NameWord::FirstCommon),
+            None => self.surnames.contains(lower).then_some(NameWord::Surname),
+        }
+    }
+
+    /// Number of first names and surnames in the name lists (for reports).
+    pub fn name_counts(&self) -> (usize, usize) {
+        (self.first_names.len(), self.surnames.len())
     }
 
     /// Number of concepts and term variants (for reports).

@@ -37,6 +37,9 @@ const BARE_VALUE_REACH: usize = 3;
 /// Body sites and directions attach to a condition at most this many tokens away.
 const SITE_REACH: usize = 4;
 
+/// Determiners that make a mention definite (presupposed) in a question.
+const DEFINITE: &[&str] = &["the", "your", "that", "this", "those", "these"];
+
 struct Entity {
     seg: usize,
     first: usize,
@@ -65,9 +68,16 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         let mut taken = vec![false; t.len()];
         let first_entity = entities.len();
 
-        // PHI and time expressions first: a name is never also a drug ("rose", "gene").
+        // PHI and time expressions first: a cued name is never also a drug ("rose", "gene"); a name found
+        // only in the name lists gives way to a clinical term ("x-ray", "allegra").
+        let found = lex.find_composed(t);
+        let mut covered = vec![false; t.len()];
+        for m in &found {
+            covered[m.first..=m.last].iter_mut().for_each(|x| *x = true);
+        }
+        let listed = phi::listed_names(text, t, lex, &covered);
         for (k, tok) in t.iter().enumerate() {
-            if names.contains(&tok.lower) {
+            if names.contains(&tok.lower) || listed.contains(&k) {
                 taken[k] = true;
                 entities.push(Entity::new(si, k, k, "PROTECTED_HEALTH_INFORMATION", "NAME"));
             }
@@ -83,7 +93,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         }
 
         // Concept mentions with their context traits.
-        let mentions: Vec<Mention> = lex.find(t).into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x)).collect();
+        let mentions: Vec<Mention> = found.into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x)).collect();
         let triggers = lex.find_triggers(t);
         let traits = context::traits(lex, text, t, &mentions, &triggers);
         let sent = context::sentences(text, t);
@@ -164,7 +174,10 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             if let Some(next) = toks.get(si + 1).filter(|_| roles.get(si + 1) == Some(&Some(false))) {
                 if let Some(yes) = context::answer(next) {
                     for e in entities[concept_start..].iter_mut() {
-                        let asked = context::is_question(text, t, &sent, e.first);
+                        // "what caused the chest pain?": a definite mention presupposes the thing, so "no"
+                        // answers something else about it.
+                        let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str());
+                        let asked = !definite && context::is_question(text, t, &sent, e.first);
                         if asked && matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION") {
                             e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
                             if !yes && !e.traits.contains(&"NEGATION") {

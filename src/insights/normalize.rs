@@ -19,6 +19,10 @@ pub struct Token {
     pub end: usize,
 }
 
+/// Contractions whose apostrophe-less form is another English word, with the key they get instead.
+const CLASHING_CONTRACTIONS: &[(&str, &str)] =
+    &[("were", "we're"), ("well", "we'll"), ("ill", "i'll"), ("shell", "she'll"), ("hell", "he'll"), ("wed", "we'd"), ("id", "i'd"), ("shed", "she'd"), ("its", "it's"), ("whore", "who're")];
+
 /// Splits `text` into word tokens.
 pub fn tokens(text: &str) -> Vec<Token> {
     let chars: Vec<char> = text.chars().collect();
@@ -56,7 +60,13 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 }
             }
         }
-        out.push(Token { key: stem(&word), lower: word, start, end: i });
+        // A contraction that would read as another word without its apostrophe keeps it in the key
+        // ("we're not" is not the ConText trigger "were not"; "i'll" is not "ill").
+        let key = match CLASHING_CONTRACTIONS.iter().find(|(joined, _)| *joined == word) {
+            Some((_, with)) if chars[start..i].iter().any(|c| *c == '\'' || *c == '’') => (*with).to_string(),
+            _ => stem(&word),
+        };
+        out.push(Token { key, lower: word, start, end: i });
     }
     out
 }
@@ -97,5 +107,8 @@ mod tests {
         assert_eq!(key("DIABETES"), key("diabetes"));
         assert_ne!(key("glass"), key("gas"));
         assert_eq!(key("i do n't have"), key("i don't have"));
+        assert_ne!(key("we're not"), key("were not"));
+        assert_eq!(key("I'll"), "i'll");
+        assert_eq!(key("ill"), "ill");
     }
 }

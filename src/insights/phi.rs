@@ -5,9 +5,15 @@
 //! `TIME_EXPRESSION`. Reference: the HIPAA Safe Harbor identifier kinds, in Comprehend Medical's types.
 //! Names: a word after a title ("mrs. jones", "doctor patel") or a greeting ("hi , martha"), or after
 //! "my name is"; each name found is then marked everywhere in the visit (see `super::extract`).
-//! Limits: no name list is available under a permissive licence, so a name said without such a cue is
-//! missed unless it was cued elsewhere in the visit.
+//! Without a cue, a word is a name when the lexicon's census name lists have it ([`listed_names`]): a
+//! first name that is not an everyday word in any case ("david"); one that is ("will", "grace", "mark")
+//! only when capitalized mid-sentence; a surname right after a name, or capitalized mid-sentence. A word
+//! inside a clinical term ("x-ray") is never a listed name.
+//! Limits: a name missing from the lists (rare or non-US names) and said without a cue is missed; in
+//! lower-case text an everyday-word name without a cue is missed; a capitalized place that is also a
+//! surname ("Washington") is taken for a name.
 
+use super::lexicon::{Lexicon, NameWord};
 use super::normalize::Token;
 use super::numbers;
 
@@ -22,6 +28,8 @@ const NOT_NAMES: &[&str] = &[
     "guys", "all", "folks", "um", "umm", "uhm", "uh", "uhh", "hmm", "mm", "mhm", "ah", "oh", "er", "erm", "doc", "thank", "thanks", "bye", "hi", "hello", "hey", "very", "much",
     "so", "too", "for", "very", "be", "up", "in", "come", "see", "do", "just", "there's", "dax", "dragon", "siri", "alexa", "google", "mister",
     "let", "lets", "here", "sure", "then", "again", "he", "she", "they", "wants", "ordered", "recommended", "gave",
+    // after "miss" the verb ("i miss them every day")
+    "them", "him", "her", "me", "us", "every", "any", "some", "one", "out", "those", "these", "that", "class", "work",
 ];
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "doctor", "mister", "nurse"];
 const GREETINGS: &[&str] = &["hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "bye", "goodbye", "welcome"];
@@ -57,6 +65,40 @@ pub fn cued_names(text: &str, toks: &[Token]) -> Vec<String> {
                     out.push(n2.lower.clone());
                 }
             }
+        }
+    }
+    out
+}
+
+/// Token indices of names found in the lexicon's name lists (see the module notes); `covered` marks
+/// tokens inside clinical terms.
+pub fn listed_names(text: &str, toks: &[Token], lex: &Lexicon, covered: &[bool]) -> Vec<usize> {
+    let chars: Vec<char> = text.chars().collect();
+    // Capitalized where a sentence does not start, in text that is not all capitals.
+    let shouting = !chars.iter().any(|c| c.is_lowercase());
+    let capitalized = |k: usize| {
+        let t = &toks[k];
+        !shouting
+            && chars[t.start].is_uppercase()
+            && chars[t.start + 1..t.end].iter().all(|c| !c.is_uppercase())
+            && k > 0
+            && !chars[toks[k - 1].end..t.start].iter().any(|c| matches!(c, '.' | '?' | '!' | ':' | '"'))
+            && toks[k - 1].lower != "i"
+    };
+    let mut out: Vec<usize> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if covered[k] || !t.lower.chars().all(char::is_alphabetic) || (NOT_NAMES.contains(&t.lower.as_str()) && !capitalized(k)) {
+            continue;
+        }
+        let after_name = out.last() == Some(&(k.wrapping_sub(1))) && chars[toks[k - 1].end..t.start].iter().all(|c| c.is_whitespace());
+        let name = match lex.name_word(&t.lower) {
+            Some(NameWord::First) => true,
+            Some(NameWord::FirstCommon) => capitalized(k),
+            Some(NameWord::Surname) => after_name || capitalized(k),
+            None => false,
+        };
+        if name {
+            out.push(k);
         }
     }
     out

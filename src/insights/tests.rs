@@ -105,3 +105,26 @@ fn phi_found_and_redacted_everywhere() {
     }
     assert!(!serde_json::to_string(&f).unwrap().contains("martha"));
 }
+
+#[test]
+fn names_from_the_name_lists_need_no_cue() {
+    let lists = "@names\tFIRST\tdavid|megan|ray\n@names\tFIRST_COMMON\twill|grace|mark|bill\n@names\tSURNAME\tsmith|brown\n";
+    let lex = Lexicon::from_texts(&[include_str!("lay_terms.tsv"), include_str!("context_terms.tsv"), lists]).unwrap();
+    let run = |d: &str| {
+        let mut f = transcript_from_dialogue(d).unwrap();
+        extract(&mut f, &lex).unwrap();
+        f.conversation
+            .clinical_insights
+            .iter()
+            .filter(|i| i.kind == "NAME")
+            .map(|i| i.spans[0].content.clone())
+            .collect::<Vec<_>>()
+    };
+    // No title, greeting or introduction before the name.
+    assert_eq!(run("[doctor] alright david so you were just in the emergency department"), ["david"]);
+    // Everyday-word names only when capitalized mid-sentence; a surname after a name.
+    assert!(run("[patient] will you mark it down ? the bill came . Grace was kind").is_empty());
+    assert_eq!(run("[patient] my daughter Grace Smith drove me , and Will came too"), ["Grace", "Smith", "Will"]);
+    // A word inside a clinical term is not a name.
+    assert!(run("[doctor] we got an X-Ray of the chest").is_empty());
+}
