@@ -107,6 +107,31 @@ fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsValue> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
 }
 
+/// Adapts an optional JS callback to the core's progress callback (only the note stage reports through
+/// it): `{ stage: 'note', sentencesWritten, sentences }` and model output as `{ token }`. The callback cancels by
+/// returning `false`; a callback that throws also stops the work (its error is not swallowed silently: the
+/// run ends with `CANCELLED`).
+fn js_progress(callback: Option<&js_sys::Function>) -> impl FnMut(Progress) -> bool + '_ {
+    move |p| {
+        let Some(f) = callback else { return true };
+        let event = Object::new();
+        match p {
+            Progress::Stage { stage, done, total } => {
+                let _ = Reflect::set(&event, &"stage".into(), &stage.into());
+                let _ = Reflect::set(&event, &"sentencesWritten".into(), &done.into());
+                let _ = Reflect::set(&event, &"sentences".into(), &total.into());
+            }
+            Progress::Token { text } => {
+                let _ = Reflect::set(&event, &"token".into(), &text.into());
+            }
+        }
+        match f.call1(&JsValue::NULL, &event) {
+            Ok(v) => v.as_bool() != Some(false),
+            Err(_) => false,
+        }
+    }
+}
+
 #[wasm_bindgen]
 pub struct WasmScribe {
     scribe: Scribe,
@@ -184,11 +209,11 @@ impl WasmScribe {
     }
 
     /// Ends the visit and returns `{ transcript, documentation? }` (HealthScribe's transcript and clinical
-    /// documentation files as objects).
-    pub fn finish(&mut self) -> Result<JsValue, JsValue> {
+    /// documentation files as objects). The note is written inside this call; `onProgress`, when given, is
+    /// called synchronously with `{ stage: 'note', sentencesWritten, sentences }` and `{ token }` (model output as it is written); returning `false` from it cancels (`CANCELLED`).
+    pub fn finish(&mut self, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let job = self.job.take().ok_or_else(|| js_error(BedsideError::Settings { reason: "finish() before begin*()".into() }))?;
-        // The note is written here in one go: JS cannot cancel inside it (the loop cannot yield).
-        let visit = job.finish(&self.scribe, &mut |_| true).map_err(js_error)?;
+        let visit = job.finish(&self.scribe, &mut js_progress(on_progress.as_ref())).map_err(js_error)?;
         let out = Object::new();
         Reflect::set(&out, &"transcript".into(), &to_js(&visit.transcript)?)?;
         if let Some(doc) = &visit.documentation {
@@ -200,7 +225,7 @@ impl WasmScribe {
     /// Reads a transcript given as text (an ACI-Bench `[doctor]`/`[patient]` dialogue or a HealthScribe
     /// transcript JSON) and returns `{ transcript, documentation? }`, as `bedside note` does.
     #[wasm_bindgen(js_name = noteFromText)]
-    pub fn note_from_text(&mut self, text: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn note_from_text(&mut self, text: &str, options: JsValue, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let s = settings(options)?;
         let mut file = crate::dialogue::transcript_from_text(text).map_err(js_error)?;
         if let Some(clinical) = &self.scribe.clinical {
@@ -208,7 +233,7 @@ impl WasmScribe {
         }
         let out = Object::new();
         if let Some(opts) = &s.note {
-            let doc = self.scribe.write_note(&file, opts, s.use_llm, &mut |_| true).map_err(js_error)?;
+            let doc = self.scribe.write_note(&file, opts, s.use_llm, &mut js_progress(on_progress.as_ref())).map_err(js_error)?;
             Reflect::set(&out, &"documentation".into(), &to_js(&doc)?)?;
         }
         Reflect::set(&out, &"transcript".into(), &to_js(&file)?)?;

@@ -1,8 +1,12 @@
-// The demo page: load a model, take a recording (sample, file or microphone), show the draft transcript.
+// The demo page: load the models, take a recording (sample, file or microphone), show the draft transcript and
+// the draft note (by rules or a small language model), each sentence linked to the lines it came from.
 // Everything happens in this tab; the only requests go to this page's own origin (page, package, models).
 
 import { createScribe } from '/pkg/index.js';
 import { ClipPlayer } from './clip-player.js';
+import { markEvidence, playLines, stopLines } from './evidence.js';
+import { NotePanel } from './note-panel.js';
+import { saveFile } from './save-file.js';
 import { startRecording } from './recorder.js';
 import { formatTime } from './time.js';
 import { SpeakersPanel } from './speakers-panel.js';
@@ -18,6 +22,8 @@ const ui = {
   segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
   warningList: $('warning-list'), redact: $('redact'), viewControls: $('view-controls'), sectionView: $('section-view'),
+  writer: $('writer'), template: $('template'), rewrite: $('rewrite'), downloadSummary: $('download-summary'),
+  downloadNote: $('download-note'),
 };
 
 let scribe = null; // Promise<Scribe> for the chosen model
@@ -37,6 +43,9 @@ function setState(state) {
   ui.setupRoom.disabled = busy;
   ui.setupTelehealth.disabled = busy;
   ui.redact.disabled = busy;
+  ui.writer.disabled = busy;
+  ui.template.disabled = busy;
+  ui.rewrite.disabled = busy || !transcript;
   showSetup(busy);
   ui.record.disabled = state === 'processing';
   ui.cancel.hidden = state !== 'processing';
@@ -151,21 +160,27 @@ function showLoadProgress(p) {
   if (p.status === 'done') bar.value = 1;
 }
 
-function loadModel(name) {
+// 'SmolLM2-135M' for the writer select's current choice ('Rules' for none).
+const writerLabel = () => ui.writer.selectedOptions[0].textContent.replace(/\s*\(.*$/, '');
+
+function loadModel() {
+  const name = ui.model.value;
+  const llm = ui.writer.value;
   loadController?.abort();
   const previous = scribe;
   previous?.then((s) => s.dispose(), () => {});
   loadController = new AbortController();
   ui.loadList.replaceChildren();
   ui.app.dataset.model = 'loading';
-  setStatus(`Loading the ${name} model…`);
+  const models = llm === 'none' ? `the ${name} model` : `the ${name} and ${writerLabel()} models`;
+  setStatus(`Loading ${models}…`);
   const controller = loadController;
-  scribe = createScribe({ modelBase: MODEL_BASE, asr: name, signal: controller.signal, onProgress: showLoadProgress });
+  scribe = createScribe({ modelBase: MODEL_BASE, asr: name, llm, signal: controller.signal, onProgress: showLoadProgress });
   scribe.then(
     () => {
       if (controller !== loadController) return;
       ui.app.dataset.model = 'ready';
-      if (ui.app.dataset.state !== 'processing') setStatus(`The ${name} model is ready.`);
+      if (ui.app.dataset.state !== 'processing') setStatus(`${models[0].toUpperCase()}${models.slice(1)} ${llm === 'none' ? 'is' : 'are'} ready.`);
     },
     (err) => {
       if (err.name === 'AbortError' || controller !== loadController) return;
@@ -188,22 +203,26 @@ async function transcribe(blob, label) {
   ui.processLabel.textContent = 'Waiting for the model…';
   setStatus(`Transcribing ${label}…`);
   const started = performance.now();
-  if (ui.app.dataset.model === 'error') loadModel(ui.model.value); // e.g. the network came back: try again
+  if (ui.app.dataset.model === 'error') loadModel(); // e.g. the network came back: try again
   const setupWasTelehealth = telehealth();
   try {
     const speakers = speakerOptions();
     const s = await scribe;
     ui.processLabel.textContent = 'Transcribing…';
+    const timing = { noteStarted: 0 };
     const result = await s.process(blob, {
       signal,
       jobName: label,
       redact: ui.redact.checked,
+      template: ui.template.value,
       ...speakers,
-      onProgress: ({ processedSeconds, totalSeconds }) => {
-        ui.processBar.value = totalSeconds ? processedSeconds / totalSeconds : 0;
-        ui.processLabel.textContent = `Transcribing: ${formatTime(processedSeconds)} of ${formatTime(totalSeconds)}`;
+      onProgress: (p) => {
+        if (p.stage === 'note') return noteProgress(p, timing);
+        ui.processBar.value = p.totalSeconds ? p.processedSeconds / p.totalSeconds : 0;
+        ui.processLabel.textContent = `Transcribing: ${formatTime(p.processedSeconds)} of ${formatTime(p.totalSeconds)}`;
       },
     });
+    const finished = performance.now();
     transcript = result.transcript;
     player?.close();
     player = new ClipPlayer(blob);
@@ -213,10 +232,14 @@ async function transcribe(blob, label) {
     showWarnings(transcript.Conversation.Bedside?.warnings ?? []);
     speakersPanel.show(transcript);
     ui.download.disabled = false;
-    const secs = ((performance.now() - started) / 1000).toFixed(1);
-    setStatus(`${count} transcript lines from ${label} in ${secs} s. Review them before use.`);
+    const sentences = showNote(result.documentation);
+    const secs = ((finished - started) / 1000).toFixed(1);
+    const noteSecs = timing.noteStarted ? ` (note ${((finished - timing.noteStarted) / 1000).toFixed(1)} s)` : '';
+    setStatus(`${count} transcript lines and a ${sentences}-sentence note (${writerLabel()}) from ${label} in ${secs} s${noteSecs}. ` +
+      'Review them before use.');
     setState('done');
   } catch (err) {
+    noteStopped();
     if (err.name === 'AbortError') {
       setStatus('Cancelled.');
       setState('cancelled');
@@ -230,7 +253,99 @@ async function transcribe(blob, label) {
   }
 }
 
+// ---- the note ----
+
+const notePanel = new NotePanel({
+  box: $('note'), live: $('note-live'), liveLabel: $('note-live-label'), liveText: $('note-live-text'),
+  onSelect: showEvidence,
+  onEdit: () => { ui.app.dataset.noteEdited = 'true'; },
+});
+
+function noteProgress(p, timing) {
+  if (!timing.noteStarted) {
+    timing.noteStarted = performance.now();
+    ui.app.dataset.note = 'writing';
+  }
+  notePanel.progress(p, writerLabel());
+  if (p.status === 'progress') {
+    ui.processBar.value = p.sentences ? p.sentencesWritten / p.sentences : 0;
+    ui.processLabel.textContent = p.sentences
+      ? `Writing the note: ${p.sentencesWritten} of ${p.sentences} sentences` : 'Writing the note…';
+  }
+}
+
+/** The note was not finished (cancelled, failed): the note on screen, if any, stays. */
+function noteStopped() {
+  notePanel.endLive();
+  ui.app.dataset.note = notePanel.doc ? 'ready' : 'none';
+}
+
+/** Shows a finished note (or none) and returns its sentence count. */
+function showNote(documentation) {
+  if (!documentation) notePanel.clear();
+  const sentences = documentation ? notePanel.show(documentation) : 0;
+  ui.app.dataset.note = documentation ? 'ready' : 'none';
+  delete ui.app.dataset.noteEdited;
+  ui.downloadSummary.disabled = !documentation;
+  ui.downloadNote.disabled = !documentation;
+  return sentences;
+}
+
+/** A note sentence was chosen: mark its evidence lines; when asked, bring them into view and play them. */
+function showEvidence(links, { jump }) {
+  let buttons = markEvidence(ui.segments, links.map((l) => l.SegmentId));
+  if (buttons.some((b) => b.parentElement.hidden)) {
+    ui.sectionView.value = 'all'; // a line is filtered out: show every line again
+    showView(ui.segments, 'all');
+    buttons = markEvidence(ui.segments, links.map((l) => l.SegmentId));
+  }
+  if (!jump || buttons.length === 0) return;
+  buttons[0].scrollIntoView({ block: 'center', behavior: 'smooth' });
+  if (!player) return;
+  playLines(player, buttons, (button) => {
+    for (const el of ui.segments.querySelectorAll('.playing')) el.classList.remove('playing');
+    button?.classList.add('playing');
+  }).catch((err) => showError(new Error(`Could not play the recording: ${err.message}`)));
+}
+
+/** Writes the note again from the transcript on screen (speaker corrections included), e.g. in another template. */
+async function rewriteNote() {
+  if (!transcript) return;
+  jobController = new AbortController();
+  const { signal } = jobController;
+  ui.error.hidden = true;
+  setState('processing');
+  ui.processBar.value = 0;
+  ui.processLabel.textContent = 'Writing the note…';
+  setStatus('Writing the note again…');
+  const started = performance.now();
+  try {
+    const s = await scribe;
+    const timing = { noteStarted: 0 };
+    const { documentation } = await s.noteFromText(transcript, {
+      signal, template: ui.template.value, onProgress: (p) => noteProgress(p, timing),
+    });
+    const sentences = showNote(documentation);
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    setStatus(`A ${sentences}-sentence note (${writerLabel()}) in ${secs} s. Review it before use.`);
+    setState('done');
+  } catch (err) {
+    noteStopped();
+    if (err.name === 'AbortError') {
+      setStatus('Cancelled.');
+      setState('cancelled');
+    } else {
+      showError(err);
+      setStatus('Could not write the note.');
+      setState('error');
+    }
+  } finally {
+    jobController = null;
+  }
+}
+
 async function playSegment(segment, button) {
+  stopLines();
   for (const el of ui.segments.querySelectorAll('.playing')) el.classList.remove('playing');
   button.classList.add('playing');
   try {
@@ -300,19 +415,21 @@ ui.file.addEventListener('change', () => {
 
 ui.record.addEventListener('click', toggleRecording);
 ui.cancel.addEventListener('click', () => jobController?.abort());
-ui.model.addEventListener('change', () => loadModel(ui.model.value));
+ui.model.addEventListener('change', () => loadModel());
+ui.writer.addEventListener('change', () => loadModel());
+ui.rewrite.addEventListener('click', rewriteNote);
 ui.sectionView.addEventListener('change', () => showView(ui.segments, ui.sectionView.value));
 for (const radio of [ui.setupRoom, ui.setupTelehealth]) radio.addEventListener('change', () => showSetup());
 
 ui.download.addEventListener('click', () => {
-  if (!transcript) return;
-  const url = URL.createObjectURL(new Blob([JSON.stringify(transcript, null, 2)], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = 'transcript.json';
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  if (transcript) saveFile('transcript.json', JSON.stringify(transcript, null, 2), 'application/json');
+});
+ui.downloadSummary.addEventListener('click', () => {
+  if (notePanel.doc) saveFile('summary.json', JSON.stringify(notePanel.doc, null, 2), 'application/json');
+});
+ui.downloadNote.addEventListener('click', () => {
+  if (notePanel.doc) saveFile('note.txt', notePanel.doc.toText(), 'text/plain');
 });
 
 setState('idle');
-loadModel(ui.model.value);
+loadModel();

@@ -1,0 +1,142 @@
+// The draft note in the demo page: after the sample visit the Note panel shows the note by sections under a
+// draft marker; choosing a sentence marks and plays its evidence lines; an edited sentence is what the
+// downloaded summary.json and note.txt say; another template writes the note again; nothing leaves the origin.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { join } from 'node:path';
+import { ROOT, openDemo } from './harness.mjs';
+
+let demo;
+let page;
+
+before(async () => {
+  demo = await openDemo();
+  ({ page } = demo);
+});
+
+after(() => demo?.close());
+
+async function download(name) {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${name}` }).click()]);
+  assert.equal(file.suggestedFilename(), name);
+  return readFile(await file.path(), 'utf8');
+}
+
+const sentences = () => page.locator('#note .note-sentence');
+
+test('the sample visit gets a draft note by sections, under a draft marker', { timeout: 300_000 }, async () => {
+  assert.equal(await page.locator('#writer').inputValue(), 'none', 'no language model is downloaded unless chosen');
+  assert.equal(await page.locator('#template').inputValue(), 'HISTORY_AND_PHYSICAL');
+  assert.equal(await page.locator('#template option').count(), 7);
+  await page.getByRole('button', { name: 'Try the sample visit' }).click();
+  await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 240_000 });
+  const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
+  assert.equal(await page.getAttribute('#app', 'data-state'), 'done', error);
+  assert.equal(await page.getAttribute('#app', 'data-note'), 'ready');
+
+  assert.match(await page.locator('#note-section .draft-marker').innerText(), /Draft — review before use/);
+  assert.ok(await sentences().count() >= 2, 'at least two sentences');
+  const headings = await page.locator('#note .note-section h3').allInnerTexts();
+  assert.ok(headings.includes('History of present illness'), headings.join(', '));
+  // Every sentence names evidence lines that are in the transcript.
+  const ids = await page.locator('#segments .segment').evaluateAll((els) => els.map((e) => e.dataset.segmentId));
+  for (const evidence of await sentences().evaluateAll((els) => els.map((e) => e.dataset.evidence))) {
+    assert.ok(evidence.length > 0);
+    for (const id of evidence.split(' ')) assert.ok(ids.includes(id), id);
+  }
+  assert.match(await page.locator('#status').innerText(), /sentence note \(Rules\)/);
+});
+
+test('choosing a sentence marks its evidence lines, brings them into view and plays them', async () => {
+  const sentence = sentences().nth(1);
+  const evidence = (await sentence.getAttribute('data-evidence')).split(' ');
+  await sentence.click();
+  assert.equal(await sentence.evaluate((e) => e.classList.contains('selected')), true);
+  const marked = await page.locator('#segments .segment.evidence').evaluateAll((els) => els.map((e) => e.dataset.segmentId));
+  assert.deepEqual(marked.sort(), [...evidence].sort());
+  await page.waitForSelector('#segments .segment.evidence.playing', { timeout: 5_000 });
+  await page.waitForFunction(() => {
+    const r = document.querySelector('#segments .segment.evidence').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= innerHeight;
+  }, null, { timeout: 5_000 });
+
+  // Another sentence moves the marks.
+  const other = sentences().first();
+  await other.click();
+  const otherEvidence = (await other.getAttribute('data-evidence')).split(' ');
+  const now = await page.locator('#segments .segment.evidence').evaluateAll((els) => els.map((e) => e.dataset.segmentId));
+  assert.deepEqual(now.sort(), [...otherEvidence].sort());
+});
+
+test('an edited sentence is what summary.json and note.txt say', async () => {
+  const before = JSON.parse(await download('summary.json'));
+  const sentence = sentences().nth(1);
+  await sentence.click();
+  await page.keyboard.press('ControlOrMeta+A'); // inside a contenteditable: its own text only
+  await page.keyboard.type('Sore throat for four days, now a cough (checked by the clinician).');
+  await page.keyboard.press('Enter');
+  assert.equal(await sentence.evaluate((e) => e.classList.contains('edited')), true);
+
+  const after = JSON.parse(await download('summary.json'));
+  const flat = (doc) => doc.ClinicalDocumentation.Sections.flatMap((s) => s.Summary);
+  assert.equal(flat(after).length, flat(before).length);
+  assert.equal(flat(after)[1].SummarizedSegment, 'Sore throat for four days, now a cough (checked by the clinician).');
+  assert.deepEqual(flat(after)[1].EvidenceLinks, flat(before)[1].EvidenceLinks, 'the evidence stays with the sentence');
+  assert.deepEqual(flat(after).filter((_, i) => i !== 1), flat(before).filter((_, i) => i !== 1));
+
+  const text = await download('note.txt');
+  assert.match(text, /^[A-Z ]+\n\n/, 'starts with a section heading');
+  assert.match(text, /HISTORY OF PRESENT ILLNESS\n\n/);
+  assert.match(text, /Sore throat for four days, now a cough \(checked by the clinician\)\./);
+});
+
+test('another template writes the note again from the transcript on screen', { timeout: 60_000 }, async () => {
+  await page.selectOption('#template', 'PHYSICAL_SOAP');
+  await page.getByRole('button', { name: 'Write the note again' }).click();
+  await page.waitForSelector('#app[data-state="done"]', { timeout: 30_000 });
+  const headings = await page.locator('#note .note-section h3').allInnerTexts();
+  assert.ok(headings.length >= 1);
+  for (const h of headings) assert.ok(['Subjective', 'Objective', 'Assessment', 'Plan'].includes(h), h);
+  assert.equal(await page.locator('#note .note-sentence.edited').count(), 0, 'a new note starts unedited');
+});
+
+test('the package in a worker: aborting mid-note rejects with AbortError and the scribe carries on', { timeout: 120_000 }, async () => {
+  const dialogue = await readFile(join(ROOT, 'tests/fixtures/notes/D2N069.dialogue.txt'), 'utf8');
+  const out = await page.evaluate(async (text) => {
+    const { createScribe } = await import('/pkg/index.js');
+    const scribe = await createScribe({ modelBase: '/models/', clinical: false });
+    try {
+      const controller = new AbortController();
+      const seen = [];
+      let error;
+      try {
+        await scribe.noteFromText(text, {
+          signal: controller.signal,
+          onProgress: (e) => {
+            seen.push(e);
+            if (e.sentencesWritten === 1) controller.abort();
+          },
+        });
+      } catch (e) {
+        error = e.name;
+      }
+      const countAtAbort = seen.length;
+      const { documentation } = await scribe.noteFromText(text, {});
+      return {
+        error, countAtAbort, later: seen.length, isolated: crossOriginIsolated,
+        sentences: documentation.ClinicalDocumentation.Sections.flatMap((x) => x.Summary).length,
+      };
+    } finally {
+      await scribe.dispose();
+    }
+  }, dialogue);
+  assert.equal(out.isolated, true, 'the demo page can share a stop flag with the worker');
+  assert.equal(out.error, 'AbortError');
+  assert.equal(out.later, out.countAtAbort, 'no progress after the abort');
+  assert.ok(out.sentences >= 5, `the next note is whole (${out.sentences} sentences)`);
+});
+
+test('nothing was requested from any other origin', () => {
+  assert.deepEqual(demo.foreign, []);
+});
