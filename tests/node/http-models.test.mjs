@@ -52,3 +52,33 @@ test('a corrupted download is MODEL_CHECKSUM; a missing one is MODEL_INVALID', a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a GGUF by URL, without a manifest entry: progress up to its Content-Length, checked to be a GGUF', { timeout: 120_000 }, async () => {
+  const srv = await serve(MODELS);
+  const gguf = 'SmolLM2-135M-Instruct.Q4_1.gguf';
+  try {
+    // A model folder on disk, the language model from a server.
+    const events = [];
+    let scribe = await createScribe({ modelBase: MODELS, clinical: false, llm: `${srv.base}/${gguf}`, onProgress: (e) => events.push(e) });
+    assert.equal(scribe.llm, gguf);
+    await scribe.dispose();
+    const mine = events.filter((e) => e.file === `${srv.base}/${gguf}`);
+    assert.deepEqual(mine[0], { status: 'initiate', file: `${srv.base}/${gguf}`, total: 0 });
+    const { size } = await stat(join(MODELS, gguf));
+    const progress = mine.filter((e) => e.status === 'progress');
+    assert.ok(progress.length > 1 && progress.every((e) => e.total === size));
+    assert.equal(progress.at(-1).loaded, size);
+    assert.equal(mine.at(-1).status, 'done');
+    // A relative URL is resolved against modelBase.
+    scribe = await createScribe({ modelBase: srv.base, clinical: false, llm: gguf });
+    assert.equal(scribe.llm, gguf);
+    await scribe.dispose();
+    assert.ok(srv.requests.filter((r) => r === `/models/${gguf}`).length === 2);
+    await assert.rejects(createScribe({ modelBase: srv.base, clinical: false, llm: 'lexicon-en.txt.gz' }),
+      (e) => e.code === 'SETTINGS_INVALID', 'a bare name that is neither in the manifest nor a .gguf');
+    await assert.rejects(createScribe({ modelBase: srv.base, clinical: false, llm: './lexicon-en.txt.gz' }),
+      (e) => e.code === 'MODEL_INVALID' && /not a GGUF/.test(e.message));
+  } finally {
+    srv.close();
+  }
+});
