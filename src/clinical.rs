@@ -35,12 +35,22 @@ impl Clinical {
 
     /// Sections, then entities (which use the sections' turns), then redaction of PHI if asked.
     pub fn annotate(&self, file: &mut TranscriptFile, redact: bool) -> Result<()> {
-        sections::classify(file, &self.embedder, &self.sections)?;
-        insights::extract(file, &self.lexicon)?;
+        self.classify_sections(file)?;
+        self.extract_insights(file)?;
         if redact {
             insights::redact(file);
         }
         Ok(())
+    }
+
+    /// Only the sections stage (e.g. again after a transcript was edited).
+    pub fn classify_sections(&self, file: &mut TranscriptFile) -> Result<()> {
+        sections::classify(file, &self.embedder, &self.sections)
+    }
+
+    /// Only the entities stage: replaces the file's clinical insights.
+    pub fn extract_insights(&self, file: &mut TranscriptFile) -> Result<()> {
+        insights::extract(file, &self.lexicon)
     }
 
     pub fn embedder(&self) -> &Embedder {

@@ -240,6 +240,21 @@ impl WasmScribe {
         Ok(out.into())
     }
 
+    /// Runs one clinical stage on a transcript (HealthScribe transcript JSON or dialogue text) and returns
+    /// the transcript object: `stage` is `'sections'` (every segment's section) or `'insights'` (clinical
+    /// entities, replacing earlier ones). For re-running a stage after a reviewer edited the transcript.
+    pub fn annotate(&mut self, text: &str, stage: &str) -> Result<JsValue, JsValue> {
+        let clinical = self.scribe.clinical.as_ref().ok_or_else(|| js_error(BedsideError::model("clinical", "no sections/lexicon files were loaded")))?;
+        let mut file = crate::dialogue::transcript_from_text(text).map_err(js_error)?;
+        match stage {
+            "sections" => clinical.classify_sections(&mut file),
+            "insights" => clinical.extract_insights(&mut file),
+            other => Err(BedsideError::Settings { reason: format!("unknown stage `{other}` (sections, insights)") }),
+        }
+        .map_err(js_error)?;
+        to_js(&file)
+    }
+
     /// Drops the visit in progress (after a cancel).
     pub fn cancel(&mut self) {
         self.job = None;
