@@ -76,6 +76,7 @@ export class NotePanel {
     this.#doc = NoteDoc.from(documentation);
     this.#selected = null;
     const parts = this.#doc.sections.map((sec, si) => {
+      if (sec.Summary.length === 0) return null; // a heading with nothing under it says nothing
       const box = el('div', 'note-section');
       box.dataset.section = sec.SectionName;
       const h = el('h3', '', sectionTitle(sec.SectionName));
@@ -90,8 +91,9 @@ export class NotePanel {
       box.append(h, list);
       return box;
     });
-    if (parts.length === 0) parts.push(el('p', 'hint', 'Nothing in this transcript was clinical enough for a note.'));
-    this.#box.replaceChildren(...parts);
+    const shown = parts.filter(Boolean);
+    if (shown.length === 0) shown.push(el('p', 'hint', 'Nothing in this transcript was clinical enough for a note.'));
+    this.#box.replaceChildren(...shown);
     return this.#doc.sections.reduce((n, s) => n + s.Summary.length, 0);
   }
 

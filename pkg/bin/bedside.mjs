@@ -91,6 +91,7 @@ async function processCommand(args, signal) {
       ...(args.channels ? { channelDefinitions: args.channels.split(',').map((role, channelId) => ({ channelId, participantRole: role.trim().toUpperCase() })) } : {}),
       ...(args['max-speakers'] ? { maxSpeakerLabels: Number(args['max-speakers']) } : {}),
       onProgress: ({ stage, processedSeconds, totalSeconds }) => {
+        if (stage !== 'transcribe') return; // the note's progress and tokens come after
         audioS = totalSeconds;
         process.stderr.write(`\r${stage}: ${processedSeconds.toFixed(0)}/${totalSeconds.toFixed(0)} s   `);
       },
