@@ -46,9 +46,11 @@ export class NoteDoc {
     };
   }
 
-  /** note.txt: each section's heading in capitals, a blank line, its sentences as one paragraph. */
+  /** note.txt: each section's heading in capitals, a blank line, its sentences as one paragraph (sections left
+   * empty are skipped). */
   toText() {
     return this.toJSON().ClinicalDocumentation.Sections
+      .filter((sec) => sec.Summary.length > 0)
       .map((sec) => `${sec.SectionName.replace(/_/g, ' ')}\n\n${sec.Summary.map((s) => s.SummarizedSegment).join(' ')}\n`)
       .join('\n');
   }
