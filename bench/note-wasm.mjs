@@ -1,6 +1,6 @@
 // Note writing in the wasm build (Node, one thread): the same dialogue written by rules and by a language
 // model named in the manifest. Prints one JSON line per writer: seconds, sentences, words.
-//   node bench/note-wasm.mjs DIALOGUE.txt [LLM_NAME ...]
+//   node bench/note-wasm.mjs DIALOGUE.txt [LLM_NAME | FILE.gguf ...]
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { initSync, WasmScribe } from '../pkg/wasm/bedside.js';
@@ -24,11 +24,13 @@ const sentences = (doc) => doc.ClinicalDocumentation.Sections.flatMap((s) => s.S
 
 for (const name of ['none', ...llms]) {
   const t0 = performance.now();
-  const scribe = new WasmScribe(name === 'none' ? files : { ...files, llm: file(manifest.llm[name]) });
+  const llm = name === 'none' ? undefined : name.endsWith('.gguf') ? readFileSync(name) : file(manifest.llm[name]);
+  const scribe = new WasmScribe(llm ? { ...files, llm } : files);
   const loadSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  const { documentation } = scribe.noteFromText(text, { useLlm: name !== 'none' });
+  let tokens = 0;
+  const { documentation } = scribe.noteFromText(text, { useLlm: name !== 'none' }, (e) => { if (e.token !== undefined) tokens += 1; });
   const seconds = (performance.now() - t1) / 1000;
-  console.log(JSON.stringify({ writer: name, loadSeconds, seconds, sentences: sentences(documentation), words: words(documentation) }));
+  console.log(JSON.stringify({ writer: name, loadSeconds, seconds, tokens, sentences: sentences(documentation), words: words(documentation) }));
   scribe.free();
 }

@@ -7,7 +7,9 @@ For the same clip (default: tests/fixtures/long_120s, 2 minutes, two voices) it 
   - faster-whisper (CTranslate2) with the same tiny.en weights, beam 5, int8, one thread,
 and prints model load time, processing time, real-time factor (processing seconds / audio seconds), peak
 resident memory, and word error rate (Whisper-style English normalization, `examples/wer.rs`), then the
-ratios against faster-whisper. Standard library only.
+ratios against faster-whisper. Then the wasm per-stage timings and the clinical note's writing time in
+wasm for a 9-minute visit (tests/fixtures/visit_9min), by rules and by the default language model
+(`--note-llms`). Standard library only.
 """
 import argparse, json, os, re, subprocess, sys, tempfile, time, zipfile
 from pathlib import Path
@@ -73,11 +75,28 @@ def faster_whisper(clip):
     return {"loadSeconds": r["load_seconds"], "seconds": r["transcribe_seconds"], "audioSeconds": r["audio_seconds"], "text": r["text"]}
 
 
+NOTE_VISIT = "tests/fixtures/visit_9min/dialogue.txt"
+
+
+def note_bench(llms):
+    """Note writing in wasm (Node, one thread) for a 9-minute visit: rules and each language model."""
+    out, _, _, _ = run(["node", "bench/note-wasm.mjs", NOTE_VISIT] + llms)
+    rows = [json.loads(line) for line in out.strip().splitlines() if line.startswith("{")]
+    words = len(open(ROOT / NOTE_VISIT).read().split())
+    print(f"\nclinical note in wasm (Node, one thread), {NOTE_VISIT} ({words} words, 9.0 min), HISTORY_AND_PHYSICAL:")
+    print(f"{'writer':<22}{'load s':>8}{'note s':>9}{'tokens out':>12}{'tok/s':>8}{'sentences':>11}{'words':>7}")
+    for r in rows:
+        rate = r["tokens"] / r["seconds"] if r["tokens"] else 0.0
+        print(f"{r['writer']:<22}{r['loadSeconds']:>8.2f}{r['seconds']:>9.1f}{r['tokens']:>12}{rate:>8.1f}{r['sentences']:>11}{r['words']:>7}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clip", default="tests/fixtures/long_120s/audio.flac")
     ap.add_argument("--asr", default=None, help="speech model name from the manifest (default tiny.en)")
     ap.add_argument("--only", default=None, help="comma-separated runner names")
+    ap.add_argument("--note-llms", default="qwen2.5-coder-0.5b",
+                    help="comma-separated language model names from the manifest for the note timing")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     a = ap.parse_args()
     clip = str(ROOT / a.clip)
@@ -122,7 +141,10 @@ def main():
         print(f"  speaker work / recognition: {st['speakersSeconds'] / st['recognizeSeconds']:.3f}")
         print(f"  lexicon: {st['lexiconBytes'] / 1e6:.2f} MB, loads in {st['lexiconLoadSeconds']:.2f} s")
         print(f"  a {st['textChars']}-character visit as text ({st['textSegments']} segments, {st['textInsights']} insights):"
-              f" sections + entities {st['textClinicalSeconds']:.2f} s; with the curated layer only {st['textClinicalCuratedSeconds']:.2f} s")
+              f" sections + entities {st['textClinicalSeconds']:.2f} s (sections alone {st['textSectionsSeconds']:.2f} s,"
+              f" entities alone {st['textInsightsSeconds']:.2f} s)")
+    if not a.only or "note" in a.only.split(","):
+        note_bench(a.note_llms.split(","))
     base = results.get("faster-whisper-1t")
     if base:
         print("\nratios to faster-whisper (1 thread): RTF x, WER x")

@@ -3,8 +3,8 @@
 // and the rule-based note. Prints one JSON line; `make bench` shows it per minute of audio.
 // Also, on a ~10-minute visit given as text (tests/fixtures/visit_9min/dialogue.txt, PriMock57): the lexicon's
 // own load time (a scribe built with it minus one built with an empty lexicon asset, whose curated layer is
-// compiled in) and sections + clinical entities on that text (`noteFromText` without a note), with the full
-// lexicon and with the curated layer alone. `--text-only` skips the audio stages.
+// compiled in), sections + clinical entities on that text (`noteFromText` without a note), and each of the two
+// stages alone (`annotate`). `--text-only` skips the audio stages.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
@@ -31,8 +31,7 @@ const loads = (lexicon) => median([0, 1, 2].map(() => seconds(() => new WasmScri
 const lexiconLoadSeconds = loads(clinicalFiles.lexicon) - loads(emptyLexicon);
 const visitText = readFileSync(resolve('tests/fixtures/visit_9min/dialogue.txt'), 'utf8');
 const textScribe = new WasmScribe({ ...base, ...clinicalFiles });
-const curatedScribe = new WasmScribe({ ...base, ...clinicalFiles, lexicon: emptyLexicon });
-const clinicalOnText = (scribe) => median([0, 1, 2].map(() => seconds(() => scribe.noteFromText(visitText, { note: false }))[0]));
+const timed = (f) => median([0, 1, 2].map(() => seconds(f)[0]));
 textScribe.noteFromText(visitText, { note: false }); // warm-up
 const textResult = textScribe.noteFromText(visitText, { note: false });
 const text = {
@@ -41,8 +40,10 @@ const text = {
   textChars: visitText.length,
   textSegments: textResult.transcript.Conversation.TranscriptSegments.length,
   textInsights: textResult.transcript.Conversation.ClinicalInsights.length,
-  textClinicalSeconds: clinicalOnText(textScribe),
-  textClinicalCuratedSeconds: clinicalOnText(curatedScribe),
+  textClinicalSeconds: timed(() => textScribe.noteFromText(visitText, { note: false })),
+  textSectionsSeconds: timed(() => textScribe.annotate(visitText, 'sections')),
+  // Entities on the transcript as the pipeline hands it over (sections already set).
+  textInsightsSeconds: timed(() => textScribe.annotate(JSON.stringify(textResult.transcript), 'insights')),
 };
 if (textOnly) {
   console.log(JSON.stringify(text));

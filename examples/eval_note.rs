@@ -129,8 +129,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             eprintln!(
-                "{} {label}: R1 {:.1} R2 {:.1} RL {:.1}, {} sentences ({} by model, {} replaced), {:.1} s",
-                row.id, r.rouge1, r.rouge2, r.rouge_l, stats.sentences, stats.by_model, stats.replaced, t0.elapsed().as_secs_f64()
+                "{} {label}: R1 {:.1} R2 {:.1} RL {:.1}, {} sentences ({} by model, {} replaced), {} prompt + {} generated tokens, {:.1} s",
+                row.id, r.rouge1, r.rouge2, r.rouge_l, stats.sentences, stats.by_model, stats.replaced, stats.prompt_tokens, stats.generated_tokens,
+                t0.elapsed().as_secs_f64()
             );
             if k < show {
                 eprintln!("----- {} -----\n{text}", row.id);

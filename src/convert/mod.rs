@@ -6,6 +6,7 @@
 pub mod ct2;
 pub mod f16;
 pub mod lexicon;
+pub mod requant;
 pub mod whisper;
 
 use std::collections::BTreeMap;
@@ -104,6 +105,15 @@ impl<'a> Builder<'a> {
                     other => return Err(BedsideError::model(&file.id, format!("unsupported quantization {other:?}"))),
                 };
                 gguf_bytes(&converted.tensors, quant).map_err(|e| BedsideError::model(&file.id, e.to_string()))
+            }
+            // A GGUF language model with its slow-in-wasm blocks re-quantized (see `requant`).
+            "gguf-requant" => {
+                let target = match file.quantization.as_deref() {
+                    Some("q8_0") => GgmlDType::Q8_0,
+                    Some("q4_0") => GgmlDType::Q4_0,
+                    other => return Err(BedsideError::model(&file.id, format!("unsupported quantization {other:?}"))),
+                };
+                requant::requantize(&self.input(file, "file")?, target).map_err(|e| BedsideError::model(&file.id, e.to_string()))
             }
             // Half-precision copy of a safetensors file (halves the download; loaders widen to f32).
             "safetensors-f16" => f16::safetensors_f16(&self.input(file, "file")?).map_err(|e| BedsideError::model(&file.id, e)),

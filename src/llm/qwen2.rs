@@ -10,9 +10,10 @@
 
 use std::io::{Read, Seek};
 
-use candle_core::quantized::{gguf_file, QMatMul};
+use std::sync::Arc;
+
+use candle_core::quantized::{ggml_file, gguf_file, QMatMul, QTensor};
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
-use candle_nn::Embedding;
 use candle_transformers::quantized_nn::RmsNorm;
 
 /// Positions the rotary tables cover.
@@ -43,9 +44,43 @@ struct Block {
     down: QMatMul,
 }
 
+/// The token embedding kept in its quantized form; rows are widened to f32 only when looked up. Qwen's
+/// table (152k tokens) would take over 500 MB as f32, more than the rest of the model, in a browser tab.
+#[derive(Debug, Clone)]
+struct QEmbedding {
+    table: Arc<QTensor>,
+    width: usize,
+}
+
+impl QEmbedding {
+    fn new(table: Arc<QTensor>) -> Result<Self> {
+        let (_, width) = table.shape().dims2()?;
+        if width % table.dtype().block_size() != 0 {
+            candle_core::bail!("embedding width {width} is not a whole number of quantization blocks");
+        }
+        Ok(Self { table, width })
+    }
+
+    /// `[1, n]` token ids → `[1, n, width]` f32.
+    fn forward(&self, tokens: &Tensor) -> Result<Tensor> {
+        let ids = tokens.flatten_all()?.to_vec1::<u32>()?;
+        let dtype = self.table.dtype();
+        let row_bytes = self.width / dtype.block_size() * dtype.type_size();
+        let data = self.table.data()?;
+        let device = tokens.device();
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            let at = id as usize * row_bytes;
+            let Some(raw) = data.get(at..at + row_bytes) else { candle_core::bail!("token id {id} outside the embedding table") };
+            rows.push(ggml_file::qtensor_from_ggml(dtype, raw, vec![1, self.width], device)?.dequantize(device)?);
+        }
+        Tensor::cat(&rows, 0)?.unsqueeze(0)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Qwen2 {
-    embed: Embedding,
+    embed: QEmbedding,
     blocks: Vec<Block>,
     norm: RmsNorm,
     output: QMatMul,
@@ -102,12 +137,16 @@ impl Qwen2 {
         let head_dim = hidden / n_head;
         let mut get = |name: &str| ct.tensor(r, name, device);
 
-        let embed_q = get("token_embd.weight")?;
-        let embed = Embedding::new(embed_q.dequantize(device)?, hidden);
+        let embed_q = Arc::new(get("token_embd.weight")?);
         let output = match get("output.weight") {
             Ok(t) => QMatMul::from_qtensor(t)?,
-            Err(_) => QMatMul::from_qtensor(embed_q)?,
+            // Tied weights: the output projection reads the embedding table itself.
+            Err(_) => QMatMul::from_arc(embed_q.clone())?,
         };
+        if embed_q.shape().dims2()?.1 != hidden {
+            candle_core::bail!("token embedding width {:?} is not the model width {hidden}", embed_q.shape());
+        }
+        let embed = QEmbedding::new(embed_q)?;
         let norm = RmsNorm::from_qtensor(get("output_norm.weight")?, eps)?;
         let mut blocks = Vec::with_capacity(n_layer);
         for i in 0..n_layer {

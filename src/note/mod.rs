@@ -79,6 +79,9 @@ pub struct NoteStats {
     pub replaced: usize,
     /// Facts dropped because neither writer produced a supported sentence.
     pub dropped: usize,
+    /// Prompt tokens the model ran (after the cached prefix) and tokens it generated: the note's cost.
+    pub prompt_tokens: usize,
+    pub generated_tokens: usize,
 }
 
 /// Writes the note. Without a model (or with `llm: None`) the note is rule-based; with one, each sentence is
@@ -163,7 +166,9 @@ pub fn write_note_checked(
         // A yes/no answer already reads "He denies chest pain." from the rules: no model call needed.
         let rules_suffice = fact.answer.is_some() && fact.said.split_whitespace().count() <= 5;
         if let Some(model) = llm.as_deref_mut().filter(|_| !rules_suffice) {
-            let s = writer::model_sentence(model, fact, spec, &mut |t| progress(NoteProgress::Token { text: t }))?;
+            let (s, run) = writer::model_sentence(model, fact, spec, &mut |t| progress(NoteProgress::Token { text: t }))?;
+            stats.prompt_tokens += run.prompt_tokens - run.cached_tokens;
+            stats.generated_tokens += run.generated_tokens;
             if !s.is_empty() {
                 let mut missing = check::unsupported(&s, &check_text, lexicon);
                 // A note speaks of the patient in the third person; "you" means the model copied speech.

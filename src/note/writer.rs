@@ -9,7 +9,7 @@ use super::clean::{self, Pronouns};
 use super::evidence::Fact;
 use super::template::SectionSpec;
 use crate::error::Result;
-use crate::llm::{ChatModel, GenerateOptions, Message};
+use crate::llm::{ChatModel, GenerateOptions, Generation, Message};
 
 pub const SYSTEM_PROMPT: &str = "You are a medical scribe. Rewrite each conversation excerpt as one sentence of a clinical \
 note: third person, past tense, clinical wording, standard abbreviations. Keep every number, side (left/right) and negation \
@@ -37,10 +37,21 @@ fn preamble() -> Vec<Message> {
     m
 }
 
+/// The excerpt the model reads: the fact's lines without fillers and stutters. Every prompt token costs
+/// as much as a generated one on a CPU, and "um, you know, like" adds tokens, not meaning.
+fn prompt_excerpt(fact: &Fact) -> String {
+    let who = if fact.by_patient { "Patient" } else { "Doctor" };
+    let said = clean::tidy(&fact.said);
+    match &fact.question {
+        Some(q) => format!("Doctor: {}\n{who}: {said}", clean::tidy(q)),
+        None => format!("{who}: {said}"),
+    }
+}
+
 /// The prompt for one fact.
 pub fn prompt_messages(fact: &Fact, section: &SectionSpec) -> Vec<Message> {
     let mut m = preamble();
-    let mut user = fact.excerpt().replace("Clinician: ", "Doctor: ");
+    let mut user = prompt_excerpt(fact);
     if let Some(extra) = &section.instruction {
         user = format!("{extra}\n{user}");
     }
@@ -53,12 +64,13 @@ pub fn prompt_prefix(model: &ChatModel) -> String {
     model.template().render(&preamble(), false)
 }
 
-/// Writes one sentence with the model. `on_token` streams text and may cancel.
-pub fn model_sentence(model: &mut ChatModel, fact: &Fact, section: &SectionSpec, on_token: &mut dyn FnMut(&str) -> bool) -> Result<String> {
+/// Writes one sentence with the model. `on_token` streams text and may cancel. Returns the sentence and
+/// the model's run (token counts).
+pub fn model_sentence(model: &mut ChatModel, fact: &Fact, section: &SectionSpec, on_token: &mut dyn FnMut(&str) -> bool) -> Result<(String, Generation)> {
     let prompt = model.chat_prompt(&prompt_messages(fact, section));
     let opts = GenerateOptions { max_tokens: 56, stop: vec!["\n".into()], ..Default::default() };
     let out = model.generate(&prompt, &opts, on_token)?;
-    Ok(tidy_model_output(&out.text))
+    Ok((tidy_model_output(&out.text), out))
 }
 
 /// Strips labels and quotes a model may add, keeps at most two sentences.
