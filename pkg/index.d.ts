@@ -72,7 +72,7 @@ export interface CreateScribeOptions {
    * SectionDetails and ClinicalInsights. Default true; false is a lighter download (every section OTHER,
    * no insights). */
   clinical?: boolean;
-  /** Note-writing language model: a manifest name ('smollm2-135m' ≈ 98 MB, 'qwen2.5-coder-0.5b' ≈ 491 MB,
+  /** Note-writing language model: a manifest name ('smollm2-135m' ≈ 145 MB, 'qwen2.5-coder-0.5b' ≈ 460 MB,
    * 'qwen2.5-coder-1.5b'), `true` for the manifest's `defaults.llm`, or the URL (a path relative to
    * `modelBase`, or absolute; in Node also a file path) of any llama- or qwen2-family chat GGUF you host (no
    * checksum: only checked to be a GGUF). Default none (`false`, `'none'`): notes are built from the evidence

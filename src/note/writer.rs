@@ -12,8 +12,8 @@ use crate::error::Result;
 use crate::llm::{ChatModel, GenerateOptions, Generation, Message};
 
 pub const SYSTEM_PROMPT: &str = "You are a medical scribe. Rewrite each conversation excerpt as one sentence of a clinical \
-note: third person, past tense, clinical wording, standard abbreviations. Keep every number, side (left/right) and negation \
-exactly. Use only what the excerpt says. Reply with the sentence only.";
+note: third person, past tense, clinical wording, standard abbreviations. Call the patient "the patient", never "you". \
+Keep every number, side (left/right) and negation exactly. Use only what the excerpt says. Reply with the sentence only.";
 
 /// Worked examples, sent as earlier chat turns (small models copy the shape of a turn better than they
 /// follow a description of it).
@@ -24,6 +24,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "The patient reported right knee pain for about 2 weeks after a fall from a ladder.",
     ),
     ("Doctor: on exam, your lungs are clear and there is no edema in your legs.", "On exam, the lungs were clear and there was no leg edema."),
+    (
+        "Doctor: i want you to take ibuprofen, 800 milligrams, every six hours with food, and we'll see you back in two weeks.",
+        "The patient was advised to take ibuprofen 800 mg every 6 hours with food and to follow up in 2 weeks.",
+    ),
 ];
 
 /// The conversation before the request: system prompt and the worked examples. The same for every fact,
