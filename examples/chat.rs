@@ -1,5 +1,5 @@
 //! Chat with a GGUF model from the command line, printing tokens as they come and the speed.
-//! `cargo run --release --example chat -- models/SmolLM2-135M-Instruct.Q4_1.gguf "What is hypertension?"`
+//! `cargo run --release --example chat -- models/SmolLM2-135M-Instruct.wasm-q8_0.gguf "What is hypertension?"`
 
 use std::io::Write;
 use std::time::Instant;

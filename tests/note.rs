@@ -9,7 +9,7 @@ use bedside::schema::summary::SummaryFile;
 use bedside::schema::transcript::TranscriptFile;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/notes");
-const SMOLLM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/SmolLM2-135M-Instruct.Q4_1.gguf");
+const SMOLLM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/SmolLM2-135M-Instruct.wasm-q8_0.gguf");
 const WHISPER_GGUF: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/whisper-tiny.en-q4_0.gguf");
 
 fn fixture(id: &str) -> (TranscriptFile, String) {
@@ -216,7 +216,7 @@ fn smollm_note_sentences_carry_evidence_and_pass_the_check() {
 
 #[test]
 fn qwen2_runtime_reuses_its_prompt_prefix_exactly() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/models/Qwen2.5-Coder-0.5B-Instruct.wasm-q4_0.gguf");
     let Ok(bytes) = std::fs::read(path) else {
         eprintln!("skipping: {path} missing (run `make models`)");
         return;

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::llm::{ChatModel, GenerateOptions, Generation, Message};
 
 pub const SYSTEM_PROMPT: &str = "You are a medical scribe. Rewrite each conversation excerpt as one sentence of a clinical \
-note: third person, past tense, clinical wording, standard abbreviations. Call the patient "the patient", never "you". \
+note: third person, past tense, clinical wording, standard abbreviations. Call the patient 'the patient', never 'you'. \
 Keep every number, side (left/right) and negation exactly. Use only what the excerpt says. Reply with the sentence only.";
 
 /// Worked examples, sent as earlier chat turns (small models copy the shape of a turn better than they

@@ -55,7 +55,7 @@ test('a corrupted download is MODEL_CHECKSUM; a missing one is MODEL_INVALID', a
 
 test('a GGUF by URL, without a manifest entry: progress up to its Content-Length, checked to be a GGUF', { timeout: 120_000 }, async () => {
   const srv = await serve(MODELS);
-  const gguf = 'SmolLM2-135M-Instruct.Q4_1.gguf';
+  const gguf = 'SmolLM2-135M-Instruct.wasm-q8_0.gguf';
   try {
     // A model folder on disk, the language model from a server.
     const events = [];
