@@ -112,6 +112,9 @@ pub enum Progress {
     Stage { stage: &'static str, done: f64, total: f64 },
     /// A piece of the language model's output while it writes the note.
     Token { text: String },
+    /// A note sentence as it will stand (after the fact check), so a viewer can show the note growing.
+    #[serde(rename_all = "camelCase")]
+    Sentence { section: String, text: String, by_model: bool },
 }
 
 pub struct Visit {
@@ -257,7 +260,10 @@ pub fn write_note_with(
 ) -> Result<SummaryFile> {
     let mut guard = llm.map(|m| m.borrow_mut());
     let mut on_note = |p: NoteProgress| match p {
-        NoteProgress::Sentence { done, total, .. } => progress(Progress::Stage { stage: "note", done: done as f64, total: total as f64 }),
+        NoteProgress::Sentence { done, total, section, text, by_model } => {
+            progress(Progress::Sentence { section: section.to_string(), text: text.to_string(), by_model })
+                && progress(Progress::Stage { stage: "note", done: done as f64, total: total as f64 })
+        }
         NoteProgress::Token { text } => progress(Progress::Token { text: text.to_string() }),
         _ => true,
     };

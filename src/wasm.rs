@@ -108,9 +108,9 @@ fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsValue> {
 }
 
 /// Adapts an optional JS callback to the core's progress callback (only the note stage reports through
-/// it): `{ stage: 'note', sentencesWritten, sentences }` and model output as `{ token }`. The callback cancels by
-/// returning `false`; a callback that throws also stops the work (its error is not swallowed silently: the
-/// run ends with `CANCELLED`).
+/// it): `{ stage: 'note', sentencesWritten, sentences }`, model output as `{ token }`, and each checked
+/// sentence as `{ sentence, section, byModel }`. The callback cancels by returning `false`; a callback
+/// that throws stops the work too (the run ends with `CANCELLED`, since its exception cannot cross back).
 fn js_progress(callback: Option<&js_sys::Function>) -> impl FnMut(Progress) -> bool + '_ {
     move |p| {
         let Some(f) = callback else { return true };
@@ -123,6 +123,11 @@ fn js_progress(callback: Option<&js_sys::Function>) -> impl FnMut(Progress) -> b
             }
             Progress::Token { text } => {
                 let _ = Reflect::set(&event, &"token".into(), &text.into());
+            }
+            Progress::Sentence { section, text, by_model } => {
+                let _ = Reflect::set(&event, &"sentence".into(), &text.into());
+                let _ = Reflect::set(&event, &"section".into(), &section.into());
+                let _ = Reflect::set(&event, &"byModel".into(), &by_model.into());
             }
         }
         match f.call1(&JsValue::NULL, &event) {
@@ -201,7 +206,7 @@ impl WasmScribe {
                 Reflect::set(&out, &"totalSeconds".into(), &total.into())?;
             }
             // Recognition reports stages only; tokens come from the note, which `finish` writes.
-            Some(Progress::Token { .. }) | None => {
+            Some(Progress::Token { .. } | Progress::Sentence { .. }) | None => {
                 Reflect::set(&out, &"done".into(), &true.into())?;
             }
         }
@@ -210,7 +215,9 @@ impl WasmScribe {
 
     /// Ends the visit and returns `{ transcript, documentation? }` (HealthScribe's transcript and clinical
     /// documentation files as objects). The note is written inside this call; `onProgress`, when given, is
-    /// called synchronously with `{ stage: 'note', sentencesWritten, sentences }` and `{ token }` (model output as it is written); returning `false` from it cancels (`CANCELLED`).
+    /// called synchronously with `{ stage: 'note', sentencesWritten, sentences }`, `{ token }` (model output
+    /// as it is written) and `{ sentence, section, byModel }` (each sentence once checked); returning
+    /// `false` from it cancels (`CANCELLED`).
     pub fn finish(&mut self, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let job = self.job.take().ok_or_else(|| js_error(BedsideError::Settings { reason: "finish() before begin*()".into() }))?;
         let visit = job.finish(&self.scribe, &mut js_progress(on_progress.as_ref())).map_err(js_error)?;
