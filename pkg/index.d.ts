@@ -53,8 +53,27 @@ export interface TokenProgress {
   text: string;
 }
 
+/** A note sentence as it will stand in `documentation`: written (by the language model, or by rules), then
+ * checked against its evidence. Sent just before the `NoteProgress` that counts it, so a viewer can show the
+ * note growing under its section headings. Sentences come in the order they are written (the transcript's),
+ * which can differ from the finished note's order (the template's sections); within one section the order is
+ * the note's. The chief complaint, a phrase picked from the transcript rather than written, has no event. */
+export interface SentenceProgress {
+  status: 'sentence';
+  stage: 'note';
+  /** The template section it goes under, e.g. 'HISTORY_OF_PRESENT_ILLNESS' (a `SectionName` of the note). */
+  section: string;
+  /** The sentence, as `SummarizedSegment` will say it. */
+  text: string;
+  /** Worded by the language model (true) or built from the evidence by rules (false). */
+  byModel: boolean;
+}
+
+/** The note's events: its start and counts, each checked sentence, and (with a language model) raw tokens. */
+export type NoteEvent = NoteProgress | SentenceProgress | TokenProgress;
+
 /** What `process()` reports: transcription windows, then the note. */
-export type ProcessProgress = TranscribeProgress | NoteProgress | TokenProgress;
+export type ProcessProgress = TranscribeProgress | NoteEvent;
 
 export interface CreateScribeOptions {
   /** URL (browser, Node) or folder path / file: URL (Node) holding manifest.json and the model files. */
@@ -83,7 +102,7 @@ export interface CreateScribeOptions {
 export interface ProcessOptions {
   /** Aborts processing; process() then rejects with an AbortError. */
   signal?: AbortSignal;
-  /** Transcription windows, then the note's start, sentences and (with a language model) tokens. */
+  /** Transcription windows, then the note's start, counts, checked sentences and (with a language model) tokens. */
   onProgress?: (event: ProcessProgress) => void;
   /** Skip windows where voice activity detection hears no speech. Default true. */
   vad?: boolean;
@@ -124,7 +143,7 @@ export type NoteTemplate =
 export interface NoteOptions {
   /** Aborts the note; noteFromText() then rejects with an AbortError. */
   signal?: AbortSignal;
-  onProgress?: (event: NoteProgress | TokenProgress) => void;
+  onProgress?: (event: NoteEvent) => void;
   template?: NoteTemplate;
   /** `false` writes by rules even when the scribe has a language model. Default true. */
   useLlm?: boolean;

@@ -256,7 +256,8 @@ async function transcribe(blob, label) {
 // ---- the note ----
 
 const notePanel = new NotePanel({
-  box: $('note'), live: $('note-live'), liveLabel: $('note-live-label'), liveText: $('note-live-text'),
+  box: $('note'), live: $('note-live'), liveLabel: $('note-live-label'), liveSections: $('note-live-sections'),
+  liveText: $('note-live-text'),
   onSelect: showEvidence,
   onEdit: () => { ui.app.dataset.noteEdited = 'true'; },
 });

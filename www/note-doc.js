@@ -1,5 +1,7 @@
 // The draft note as data: HealthScribe's clinical documentation (summary.json), a copy the reader's edits go
-// into, and its plain-text form (note.txt). No DOM here.
+// into, and its plain-text form (note.txt, rendered by the package, as the command line writes it). No DOM here.
+
+import { noteText } from '/pkg/src/note-text.js';
 
 /** 'HISTORY_OF_PRESENT_ILLNESS' → 'History of present illness'. */
 export function sectionTitle(name) {
@@ -49,10 +51,7 @@ export class NoteDoc {
   /** note.txt: each section's heading in capitals, a blank line, its sentences as one paragraph (sections left
    * empty are skipped). */
   toText() {
-    return this.toJSON().ClinicalDocumentation.Sections
-      .filter((sec) => sec.Summary.length > 0)
-      .map((sec) => `${sec.SectionName.replace(/_/g, ' ')}\n\n${sec.Summary.map((s) => s.SummarizedSegment).join(' ')}\n`)
-      .join('\n');
+    return noteText(this.toJSON());
   }
 
   /** Remembers each sentence as written, so edits can be told apart. */

@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // The Node command line, built on the wasm package and behaving like the native `bedside process`:
-// reads the models from a folder, verifies them, writes DIR/transcript.json atomically, and exits 1 with
-// `bedside: error [CODE]: message` on any failure (leaving no output file behind).
+// reads the models from a folder, verifies them, writes DIR/transcript.json, DIR/summary.json and DIR/note.txt
+// (each to a temporary name, renamed once all are ready), and exits 1 with `bedside: error [CODE]: message` on
+// any failure (leaving no output file behind). Logs carry counts and timings only, never transcript or note text.
 
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createScribe } from '../index.js';
+import { noteText } from '../src/note-text.js';
 
 const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR] [--no-vad] [--no-word-timestamps]
                        [--beam-size N] [--channels ROLE,ROLE | --max-speakers N] [--redact] [--no-clinical]
+                       [--llm NAME|URL|none] [--template NAME] [--no-note]
 
   AUDIO                 the recording (WAV or FLAC)
-  --out DIR             output folder; DIR/transcript.json is written
+  --out DIR             output folder; DIR/transcript.json, DIR/summary.json and DIR/note.txt are written
   --asr NAME            speech model by manifest name (default: the manifest's default)
   --models DIR          folder holding manifest.json and the model files (default: models)
   --no-vad              decode every window, even where no speech is heard
@@ -21,7 +24,13 @@ const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR
   --channels R0,R1      channel identification: the role on each channel, e.g. clinician,patient
   --max-speakers N      one mixed channel: the most speakers to tell apart (2-10, default 4)
   --redact              replace protected health information with [TYPE] in every output
-  --no-clinical         skip sections and clinical entities (does not load their models)`;
+  --no-clinical         skip sections and clinical entities (does not load their models)
+  --llm NAME|URL|none   note-writing language model by manifest name (smollm2-135m, qwen2.5-coder-0.5b,
+                        qwen2.5-coder-1.5b), the path or URL of a GGUF, or none for a note built from the
+                        evidence by rules (default: none)
+  --template NAME       note template: HISTORY_AND_PHYSICAL (default), PHYSICAL_SOAP, BEHAVIORAL_SOAP, DAP,
+                        BIRP, SIRP, GIRPP
+  --no-note             write no note (transcript.json only)`;
 
 class UsageError extends Error {}
 
@@ -42,6 +51,9 @@ function parse(argv) {
         'max-speakers': { type: 'string' },
         redact: { type: 'boolean', default: false },
         'no-clinical': { type: 'boolean', default: false },
+        llm: { type: 'string', default: 'none' },
+        template: { type: 'string' },
+        'no-note': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -61,27 +73,47 @@ function ioError(action, path, e) {
   return Object.assign(new Error(`could not ${action} ${path}: ${e.message}`), { code: 'IO' });
 }
 
-// Write then rename, so a reader never sees half a file and a failure leaves nothing behind.
-async function writeAtomically(path, text) {
-  const tmp = `${path}.partial`;
+// Every file is written under a temporary name first and renamed only once all of them are written, so a
+// reader never sees half a file and a failure leaves nothing behind. `files`: [[name, text], …].
+async function writeAllAtomically(dir, files) {
+  await mkdir(dir, { recursive: true }).catch((e) => { throw ioError('create', dir, e); });
+  const staged = files.map(([name, text]) => ({ path: join(dir, name), tmp: join(dir, `.${name}.${process.pid}.partial`), text }));
+  let current;
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
+    for (const f of staged) {
+      current = f;
+      await writeFile(f.tmp, f.text);
+    }
+    for (const f of staged) {
+      current = f;
+      await rename(f.tmp, f.path);
+    }
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw ioError('write', path, e);
+    await Promise.all(staged.map((f) => rm(f.tmp, { force: true })));
+    throw ioError('write', current.path, e);
   }
+}
+
+// The note's progress on stderr: counts only (its sentences and the model's tokens are patient data).
+function noteProgress({ status, sentencesWritten, sentences }) {
+  if (status !== 'progress') return;
+  process.stderr.write(sentences === undefined ? '\rnote: planning…   ' : `\rnote: ${sentencesWritten}/${sentences} sentences   `);
 }
 
 async function processCommand(args, signal) {
   const bytes = await readFile(args.audio).catch((e) => { throw ioError('read', args.audio, e); });
   const t0 = performance.now();
-  const scribe = await createScribe({ modelBase: args.models, asr: args.asr, signal, clinical: !args['no-clinical'] });
+  const writeNote = !args['no-note'];
+  const scribe = await createScribe({
+    modelBase: args.models, asr: args.asr, signal, clinical: !args['no-clinical'],
+    llm: writeNote ? args.llm : 'none', // no note, no language model to load
+  });
   const loadS = (performance.now() - t0) / 1000;
   try {
     const t1 = performance.now();
     let audioS = 0;
-    const { transcript } = await scribe.process(bytes, {
+    let noteStarted = 0;
+    const { transcript, documentation } = await scribe.process(bytes, {
       signal,
       vad: !args['no-vad'],
       wordTimestamps: !args['no-word-timestamps'],
@@ -90,17 +122,28 @@ async function processCommand(args, signal) {
       ...(args['beam-size'] ? { beamSize: Number(args['beam-size']) } : {}),
       ...(args.channels ? { channelDefinitions: args.channels.split(',').map((role, channelId) => ({ channelId, participantRole: role.trim().toUpperCase() })) } : {}),
       ...(args['max-speakers'] ? { maxSpeakerLabels: Number(args['max-speakers']) } : {}),
-      onProgress: ({ stage, processedSeconds, totalSeconds }) => {
-        if (stage !== 'transcribe') return; // the note's progress and tokens come after
-        audioS = totalSeconds;
-        process.stderr.write(`\r${stage}: ${processedSeconds.toFixed(0)}/${totalSeconds.toFixed(0)} s   `);
+      ...(writeNote ? (args.template !== undefined ? { template: args.template } : {}) : { note: false }),
+      onProgress: (e) => {
+        if (e.stage === 'note') {
+          noteStarted ||= performance.now();
+          noteProgress(e);
+          return;
+        }
+        audioS = e.totalSeconds;
+        process.stderr.write(`\r${e.stage}: ${e.processedSeconds.toFixed(0)}/${e.totalSeconds.toFixed(0)} s   `);
       },
     });
-    const secs = (performance.now() - t1) / 1000;
+    const done = performance.now();
+    const secs = ((noteStarted || done) - t1) / 1000;
     process.stderr.write(`\rloaded models in ${loadS.toFixed(2)} s; transcribed ${audioS.toFixed(1)} s of audio in ` +
       `${secs.toFixed(2)} s (RTF ${(secs / Math.max(audioS, 1e-9)).toFixed(3)})\n`);
-    await mkdir(args.out, { recursive: true }).catch((e) => { throw ioError('create', args.out, e); });
-    await writeAtomically(join(args.out, 'transcript.json'), JSON.stringify(transcript, null, 2));
+    const files = [['transcript.json', JSON.stringify(transcript, null, 2)]];
+    if (documentation) {
+      const count = documentation.ClinicalDocumentation.Sections.reduce((n, s) => n + s.Summary.length, 0);
+      process.stderr.write(`wrote a ${count}-sentence note (${scribe.llm ?? 'rules'}) in ${((done - noteStarted) / 1000).toFixed(1)} s\n`);
+      files.push(['summary.json', JSON.stringify(documentation, null, 2)], ['note.txt', noteText(documentation)]);
+    }
+    await writeAllAtomically(args.out, files);
   } finally {
     await scribe.dispose();
   }

@@ -21,8 +21,9 @@ function initWasm(wasmSource) {
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * The core's note callback: `{ stage: 'note', sentencesWritten, sentences }` and `{ token }` become the
- * package's `{ status: 'progress', stage: 'note', … }` and `{ status: 'token', stage: 'note', text }`;
+ * The core's note callback: `{ stage: 'note', sentencesWritten, sentences }`, `{ token }` and
+ * `{ sentence, section, byModel }` become the package's `{ status: 'progress', stage: 'note', … }`,
+ * `{ status: 'token', stage: 'note', text }` and `{ status: 'sentence', stage: 'note', section, text, byModel }`;
  * returning false stops the note (the core then throws CANCELLED). Announces the note's start first.
  * An error thrown by `onProgress` stops the note too and is what the call rejects with.
  */
@@ -31,7 +32,9 @@ function noteProgress(options, shouldStop, onProgress) {
   const callback = (e) => {
     try {
       if (e.token !== undefined) onProgress?.({ status: 'token', stage: 'note', text: e.token });
-      else onProgress?.({ status: 'progress', stage: e.stage, sentencesWritten: e.sentencesWritten, sentences: e.sentences });
+      else if (e.sentence !== undefined) {
+        onProgress?.({ status: 'sentence', stage: 'note', section: e.section, text: e.sentence, byModel: e.byModel === true });
+      } else onProgress?.({ status: 'progress', stage: e.stage, sentencesWritten: e.sentencesWritten, sentences: e.sentences });
     } catch (err) {
       callback.error = err;
       return false;

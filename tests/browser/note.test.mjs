@@ -1,5 +1,5 @@
-// The draft note in the demo page: after the sample visit the Note panel shows the note by sections under a
-// draft marker; choosing a sentence marks and plays its evidence lines; an edited sentence is what the
+// The draft note in the demo page: while it is written, checked sentences appear under their section headings;
+// after the sample visit the Note panel shows the note by sections under a draft marker; choosing a sentence marks and plays its evidence lines; an edited sentence is what the
 // downloaded summary.json and note.txt say; another template writes the note again; nothing leaves the origin.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -29,6 +29,28 @@ test('the sample visit gets a draft note by sections, under a draft marker', { t
   assert.equal(await page.locator('#writer').inputValue(), 'none', 'no language model is downloaded unless chosen');
   assert.equal(await page.locator('#template').inputValue(), 'HISTORY_AND_PHYSICAL');
   assert.equal(await page.locator('#template option').count(), 7);
+  // Record every sentence that appears in the live view while the note is written (by rules it takes a second).
+  await page.evaluate(() => {
+    window.liveSentences = [];
+    const seen = new WeakSet(); // a sentence added with its new section's box shows in two records
+    new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) {
+          if (n.nodeType !== 1) continue;
+          for (const p of n.matches('.note-sentence') ? [n] : n.querySelectorAll('.note-sentence')) {
+            if (seen.has(p)) continue;
+            seen.add(p);
+            window.liveSentences.push({
+              section: p.closest('.note-section').dataset.section,
+              heading: p.closest('.note-section').querySelector('h3').textContent,
+              text: p.textContent,
+              writer: p.closest('li').dataset.writer,
+            });
+          }
+        }
+      }
+    }).observe(document.getElementById('note-live-sections'), { childList: true, subtree: true });
+  });
   await page.getByRole('button', { name: 'Try the sample visit' }).click();
   await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 240_000 });
   const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
@@ -46,6 +68,23 @@ test('the sample visit gets a draft note by sections, under a draft marker', { t
     for (const id of evidence.split(' ')) assert.ok(ids.includes(id), id);
   }
   assert.match(await page.locator('#status').innerText(), /sentence note \(Rules\)/);
+
+  // The checked sentences appeared under their headings while the note was written: the note's sentences
+  // (the chief complaint, picked rather than written, aside), each marked as built by rules.
+  const live = await page.evaluate(() => window.liveSentences);
+  assert.ok(live.length >= 1, 'sentences appeared while the note was written');
+  const final = await page.locator('#note .note-section').evaluateAll((boxes) => boxes.flatMap((b) =>
+    [...b.querySelectorAll('.note-sentence')].map((p) => ({ section: b.dataset.section, text: p.textContent, writer: p.closest('li').dataset.writer }))));
+  const order = [...new Set(final.map((f) => f.section))];
+  const liveInNoteOrder = live.map(({ section, text }) => ({ section, text }))
+    .sort((a, b) => order.indexOf(a.section) - order.indexOf(b.section));
+  assert.deepEqual(liveInNoteOrder, final.filter((f) => f.section !== 'CHIEF_COMPLAINT').map(({ section, text }) => ({ section, text })));
+  for (const s of live) {
+    assert.equal(s.writer, 'rules');
+    assert.ok(s.heading.length > 0);
+  }
+  assert.ok(final.filter((f) => f.section !== 'CHIEF_COMPLAINT').every((f) => f.writer === 'rules'), 'the finished note keeps the marks');
+  assert.equal(await page.locator('#note-live').isHidden(), true, 'the live view goes once the note is shown');
 });
 
 test('choosing a sentence marks its evidence lines, brings them into view and plays them', async () => {
@@ -122,10 +161,18 @@ test('the package in a worker: aborting mid-note rejects with AbortError and the
         error = e.name;
       }
       const countAtAbort = seen.length;
-      const { documentation } = await scribe.noteFromText(text, {});
+      const events = [];
+      const { documentation } = await scribe.noteFromText(text, { onProgress: (e) => events.push(e) });
+      const written = documentation.ClinicalDocumentation.Sections.filter((x) => x.SectionName !== 'CHIEF_COMPLAINT');
+      const order = written.map((x) => x.SectionName);
       return {
         error, countAtAbort, later: seen.length, isolated: crossOriginIsolated,
         sentences: documentation.ClinicalDocumentation.Sections.flatMap((x) => x.Summary).length,
+        // The worker forwards each checked sentence; in the note's section order they are its sentences.
+        sentenceEvents: events.filter((e) => e.status === 'sentence')
+          .map((e) => [e.stage, e.section, e.text, e.byModel])
+          .sort((a, b) => order.indexOf(a[1]) - order.indexOf(b[1])),
+        noteSentences: written.flatMap((x) => x.Summary.map((y) => ['note', x.SectionName, y.SummarizedSegment, false])),
       };
     } finally {
       await scribe.dispose();
@@ -135,6 +182,8 @@ test('the package in a worker: aborting mid-note rejects with AbortError and the
   assert.equal(out.error, 'AbortError');
   assert.equal(out.later, out.countAtAbort, 'no progress after the abort');
   assert.ok(out.sentences >= 5, `the next note is whole (${out.sentences} sentences)`);
+  assert.ok(out.sentenceEvents.length >= 4);
+  assert.deepEqual(out.sentenceEvents, out.noteSentences, 'sentence events come through the worker');
 });
 
 test('nothing was requested from any other origin', () => {

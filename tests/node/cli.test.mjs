@@ -1,5 +1,5 @@
-// pkg/bin/bedside.mjs behaves like the native CLI: transcript.json on success; exit 1, a coded message
-// and no output file on failure.
+// pkg/bin/bedside.mjs behaves like the native CLI: transcript.json, summary.json and note.txt on success
+// (transcript.json only with --no-note); exit 1, a coded message and no output file on failure.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,23 +16,46 @@ let scratch;
 before(async () => { scratch = await mkdtemp(join(tmpdir(), 'bedside-cli-')); });
 after(() => rm(scratch, { recursive: true, force: true }));
 
-test('process writes DIR/transcript.json and nothing else', async () => {
+test('process writes DIR/transcript.json, summary.json and note.txt, and nothing else', async () => {
   const out = join(scratch, 'ok', 'nested');
   const r = await run(['process', VISIT_A, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(await readdir(out), ['transcript.json']);
+  assert.deepEqual((await readdir(out)).sort(), ['note.txt', 'summary.json', 'transcript.json']);
   const transcript = JSON.parse(await readFile(join(out, 'transcript.json'), 'utf8'));
   assert.equal(transcript.Conversation.JobName, 'audio');
   assert.ok(segmentsOf(transcript).length >= 2);
   assert.match(r.stderr, /transcribed 33\.\d s of audio/);
   // Sections and clinical terms are on by default.
   assert.ok(transcript.Conversation.ClinicalInsights.some((i) => i.Category === 'MEDICAL_CONDITION'));
+
+  // The note (by rules: --llm defaults to none): every sentence links to transcript segments.
+  const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+  const ids = new Set(segmentsOf(transcript).map((s) => s.SegmentId));
+  const sections = summary.ClinicalDocumentation.Sections;
+  const sentences = sections.flatMap((sec) => sec.Summary);
+  assert.ok(sentences.length >= 1, 'the note has sentences');
+  for (const s of sentences) {
+    assert.ok(s.SummarizedSegment.trim().length > 0);
+    assert.ok(s.EvidenceLinks.length >= 1, `no evidence for sentence ${sentences.indexOf(s)}`);
+    for (const link of s.EvidenceLinks) assert.ok(ids.has(link.SegmentId), link.SegmentId);
+  }
+  // note.txt: each section's heading in capitals, then its sentences.
+  const text = await readFile(join(out, 'note.txt'), 'utf8');
+  assert.equal(text, sections.map((sec) => `${sec.SectionName.replace(/_/g, ' ')}\n\n${sec.Summary.map((s) => s.SummarizedSegment).join(' ')}\n`).join('\n'));
+  // Progress counts the note's sentences; the logs never carry what was said or written.
+  assert.match(r.stderr, new RegExp(`note: ${sentences.length}/\\d+ sentences`));
+  assert.match(r.stderr, /wrote a \d+-sentence note \(rules\)/);
+  for (const said of [...segmentsOf(transcript).map((s) => s.Content), ...sentences.map((s) => s.SummarizedSegment)]) {
+    assert.ok(!r.stderr.includes(said), 'no transcript or note text in the logs');
+  }
 });
 
-test('--no-clinical skips sections and terms; --redact is accepted', async () => {
+test('--no-clinical skips sections and terms; --redact is accepted; --no-note writes transcript.json only', async () => {
   const out = join(scratch, 'light');
-  const r = await run(['process', VISIT_A, '--out', out, '--no-clinical', '--redact', '--beam-size', '1']);
+  const r = await run(['process', VISIT_A, '--out', out, '--no-clinical', '--redact', '--beam-size', '1', '--no-note']);
   assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await readdir(out), ['transcript.json']);
+  assert.doesNotMatch(r.stderr, /note:/);
   const transcript = JSON.parse(await readFile(join(out, 'transcript.json'), 'utf8'));
   assert.deepEqual(transcript.Conversation.ClinicalInsights, []);
   assert.ok(segmentsOf(transcript).every((s) => s.SectionDetails.SectionName === 'OTHER'));
@@ -64,6 +87,14 @@ test('a model file with a wrong checksum: exit 1, MODEL_CHECKSUM, no output', as
   } finally {
     await rm(models, { recursive: true, force: true });
   }
+});
+
+test('an unknown --template: exit 1, SETTINGS_INVALID naming the known templates, no output', async () => {
+  const out = join(scratch, 'template');
+  const r = await run(['process', VISIT_A, '--out', out, '--template', 'POEM', '--beam-size', '1']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /bedside: error \[SETTINGS_INVALID\]: .*POEM.*HISTORY_AND_PHYSICAL/);
+  assert.deepEqual(await readdir(out).catch(() => []), [], 'no output on failure');
 });
 
 test('a missing audio file is an IO error; bad usage exits 2 with the usage text', async () => {

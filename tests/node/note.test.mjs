@@ -1,5 +1,6 @@
 // The clinical note through the package: a language model chosen by manifest name (SmolLM2-135M) writes a
-// note whose every sentence links to its evidence, streaming tokens and sentence counts through onProgress;
+// note whose every sentence links to its evidence, streaming tokens, checked sentences and sentence counts
+// through onProgress;
 // rules, templates, transcript objects, aborting mid-note, and the `llm` option's other forms.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -29,6 +30,35 @@ function assertEvidence(documentation, transcript) {
   }
 }
 
+/**
+ * The `{ status: 'sentence' }` events are the note's sentences as they stand in `documentation`: each names its
+ * section and writer, and is followed by the count that includes it. They come in the order written (the
+ * transcript's); put in the note's section order they are its sentences, in order. The chief complaint is a
+ * phrase picked from the transcript, not a written sentence, so it has no event.
+ */
+function assertSentenceEvents(events, documentation, { byModel } = {}) {
+  const sentences = events.filter((e) => e.status === 'sentence');
+  assert.ok(sentences.length >= 1, 'sentence events arrived');
+  for (const e of sentences) {
+    assert.equal(e.stage, 'note');
+    assert.equal(typeof e.section, 'string');
+    assert.ok(e.section.length > 0, 'the sentence names its section');
+    assert.equal(typeof e.text, 'string');
+    assert.equal(typeof e.byModel, 'boolean');
+    if (byModel !== undefined) assert.equal(e.byModel, byModel);
+    const next = events[events.indexOf(e) + 1];
+    assert.equal(next?.status, 'progress', 'the count that includes it follows');
+    assert.equal(next.stage, 'note');
+  }
+  const order = documentation.ClinicalDocumentation.Sections.map((sec) => sec.SectionName);
+  for (const e of sentences) assert.ok(order.includes(e.section), `${e.section} is one of the note's sections`);
+  const bySection = sentences.map((e) => [e.section, e.text])
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)); // stable: order within a section is kept
+  const written = documentation.ClinicalDocumentation.Sections.filter((sec) => sec.SectionName !== 'CHIEF_COMPLAINT')
+    .flatMap((sec) => sec.Summary.map((s) => [sec.SectionName, s.SummarizedSegment]));
+  assert.deepEqual(bySection, written, "the sentence events are the note's sentences, in order");
+}
+
 test('llm: "smollm2-135m" writes a note with evidence for every sentence, streaming tokens', { timeout: 240_000 }, async () => {
   assert.equal(scribe.llm, 'smollm2-135m');
   const events = [];
@@ -43,6 +73,7 @@ test('llm: "smollm2-135m" writes a note with evidence for every sentence, stream
   const last = notes.at(-1);
   assert.equal(last.sentencesWritten, last.sentences, 'the last count is the whole note');
   assert.ok(events.indexOf(tokens[0]) < events.indexOf(last), 'tokens stream while the note is written');
+  assertSentenceEvents(events, documentation);
 });
 
 test('useLlm: false writes by rules (no tokens); a template and a transcript object pass through', async () => {
@@ -57,6 +88,7 @@ test('useLlm: false writes by rules (no tokens); a template and a transcript obj
   const names = documentation.ClinicalDocumentation.Sections.map((s) => s.SectionName);
   assert.ok(names.every((n) => ['SITUATION', 'INTERVENTION', 'RESPONSE', 'PLAN'].includes(n)), names.join(', '));
   assert.equal(events.filter((e) => e.status === 'token').length, 0);
+  assertSentenceEvents(events, documentation, { byModel: false });
   await assert.rejects(scribe.noteFromText(DIALOGUE, { template: 'NOPE' }), { code: 'SETTINGS_INVALID' });
   await assert.rejects(scribe.noteFromText(42), { code: 'INPUT_INVALID' });
 });
