@@ -28,9 +28,12 @@ for (const name of ['none', ...llms]) {
   const scribe = new WasmScribe(llm ? { ...files, llm } : files);
   const loadSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   let tokens = 0;
   const { documentation } = scribe.noteFromText(text, { useLlm: name !== 'none' }, (e) => { if (e.token !== undefined) tokens += 1; });
   const seconds = (performance.now() - t1) / 1000;
-  console.log(JSON.stringify({ writer: name, loadSeconds, seconds, tokens, sentences: sentences(documentation), words: words(documentation) }));
+  const c = process.cpuUsage(c1);
+  const cpuSeconds = (c.user + c.system) / 1e6;
+  console.log(JSON.stringify({ writer: name, loadSeconds, seconds, cpuSeconds, tokens, sentences: sentences(documentation), words: words(documentation) }));
   scribe.free();
 }

@@ -13,6 +13,7 @@
 //! temperature is given; prompts plus output must fit the model's context window (checked, not truncated).
 
 pub mod chat;
+pub mod blockmat;
 pub mod qwen2;
 pub mod tokenizer;
 

@@ -14,20 +14,48 @@ use std::sync::Arc;
 
 use candle_core::quantized::{ggml_file, gguf_file, QMatMul, QTensor};
 use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
+
+use super::blockmat::BlockMatrix;
 use candle_transformers::quantized_nn::RmsNorm;
 
 /// Positions the rotary tables cover.
 pub const MAX_POSITIONS: usize = 8192;
 
+/// A linear layer: our Q4_0/Q8_0 kernels in wasm (see `blockmat`), candle's quantized matmul otherwise
+/// (natively its hand-written AVX/NEON kernels are as fast).
+#[derive(Debug, Clone)]
+enum Linear {
+    Candle(QMatMul),
+    Blocks(Arc<BlockMatrix>),
+}
+
+impl Linear {
+    fn new(t: QTensor) -> Result<Self> {
+        if cfg!(target_arch = "wasm32") {
+            if let Some(m) = BlockMatrix::from_qtensor(&t)? {
+                return Ok(Self::Blocks(Arc::new(m)));
+            }
+        }
+        QMatMul::from_qtensor(t).map(Self::Candle)
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        match self {
+            Self::Candle(m) => m.forward(x),
+            Self::Blocks(m) => m.forward(x),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Attention {
-    q: QMatMul,
-    k: QMatMul,
-    v: QMatMul,
+    q: Linear,
+    k: Linear,
+    v: Linear,
     q_bias: Tensor,
     k_bias: Tensor,
     v_bias: Tensor,
-    o: QMatMul,
+    o: Linear,
     n_head: usize,
     n_kv_head: usize,
     head_dim: usize,
@@ -39,9 +67,9 @@ struct Block {
     attn_norm: RmsNorm,
     attn: Attention,
     ffn_norm: RmsNorm,
-    gate: QMatMul,
-    up: QMatMul,
-    down: QMatMul,
+    gate: Linear,
+    up: Linear,
+    down: Linear,
 }
 
 /// The token embedding kept in its quantized form; rows are widened to f32 only when looked up. Qwen's
@@ -83,7 +111,7 @@ pub struct Qwen2 {
     embed: QEmbedding,
     blocks: Vec<Block>,
     norm: RmsNorm,
-    output: QMatMul,
+    output: Linear,
     cos: Tensor,
     sin: Tensor,
 }
@@ -139,9 +167,9 @@ impl Qwen2 {
 
         let embed_q = Arc::new(get("token_embd.weight")?);
         let output = match get("output.weight") {
-            Ok(t) => QMatMul::from_qtensor(t)?,
+            Ok(t) => Linear::new(t)?,
             // Tied weights: the output projection reads the embedding table itself.
-            Err(_) => QMatMul::from_arc(embed_q.clone())?,
+            Err(_) => Linear::Candle(QMatMul::from_arc(embed_q.clone())?),
         };
         if embed_q.shape().dims2()?.1 != hidden {
             candle_core::bail!("token embedding width {:?} is not the model width {hidden}", embed_q.shape());
@@ -153,13 +181,13 @@ impl Qwen2 {
             let p = format!("blk.{i}");
             let mut w = |n: &str| get(&format!("{p}.{n}"));
             let attn = Attention {
-                q: QMatMul::from_qtensor(w("attn_q.weight")?)?,
-                k: QMatMul::from_qtensor(w("attn_k.weight")?)?,
-                v: QMatMul::from_qtensor(w("attn_v.weight")?)?,
+                q: Linear::new(w("attn_q.weight")?)?,
+                k: Linear::new(w("attn_k.weight")?)?,
+                v: Linear::new(w("attn_v.weight")?)?,
                 q_bias: w("attn_q.bias")?.dequantize(device)?,
                 k_bias: w("attn_k.bias")?.dequantize(device)?,
                 v_bias: w("attn_v.bias")?.dequantize(device)?,
-                o: QMatMul::from_qtensor(w("attn_output.weight")?)?,
+                o: Linear::new(w("attn_output.weight")?)?,
                 n_head,
                 n_kv_head,
                 head_dim,
@@ -169,9 +197,9 @@ impl Qwen2 {
                 attn_norm: RmsNorm::from_qtensor(w("attn_norm.weight")?, eps)?,
                 attn,
                 ffn_norm: RmsNorm::from_qtensor(w("ffn_norm.weight")?, eps)?,
-                gate: QMatMul::from_qtensor(w("ffn_gate.weight")?)?,
-                up: QMatMul::from_qtensor(w("ffn_up.weight")?)?,
-                down: QMatMul::from_qtensor(w("ffn_down.weight")?)?,
+                gate: Linear::new(w("ffn_gate.weight")?)?,
+                up: Linear::new(w("ffn_up.weight")?)?,
+                down: Linear::new(w("ffn_down.weight")?)?,
             });
         }
         // Rotary tables for every position the model may see (NeoX layout: halves, not pairs).

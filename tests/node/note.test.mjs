@@ -139,3 +139,29 @@ test('llm: none by default; unknown names are refused; a GGUF by path loads with
     await custom.dispose();
   }
 });
+
+// Qwen2.5-0.5B runs on Bedside's own SIMD block kernels in wasm (src/llm/blockmat.rs), not candle's: a model
+// sentence that passes the fact check shows the kernels compute what the weights say (a wrong kernel gives
+// garbage, which the check rejects). A short excerpt keeps this to a few model calls.
+test('qwen2.5-coder-0.5b writes checked sentences in wasm (Bedside SIMD kernels)', { timeout: 300_000 }, async () => {
+  const qwen = await createScribe({ modelBase: MODELS, llm: 'qwen2.5-coder-0.5b' });
+  try {
+    const events = [];
+    const text = [
+      '[doctor] what brings you in today?',
+      "[patient] i've had a headache on the right side of my head for three days, and ibuprofen hasn't helped.",
+      '[doctor] any nausea or vomiting?',
+      '[patient] some nausea, no vomiting.',
+    ].join('\n');
+    const { transcript, documentation } = await qwen.noteFromText(text, { onProgress: (e) => events.push(e) });
+    assertSentenceEvents(events, documentation);
+    const byModel = events.filter((e) => e.status === 'sentence' && e.byModel);
+    assert.ok(byModel.length >= 1, 'at least one sentence worded by the model passed the check');
+    assert.ok(byModel.some((e) => /headache/i.test(e.text)), byModel.map((e) => e.text).join(' | '));
+    assert.ok(events.some((e) => e.status === 'token'));
+    const ids = new Set(transcript.Conversation.TranscriptSegments.map((s) => s.SegmentId));
+    for (const s of sentencesOf(documentation)) assert.ok(s.EvidenceLinks.every((l) => ids.has(l.SegmentId)));
+  } finally {
+    await qwen.dispose();
+  }
+});
