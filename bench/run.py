@@ -84,17 +84,16 @@ def note_bench(llms):
     rows = [json.loads(line) for line in out.strip().splitlines() if line.startswith("{")]
     words = len(open(ROOT / NOTE_VISIT).read().split())
     print(f"\nclinical note in wasm (Node, one thread), {NOTE_VISIT} ({words} words, 9.0 min), HISTORY_AND_PHYSICAL:")
-    print(f"{'writer':<22}{'load s':>8}{'note s':>9}{'tokens out':>12}{'tok/s':>8}{'sentences':>11}{'words':>7}")
+    print(f"{'writer':<22}{'load s':>8}{'note s':>9}{'CPU s':>8}{'tokens out':>12}{'sentences':>11}{'words':>7}")
     for r in rows:
-        rate = r["tokens"] / r["seconds"] if r["tokens"] else 0.0
-        print(f"{r['writer']:<22}{r['loadSeconds']:>8.2f}{r['seconds']:>9.1f}{r['tokens']:>12}{rate:>8.1f}{r['sentences']:>11}{r['words']:>7}")
+        print(f"{r['writer']:<22}{r['loadSeconds']:>8.2f}{r['seconds']:>9.1f}{r['cpuSeconds']:>8.1f}{r['tokens']:>12}{r['sentences']:>11}{r['words']:>7}")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clip", default="tests/fixtures/long_120s/audio.flac")
     ap.add_argument("--asr", default=None, help="speech model name from the manifest (default tiny.en)")
-    ap.add_argument("--only", default=None, help="comma-separated runner names")
+    ap.add_argument("--only", default=None, help="comma-separated runner names, plus `stages` and `note`")
     ap.add_argument("--note-llms", default="qwen2.5-coder-0.5b",
                     help="comma-separated language model names from the manifest for the note timing")
     ap.add_argument("--one", help=argparse.SUPPRESS)
@@ -124,10 +123,11 @@ def main():
         r["wer"] = wer(truth, r.pop("text"))
         results[name] = r
         print(f"  {name}: done", file=sys.stderr)
-    print(f"\nclip: {a.clip} ({next(iter(results.values()))['audioSeconds']:.1f} s), model: {a.asr or 'tiny.en'} (q8_0), beam 5")
-    print(f"{'runner':<20}{'load s':>8}{'process s':>11}{'RTF':>8}{'peak MB':>9}{'WER %':>8}")
-    for name, r in results.items():
-        print(f"{name:<20}{r['loadSeconds']:>8.2f}{r['seconds']:>11.2f}{r['rtf']:>8.3f}{r['peakRssMB']:>9.0f}{100 * r['wer']:>8.2f}")
+    if results:
+        print(f"\nclip: {a.clip} ({next(iter(results.values()))['audioSeconds']:.1f} s), model: {a.asr or 'tiny.en'} (q8_0), beam 5")
+        print(f"{'runner':<20}{'load s':>8}{'process s':>11}{'RTF':>8}{'peak MB':>9}{'WER %':>8}")
+        for name, r in results.items():
+            print(f"{name:<20}{r['loadSeconds']:>8.2f}{r['seconds']:>11.2f}{r['rtf']:>8.3f}{r['peakRssMB']:>9.0f}{100 * r['wer']:>8.2f}")
     if not a.only or "stages" in a.only.split(","):
         out, _, _, _ = run(["node", "bench/stages-wasm.mjs", clip])
         st = json.loads(out.strip().splitlines()[-1])
