@@ -8,7 +8,7 @@ For the same clip (default: tests/fixtures/long_120s, 2 minutes, two voices) it 
 and prints model load time, processing time, real-time factor (processing seconds / audio seconds), peak
 resident memory, and word error rate (Whisper-style English normalization, `examples/wer.rs`), then the
 ratios against faster-whisper. Then the wasm per-stage timings and the clinical note's writing time in
-wasm for a 9-minute visit (tests/fixtures/visit_9min), by rules and by the default language model
+wasm for a 10-minute visit (tests/fixtures/visit_10min, PriMock57 text), by rules and by the default language model
 (`--note-llms`). Standard library only.
 """
 import argparse, json, os, re, subprocess, sys, tempfile, time, zipfile
@@ -75,15 +75,15 @@ def faster_whisper(clip):
     return {"loadSeconds": r["load_seconds"], "seconds": r["transcribe_seconds"], "audioSeconds": r["audio_seconds"], "text": r["text"]}
 
 
-NOTE_VISIT = "tests/fixtures/visit_9min/dialogue.txt"
+NOTE_VISIT = "tests/fixtures/visit_10min/dialogue.txt"
 
 
 def note_bench(llms):
-    """Note writing in wasm (Node, one thread) for a 9-minute visit: rules and each language model."""
+    """Note writing in wasm (Node, one thread) for a 10-minute visit: rules and each language model."""
     out, _, _, _ = run(["node", "bench/note-wasm.mjs", NOTE_VISIT] + llms)
     rows = [json.loads(line) for line in out.strip().splitlines() if line.startswith("{")]
     words = len(open(ROOT / NOTE_VISIT).read().split())
-    print(f"\nclinical note in wasm (Node, one thread), {NOTE_VISIT} ({words} words, 9.0 min), HISTORY_AND_PHYSICAL:")
+    print(f"\nclinical note in wasm (Node, one thread), {NOTE_VISIT} ({words} words, 10.4 min of talk), HISTORY_AND_PHYSICAL:")
     print(f"{'writer':<22}{'load s':>8}{'note s':>9}{'CPU s':>8}{'tokens out':>12}{'sentences':>11}{'words':>7}")
     for r in rows:
         print(f"{r['writer']:<22}{r['loadSeconds']:>8.2f}{r['seconds']:>9.1f}{r['cpuSeconds']:>8.1f}{r['tokens']:>12}{r['sentences']:>11}{r['words']:>7}")
