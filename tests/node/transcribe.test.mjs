@@ -16,7 +16,8 @@ after(() => scribe?.dispose());
 test('loading reports initiate, progress, done per file (speech, VAD, clinical), then ready, for the default model', async () => {
   const manifest = JSON.parse(await readFile(`${MODELS}/manifest.json`, 'utf8'));
   assert.equal(scribe.asr, manifest.defaults.asr);
-  assert.deepEqual(loadEvents.at(-1), { status: 'ready', asr: manifest.defaults.asr });
+  // No note-writing model unless asked for (`llm`): the ready event says so.
+  assert.deepEqual(loadEvents.at(-1), { status: 'ready', asr: manifest.defaults.asr, llm: null });
   const asr = manifest.asr[manifest.defaults.asr];
   const clinical = manifest.defaults.clinical ?? {};
   const wantedIds = [asr.weights, asr.config, asr.tokenizer, asr.mel_filters, manifest.defaults.vad,
@@ -52,14 +53,17 @@ test('transcribes visit A: ordered segments inside the audio, WER below 0.25', a
   const error = wer(truth.segments.map((s) => s.text).join(' '), textOf(transcript));
   assert.ok(error < 0.25, `WER ${error.toFixed(3)} should be below 0.25`);
 
-  assert.ok(progress.length >= 1);
-  for (const p of progress) {
+  // Recognition progress in audio seconds, then the note's own events (sentence counts, checked sentences).
+  const recognition = progress.filter((p) => p.stage === 'transcribe');
+  assert.ok(recognition.length >= 1);
+  assert.deepEqual([...new Set(progress.map((p) => p.stage))], ['transcribe', 'note']);
+  assert.ok(progress.findIndex((p) => p.stage === 'note') > progress.findLastIndex((p) => p.stage === 'transcribe'), 'the note comes after recognition');
+  for (const p of recognition) {
     assert.equal(p.status, 'progress');
-    assert.equal(p.stage, 'transcribe');
     assert.ok(Math.abs(p.totalSeconds - truth.duration) < 0.1);
   }
-  assert.ok(progress.every((p, i) => i === 0 || p.processedSeconds >= progress[i - 1].processedSeconds));
-  assert.equal(progress.at(-1).processedSeconds, progress.at(-1).totalSeconds);
+  assert.ok(recognition.every((p, i) => i === 0 || p.processedSeconds >= recognition[i - 1].processedSeconds));
+  assert.equal(recognition.at(-1).processedSeconds, recognition.at(-1).totalSeconds);
 });
 
 test('concurrent calls are queued and never cross', async () => {
