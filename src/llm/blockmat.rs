@@ -98,6 +98,22 @@ impl BlockMatrix {
     }
 }
 
+/// 16 signed bytes · 16 signed bytes, as four i32 partial sums. Each i8 × i8 product fits i16
+/// (|weight| ≤ 127, |activation| ≤ 127), and pairs of products are added into i32 lanes.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn dot16(a: core::arch::wasm32::v128, b: core::arch::wasm32::v128) -> core::arch::wasm32::v128 {
+    use core::arch::wasm32::*;
+    i32x4_add(i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(a, b)), i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(a, b)))
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn lane_sum(v: core::arch::wasm32::v128) -> f32 {
+    use core::arch::wasm32::*;
+    f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)
+}
+
 /// One Q4_0 weight row · one activation row (browser build: simd128, one f32x4 sum per row, no per-block
 /// horizontal adds).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -119,14 +135,10 @@ fn q4_row_dot(wq: &[u8], wd: &[f32], xq: &[i8], xd: &[f32]) -> f32 {
         };
         let lo = i8x16_sub(v128_and(w, u8x16_splat(0x0F)), i8x16_splat(8));
         let hi = i8x16_sub(u8x16_shr(w, 4), i8x16_splat(8));
-        // |weight| ≤ 8 and |activation| ≤ 127, so each product fits i16; pairs are summed into i32 lanes.
-        let s = i32x4_add(
-            i32x4_add(i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(lo, x0)), i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(lo, x0))),
-            i32x4_add(i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(hi, x1)), i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(hi, x1))),
-        );
+        let s = i32x4_add(dot16(lo, x0), dot16(hi, x1));
         acc = f32x4_add(acc, f32x4_mul(f32x4_convert_i32x4(s), f32x4_splat(wd[b] * xd[b])));
     }
-    f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc) + f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc)
+    lane_sum(acc)
 }
 
 /// One Q4_0 weight row · one activation row (portable; the compiler vectorizes `block_dot`).
@@ -158,14 +170,10 @@ fn q8_row_dot(wq: &[i8], wd: &[f32], xq: &[i8], xd: &[f32]) -> f32 {
                 v128_load(xq.as_ptr().add(b * BLOCK + 16) as *const v128),
             )
         };
-        // i8 × i8 products fit i16 (127² < 2¹⁵); pairs are summed into i32 lanes.
-        let s = i32x4_add(
-            i32x4_add(i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(w0, x0)), i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(w0, x0))),
-            i32x4_add(i32x4_extadd_pairwise_i16x8(i16x8_extmul_low_i8x16(w1, x1)), i32x4_extadd_pairwise_i16x8(i16x8_extmul_high_i8x16(w1, x1))),
-        );
+        let s = i32x4_add(dot16(w0, x0), dot16(w1, x1));
         acc = f32x4_add(acc, f32x4_mul(f32x4_convert_i32x4(s), f32x4_splat(wd[b] * xd[b])));
     }
-    f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc) + f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc)
+    lane_sum(acc)
 }
 
 /// One Q8_0 weight row · one activation row (portable).
@@ -252,32 +260,5 @@ mod tests {
         assert!(BlockMatrix::from_qtensor(&QTensor::quantize(&w, GgmlDType::Q4_1).unwrap()).unwrap().is_none());
         let m = BlockMatrix::from_qtensor(&QTensor::quantize(&w, GgmlDType::Q4_0).unwrap()).unwrap().unwrap();
         assert!(m.forward(&Tensor::zeros((1, 32), candle_core::DType::F32, &Device::Cpu).unwrap()).is_err());
-    }
-}
-
-#[cfg(test)]
-mod speed {
-    use super::*;
-    use candle_core::quantized::QMatMul;
-    use candle_core::{Device, Module};
-
-    #[test]
-    #[ignore]
-    fn blockmat_speed() {
-        let (rows, cols) = (4864, 896);
-        let w = Tensor::randn(0f32, 1.0, (rows, cols), &Device::Cpu).unwrap();
-        let q = QTensor::quantize(&w, GgmlDType::Q4_0).unwrap();
-        let mine = BlockMatrix::from_qtensor(&q).unwrap().unwrap();
-        let theirs = QMatMul::from_qtensor(q).unwrap();
-        for m in [1usize, 64] {
-            let x = Tensor::randn(0f32, 1.0, (1, m, cols), &Device::Cpu).unwrap();
-            let t = std::time::Instant::now();
-            for _ in 0..20 { mine.forward(&x).unwrap(); }
-            let a = t.elapsed().as_secs_f64() / 20.0;
-            let t = std::time::Instant::now();
-            for _ in 0..20 { theirs.forward(&x).unwrap(); }
-            let b = t.elapsed().as_secs_f64() / 20.0;
-            eprintln!("m={m}: ours {:.2} ms, candle {:.2} ms", a * 1e3, b * 1e3);
-        }
     }
 }
