@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The Node command line, built on the wasm package and behaving like the native `bedside process`:
-// reads the models from a folder, verifies them, writes DIR/transcript.json, DIR/summary.json and DIR/note.txt
-// (each to a temporary name, renamed once all are ready), and exits 1 with `bedside: error [CODE]: message` on
-// any failure (leaving no output file behind). Logs carry counts and timings only, never transcript or note text.
+// The Node command line, built on the wasm package and behaving like the native `bedside process` and
+// `bedside note`: reads the models from a folder, verifies them, writes DIR/transcript.json, DIR/summary.json
+// and DIR/note.txt (each to a temporary name, renamed once all are ready), and exits 1 with
+// `bedside: error [CODE]: message` on any failure (leaving no output file behind). Logs carry counts and
+// timings only, never transcript or note text.
 
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
@@ -13,8 +14,13 @@ import { noteText } from '../src/note-text.js';
 const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR] [--no-vad] [--no-word-timestamps]
                        [--beam-size N] [--channels ROLE,ROLE | --max-speakers N] [--redact] [--no-clinical]
                        [--llm NAME|URL|none] [--template NAME] [--no-note]
+       bedside note TRANSCRIPT --out DIR [--models DIR] [--redact] [--llm NAME|URL|none] [--template NAME]
+                       [--no-note]
 
   AUDIO                 the recording (WAV or FLAC)
+  TRANSCRIPT            a visit already transcribed: a [doctor]/[patient] dialogue, one turn a line, or a
+                        HealthScribe transcript JSON (e.g. a transcript.json written earlier, then edited);
+                        it gets sections and clinical entities, then the note
   --out DIR             output folder; DIR/transcript.json, DIR/summary.json and DIR/note.txt are written
   --asr NAME            speech model by manifest name (default: the manifest's default)
   --models DIR          folder holding manifest.json and the model files (default: models)
@@ -62,11 +68,17 @@ function parse(argv) {
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
-  const [command, audio, ...extra] = positionals;
-  if (command !== 'process') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
-  if (!audio || extra.length) throw new UsageError('expected exactly one AUDIO file');
+  const [command, input, ...extra] = positionals;
+  if (command !== 'process' && command !== 'note') throw new UsageError(command ? `unknown command "${command}"` : 'missing command');
+  const what = command === 'process' ? 'AUDIO' : 'TRANSCRIPT';
+  if (!input || extra.length) throw new UsageError(`expected exactly one ${what} file`);
   if (!values.out) throw new UsageError('--out DIR is required');
-  return { audio, ...values };
+  if (command === 'note') {
+    const audioOnly = ['asr', 'no-vad', 'no-word-timestamps', 'beam-size', 'channels', 'max-speakers', 'no-clinical'];
+    const given = audioOnly.filter((k) => values[k] !== undefined && values[k] !== false);
+    if (given.length) throw new UsageError(`--${given[0]} is for process (audio), not note`);
+  }
+  return { command, input, ...values };
 }
 
 function ioError(action, path, e) {
@@ -101,7 +113,7 @@ function noteProgress({ status, sentencesWritten, sentences }) {
 }
 
 async function processCommand(args, signal) {
-  const bytes = await readFile(args.audio).catch((e) => { throw ioError('read', args.audio, e); });
+  const bytes = await readFile(args.input).catch((e) => { throw ioError('read', args.input, e); });
   const t0 = performance.now();
   const writeNote = !args['no-note'];
   const scribe = await createScribe({
@@ -118,7 +130,7 @@ async function processCommand(args, signal) {
       vad: !args['no-vad'],
       wordTimestamps: !args['no-word-timestamps'],
       redact: args.redact,
-      jobName: basename(args.audio, extname(args.audio)),
+      jobName: basename(args.input, extname(args.input)),
       ...(args['beam-size'] ? { beamSize: Number(args['beam-size']) } : {}),
       ...(args.channels ? { channelDefinitions: args.channels.split(',').map((role, channelId) => ({ channelId, participantRole: role.trim().toUpperCase() })) } : {}),
       ...(args['max-speakers'] ? { maxSpeakerLabels: Number(args['max-speakers']) } : {}),
@@ -137,13 +149,41 @@ async function processCommand(args, signal) {
     const secs = ((noteStarted || done) - t1) / 1000;
     process.stderr.write(`\rloaded models in ${loadS.toFixed(2)} s; transcribed ${audioS.toFixed(1)} s of audio in ` +
       `${secs.toFixed(2)} s (RTF ${(secs / Math.max(audioS, 1e-9)).toFixed(3)})\n`);
-    const files = [['transcript.json', JSON.stringify(transcript, null, 2)]];
-    if (documentation) {
-      const count = documentation.ClinicalDocumentation.Sections.reduce((n, s) => n + s.Summary.length, 0);
-      process.stderr.write(`wrote a ${count}-sentence note (${scribe.llm ?? 'rules'}) in ${((done - noteStarted) / 1000).toFixed(1)} s\n`);
-      files.push(['summary.json', JSON.stringify(documentation, null, 2)], ['note.txt', noteText(documentation)]);
-    }
-    await writeAllAtomically(args.out, files);
+    if (documentation) process.stderr.write(noteLine(documentation, scribe, done - noteStarted));
+    await writeAllAtomically(args.out, outputFiles(transcript, documentation));
+  } finally {
+    await scribe.dispose();
+  }
+}
+
+function outputFiles(transcript, documentation) {
+  const files = [['transcript.json', JSON.stringify(transcript, null, 2)]];
+  if (documentation) files.push(['summary.json', JSON.stringify(documentation, null, 2)], ['note.txt', noteText(documentation)]);
+  return files;
+}
+
+function noteLine(documentation, scribe, ms) {
+  const count = documentation.ClinicalDocumentation.Sections.reduce((n, s) => n + s.Summary.length, 0);
+  return `wrote a ${count}-sentence note (${scribe.llm ?? 'rules'}) in ${(ms / 1000).toFixed(1)} s\n`;
+}
+
+// `note`: a transcript already made (dialogue text or transcript JSON) → sections, entities, note.
+async function noteCommand(args, signal) {
+  const text = await readFile(args.input, 'utf8').catch((e) => { throw ioError('read', args.input, e); });
+  const writeNote = !args['no-note'];
+  const scribe = await createScribe({ modelBase: args.models, signal, llm: writeNote ? args.llm : 'none' });
+  try {
+    const t0 = performance.now();
+    const { transcript, documentation } = await scribe.noteFromText(text, {
+      signal,
+      redact: args.redact,
+      ...(writeNote ? (args.template !== undefined ? { template: args.template } : {}) : { note: false }),
+      onProgress: noteProgress,
+    });
+    const segments = transcript.Conversation.TranscriptSegments.length;
+    process.stderr.write(`\rread ${segments} segments, ${transcript.Conversation.ClinicalInsights.length} clinical entities\n`);
+    if (documentation) process.stderr.write(noteLine(documentation, scribe, performance.now() - t0));
+    await writeAllAtomically(args.out, outputFiles(transcript, documentation));
   } finally {
     await scribe.dispose();
   }
@@ -165,7 +205,7 @@ async function main() {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
-    await processCommand(args, controller.signal);
+    await (args.command === 'note' ? noteCommand : processCommand)(args, controller.signal);
     return 0;
   } catch (e) {
     const code = e?.name === 'AbortError' ? 'CANCELLED' : (typeof e?.code === 'string' ? e.code : 'RUNTIME');

@@ -104,3 +104,55 @@ test('a missing audio file is an IO error; bad usage exits 2 with the usage text
   assert.match(r.stderr, /--out DIR is required/);
   assert.match(r.stderr, /usage: bedside process/);
 });
+
+const DIALOGUE = join(ROOT, 'tests/fixtures/notes/D2N069.dialogue.txt');
+
+test('note reads a dialogue: sections, entities and a note whose sentences link to its lines', async () => {
+  const out = join(scratch, 'note-dialogue');
+  const r = await run(['note', DIALOGUE, '--out', out, '--template', 'PHYSICAL_SOAP']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual((await readdir(out)).sort(), ['note.txt', 'summary.json', 'transcript.json']);
+  const transcript = JSON.parse(await readFile(join(out, 'transcript.json'), 'utf8'));
+  const turns = (await readFile(DIALOGUE, 'utf8')).split('\n').filter((l) => /^\[(doctor|patient)\]/.test(l.trim()));
+  const segments = segmentsOf(transcript);
+  assert.equal(segments.length, turns.length, 'one segment per dialogue line');
+  const sections = new Set(segments.map((s) => s.SectionDetails.SectionName));
+  for (const name of ['SUBJECTIVE', 'OBJECTIVE', 'ASSESSMENT_AND_PLAN']) assert.ok(sections.has(name), name);
+  assert.ok(transcript.Conversation.ClinicalInsights.some((i) => i.Category === 'MEDICATION'));
+  const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+  const headings = summary.ClinicalDocumentation.Sections.map((s) => s.SectionName);
+  assert.ok(headings.includes('SUBJECTIVE') && headings.includes('PLAN'), headings.join(','));
+  const ids = new Set(segments.map((s) => s.SegmentId));
+  for (const s of summary.ClinicalDocumentation.Sections.flatMap((sec) => sec.Summary)) {
+    assert.ok(s.EvidenceLinks.length >= 1 && s.EvidenceLinks.every((l) => ids.has(l.SegmentId)));
+    assert.ok(!r.stderr.includes(s.SummarizedSegment), 'no note text in the logs');
+  }
+  assert.match(r.stderr, new RegExp(`read ${turns.length} segments`));
+
+  // An edited transcript.json goes back in: the edit is what the note and the entities read.
+  const edited = structuredClone(transcript);
+  const seg = segmentsOf(edited).find((s) => s.ParticipantDetails.ParticipantRole.startsWith('PATIENT'));
+  seg.Content = 'I have been taking metformin five hundred milligrams twice a day.';
+  const editedPath = join(scratch, 'edited.json');
+  await writeFile(editedPath, JSON.stringify(edited));
+  const again = join(scratch, 'note-edited');
+  const r2 = await run(['note', editedPath, '--out', again, '--no-note', '--redact']);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.deepEqual(await readdir(again), ['transcript.json']);
+  const t2 = JSON.parse(await readFile(join(again, 'transcript.json'), 'utf8'));
+  const metformin = t2.Conversation.ClinicalInsights.find((i) => i.Spans[0].Content.toLowerCase() === 'metformin');
+  assert.ok(metformin, 'the edited turn was read');
+  assert.equal(metformin.Spans[0].SegmentId, seg.SegmentId);
+});
+
+test('note: text that is no transcript fails cleanly; audio options are refused', async () => {
+  const junk = join(scratch, 'junk.json');
+  await writeFile(junk, '{"Conversation": 42}');
+  const r = await run(['note', junk, '--out', join(scratch, 'junk-out')]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /bedside: error \[\w+\]: \S/);
+  assert.deepEqual(await readdir(join(scratch, 'junk-out')).catch(() => []), [], 'no output on failure');
+  const usage = await run(['note', DIALOGUE, '--out', join(scratch, 'x'), '--beam-size', '1']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--beam-size is for process/);
+});
