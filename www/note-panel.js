@@ -150,7 +150,7 @@ export class NotePanel {
       list.append(...sec.Summary.map((s, i) => {
         const li = el('li');
         const p = this.#sentence(s, si, i, h.textContent);
-        // Within a section the note keeps the order they arrived in; the chief complaint had no event.
+        // Within a section the note keeps the order they arrived in.
         const seen = arrived[0]?.text === s.SummarizedSegment ? arrived.shift() : null;
         if (seen) {
           this.#markWriter(li, p, seen.byModel);

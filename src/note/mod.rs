@@ -143,22 +143,34 @@ pub fn write_note_checked(
     }
 
     let mut sections: Vec<Vec<SummarizedSegment>> = vec![Vec::new(); opts.template.sections.len()];
-    // The chief complaint is a phrase, not a fact sentence.
-    if let Some(cc) = opts.template.sections.iter().position(|s| s.kind == Kind::ChiefComplaint) {
-        if let Some((phrase, seg)) = evidence::chief_complaint(transcript) {
-            sections[cc].push(sentence(&clean::finish(&phrase), &[seg], transcript));
-        }
-    }
-    if !progress(NoteProgress::Planned { sentences: chosen.len() }) {
+    // The chief complaint is a phrase picked from the transcript, not a fact sentence; it is the note's
+    // first sentence, announced like the others so a live view can show it at once.
+    let chief = opts
+        .template
+        .sections
+        .iter()
+        .position(|s| s.kind == Kind::ChiefComplaint)
+        .and_then(|cc| evidence::chief_complaint(transcript).map(|(phrase, seg)| (cc, clean::finish(&phrase), seg)));
+    let first = chief.is_some() as usize;
+    let total_sentences = chosen.len() + first;
+    if !progress(NoteProgress::Planned { sentences: total_sentences }) {
         return Err(BedsideError::Cancelled);
+    }
+    if let Some((cc, text, seg)) = chief {
+        stats.sentences += 1;
+        let name = &opts.template.sections[cc].name;
+        if !progress(NoteProgress::Sentence { done: 1, total: total_sentences, section: name, text: &text, by_model: false }) {
+            return Err(BedsideError::Cancelled);
+        }
+        sections[cc].push(sentence(&text, &[seg], transcript));
     }
     if let Some(model) = llm.as_deref_mut() {
         let prefix = writer::prompt_prefix(model);
         model.cache_prefix(&prefix)?;
     }
 
-    let total_sentences = chosen.len();
     for (done, (section, fact)) in chosen.iter().enumerate() {
+        let done = done + first;
         let spec = &opts.template.sections[*section];
         let evidence_text = fact.segments.iter().map(|&i| segs[i].content.as_str()).collect::<Vec<_>>().join("\n");
         let check_text = format!("{}\n{}", fact.excerpt(), evidence_text);

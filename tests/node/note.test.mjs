@@ -33,8 +33,7 @@ function assertEvidence(documentation, transcript) {
 /**
  * The `{ status: 'sentence' }` events are the note's sentences as they stand in `documentation`: each names its
  * section and writer, and is followed by the count that includes it. They come in the order written (the
- * transcript's); put in the note's section order they are its sentences, in order. The chief complaint is a
- * phrase picked from the transcript, not a written sentence, so it has no event.
+ * transcript's, after the chief complaint); put in the note's section order they are its sentences, in order.
  */
 function assertSentenceEvents(events, documentation, { byModel } = {}) {
   const sentences = events.filter((e) => e.status === 'sentence');
@@ -54,9 +53,10 @@ function assertSentenceEvents(events, documentation, { byModel } = {}) {
   for (const e of sentences) assert.ok(order.includes(e.section), `${e.section} is one of the note's sections`);
   const bySection = sentences.map((e) => [e.section, e.text])
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)); // stable: order within a section is kept
-  const written = documentation.ClinicalDocumentation.Sections.filter((sec) => sec.SectionName !== 'CHIEF_COMPLAINT')
+  const written = documentation.ClinicalDocumentation.Sections
     .flatMap((sec) => sec.Summary.map((s) => [sec.SectionName, s.SummarizedSegment]));
   assert.deepEqual(bySection, written, "the sentence events are the note's sentences, in order");
+  if (order[0] === 'CHIEF_COMPLAINT') assert.equal(sentences[0].section, 'CHIEF_COMPLAINT', 'the chief complaint comes first');
 }
 
 test('llm: "smollm2-135m" writes a note with evidence for every sentence, streaming tokens', { timeout: 240_000 }, async () => {
