@@ -55,9 +55,9 @@ export interface TokenProgress {
 
 /** A note sentence as it will stand in `documentation`: written (by the language model, or by rules), then
  * checked against its evidence. Sent just before the `NoteProgress` that counts it, so a viewer can show the
- * note growing under its section headings. Sentences come in the order they are written (the transcript's),
- * which can differ from the finished note's order (the template's sections); within one section the order is
- * the note's. The chief complaint, a phrase picked from the transcript rather than written, has no event. */
+ * note growing under its section headings. Sentences come in the order they are written (the chief complaint,
+ * a phrase picked from the transcript, first; then the transcript's order), which can differ from the finished
+ * note's order (the template's sections); within one section the order is the note's. */
 export interface SentenceProgress {
   status: 'sentence';
   stage: 'note';
