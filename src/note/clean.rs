@@ -217,13 +217,35 @@ fn strip_opening_hedges(s: &str) -> String {
     rest
 }
 
-/// Upper-cases the first letter and makes sure the sentence ends with a full stop.
+/// Upper-cases the first letter and makes sure the sentence ends with a full stop. A note sentence can
+/// hold several spoken ones ("No. it just seems to be the knee."): each starts with a capital, and a comma
+/// left after a full stop by a dropped filler ("800 milligrams., you can") goes.
 pub fn finish(s: &str) -> String {
     let s = s.trim().trim_end_matches([',', ';', ':']).trim();
-    let mut out: String = match s.chars().next() {
-        Some(c) => c.to_uppercase().chain(s.chars().skip(1)).collect(),
-        None => return String::new(),
-    };
+    let mut out = String::with_capacity(s.len() + 1);
+    let mut capital = true;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if capital && c.is_alphabetic() {
+            out.extend(c.to_uppercase());
+            capital = false;
+            continue;
+        }
+        if matches!(c, ',' | ';') && out.trim_end().ends_with(['.', '?', '!']) {
+            continue;
+        }
+        out.push(c);
+        // A sentence end, not a decimal point or an abbreviation's dot inside a word.
+        if matches!(c, '.' | '?' | '!') && chars.peek().is_none_or(|n| n.is_whitespace() || *n == ',') {
+            capital = true;
+        }
+    }
+    while out.contains("  ") {
+        out = out.replace("  ", " ");
+    }
+    if out.is_empty() {
+        return out;
+    }
     if !out.ends_with(['.', '?', '!']) {
         out.push('.');
     }
@@ -379,6 +401,10 @@ mod tests {
     fn sentences_split_but_keep_decimals() {
         assert_eq!(sentences("A1c was 6.5. Good? yes"), vec!["A1c was 6.5.", "Good?", "yes"]);
         assert_eq!(finish("i think so"), "I think so.");
+        assert_eq!(finish("no. it just seems to be the knee"), "No. It just seems to be the knee.");
+        assert_eq!(finish("take 800 milligrams., you can take it every 6 hours"), "Take 800 milligrams. You can take it every 6 hours.");
+        assert_eq!(finish("a1c was 6.5 today. stable? yes"), "A1c was 6.5 today. Stable? Yes.");
+        assert_eq!(finish(" , "), "");
         let long = "on their heart exam their heart is in a nice regular rate and rhythm i don't appreciate any murmur rub or gallop on their lung exam their lungs are nice and clear to auscultation bilaterally and on their right knee exam i do appreciate some erythema";
         let parts = split_long(long);
         assert!(parts.len() >= 2 && parts.iter().all(|p| p.split_whitespace().count() <= 30), "{parts:?}");
