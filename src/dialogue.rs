@@ -1,7 +1,8 @@
 //! Text transcripts → `TranscriptFile`, for `bedside note` (no audio involved).
 //!
 //! Input: either an ACI-Bench style dialogue, one turn per line tagged `[doctor]` / `[patient]` (also
-//! accepted: MTS-Dialog's `Doctor:` / `Patient:` / `Guest_family:` / `Guest_clinician:` prefixes), or a
+//! accepted: MTS-Dialog's `Doctor:` / `Patient:` / `Guest_family:` / `Guest_clinician:` prefixes, also
+//! misspelt, as in "Guest_clinican:"), or a
 //! HealthScribe transcript JSON. Output: a transcript file with one segment per turn, in order.
 //! Roles: doctor → `CLINICIAN_0`, a second clinician → `CLINICIAN_1`, patient → `PATIENT_0`, a family
 //! member or other guest → `PATIENT_1` (HealthScribe has only the two role kinds).
@@ -110,12 +111,45 @@ fn split_tag(line: &str) -> Option<(&'static str, &str)> {
             return Some((role, &line[tag.len()..]));
         }
     }
-    None
+    misspelt_tag(line)
+}
+
+/// Hand-typed dialogues misspell their tags ("Guest_clinican:", "Gest_family:"); a leading one-word
+/// label is still read as a speaker when it names a known kind, rather than being glued to the
+/// previous turn. Other labels ("Note:", "BP:") stay text.
+fn misspelt_tag(line: &str) -> Option<(&'static str, &str)> {
+    let colon = line.find(':')?;
+    let label = line[..colon].to_ascii_lowercase();
+    if label.len() < 3 || label.len() > 20 || !label.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
+        return None;
+    }
+    let role = if label.contains("clini") || label.contains("nurse") {
+        "CLINICIAN_1"
+    } else if label.contains("fam") {
+        "PATIENT_1"
+    } else if label.starts_with("doc") {
+        "CLINICIAN_0"
+    } else if label.starts_with("pati") {
+        "PATIENT_0"
+    } else {
+        return None;
+    };
+    Some((role, &line[colon + 1..]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn misspelt_tags_still_start_a_turn() {
+        let f = transcript_from_dialogue("Doctor: Who is with you?\nGest_family: I'm her son.\nGuest_clinican: No problem.\nNote: this stays text").unwrap();
+        let s = &f.conversation.transcript_segments;
+        let roles: Vec<&str> = s.iter().map(|x| x.participant_details.participant_role.as_str()).collect();
+        assert_eq!(roles, ["CLINICIAN_0", "PATIENT_1", "CLINICIAN_1"]);
+        assert_eq!(s[1].content, "I'm her son.");
+        assert_eq!(s[2].content, "No problem. Note: this stays text");
+    }
 
     #[test]
     fn aci_lines_become_segments_in_order() {

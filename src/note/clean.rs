@@ -94,8 +94,26 @@ pub fn join_tokens(text: &str) -> String {
 const LONG_SENTENCE_WORDS: usize = 30;
 /// Words a long unpunctuated sentence is cut before.
 const CUT_BEFORE: &[&str] = &["okay", "so", "alright", "now", "but", "and", "because", "which"];
+/// Words that start a new clause: past the soft limit, a cut may fall before them.
+const CLAUSE_START: &[&str] = &["i", "we", "you", "he", "she", "they", "it", "there", "then", "if", "when", "is", "are", "do", "does", "did"];
+/// Words that bind to what follows ("a", "of", "my", …): a piece never ends on one, so no cut leaves
+/// "a little bit of a." behind.
+const BINDS_FORWARD: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "for", "with", "from", "by", "about", "into", "my", "your", "his", "her",
+    "their", "our", "its", "this", "that", "these", "those", "some", "any", "no", "not", "very", "and", "or", "but", "is",
+    "are", "was", "were", "be", "been", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should",
+    "i", "we", "you", "he", "she", "they", "it", "i'm", "it's", "little", "bit", "kind", "sort", "more", "less", "than", "as",
+];
+/// A run with no natural break is cut at the first allowed place after this many words.
+const SOFT_LIMIT: usize = 25;
 
-/// Cuts a long sentence at commas, else before discourse words, else every 25 words.
+fn bare(word: &str) -> String {
+    word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_ascii_lowercase()
+}
+
+/// Cuts a long sentence at commas, else before discourse words, else before a new clause once past
+/// [`SOFT_LIMIT`] words; never right after a word that binds to the next one, never leaving a piece
+/// under six words at the end.
 pub fn split_long(sentence: &str) -> Vec<String> {
     let words: Vec<&str> = sentence.split_whitespace().collect();
     if words.len() <= LONG_SENTENCE_WORDS {
@@ -104,10 +122,13 @@ pub fn split_long(sentence: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut cur: Vec<&str> = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        let lower = w.trim_matches(|c: char| !c.is_alphanumeric()).to_ascii_lowercase();
-        let long_enough = cur.len() >= 12;
-        let cut = long_enough && (cur.last().is_some_and(|p| p.ends_with(',')) || CUT_BEFORE.contains(&lower.as_str()) && cur.len() >= 18) || cur.len() >= 25;
-        if cut && words.len() - i >= 6 {
+        let next = bare(w);
+        let prev = cur.last().copied();
+        let after_comma = prev.is_some_and(|p| p.ends_with(','));
+        let binds = prev.is_some_and(|p| !p.ends_with(',') && BINDS_FORWARD.contains(&bare(p).as_str()));
+        let natural = cur.len() >= 12 && (after_comma || CUT_BEFORE.contains(&next.as_str()) && cur.len() >= 18);
+        let forced = cur.len() >= SOFT_LIMIT && (CLAUSE_START.contains(&next.as_str()) || cur.len() >= 2 * SOFT_LIMIT);
+        if (natural || forced) && !binds && words.len() - i >= 6 {
             out.push(cur.join(" ").trim_end_matches(',').to_string());
             cur.clear();
         }
@@ -409,5 +430,14 @@ mod tests {
         let parts = split_long(long);
         assert!(parts.len() >= 2 && parts.iter().all(|p| p.split_whitespace().count() <= 30), "{parts:?}");
         assert_eq!(parts.join(" "), long);
+        // No break anywhere: the cut waits for a clause start and never leaves a piece on "of a".
+        let run = "on exam today i noticed some swelling over the lateral aspect of the right knee with a small amount of warmth to touch plus a little bit of a limp when walking across the room during the visit today";
+        let parts = split_long(run);
+        assert!(parts.len() >= 2, "{parts:?}");
+        for p in &parts[..parts.len() - 1] {
+            let last = bare(p.split_whitespace().last().unwrap());
+            assert!(!BINDS_FORWARD.contains(&last.as_str()), "piece ends on {last:?}: {parts:?}");
+        }
+        assert_eq!(parts.join(" "), run);
     }
 }
