@@ -64,7 +64,8 @@ impl Pronouns {
 }
 
 /// Fillers dropped wherever they stand.
-const FILLERS: &[&str] = &["um", "uh", "umm", "uhh", "uh-huh", "mm-hmm", "mm", "hmm", "mhm", "er", "ah", "oh"];
+/// Not "er": in a visit it is far more often the emergency room ("the testing they did in the er").
+const FILLERS: &[&str] = &["um", "uh", "umm", "uhh", "uh-huh", "mm-hmm", "mm", "hmm", "mhm", "ah", "oh"];
 /// Phrases dropped when they stand between commas or open a sentence.
 const HEDGES: &[&str] = &["you know", "i mean", "like", "so", "okay", "ok", "all right", "alright", "well", "yeah", "yes", "now", "and", "but", "actually", "basically", "right", "sure", "great", "good", "perfect", "excellent"];
 /// Present-tense verbs that take -s after "he/she".
@@ -95,7 +96,7 @@ const LONG_SENTENCE_WORDS: usize = 30;
 /// Words a long unpunctuated sentence is cut before.
 const CUT_BEFORE: &[&str] = &["okay", "so", "alright", "now", "but", "and", "because", "which"];
 /// Words that start a new clause: past the soft limit, a cut may fall before them.
-const CLAUSE_START: &[&str] = &["i", "we", "you", "he", "she", "they", "it", "there", "then", "if", "when", "is", "are", "do", "does", "did"];
+const CLAUSE_START: &[&str] = &["i", "we", "you", "he", "she", "they", "it", "there", "then", "if", "when"];
 /// Words that bind to what follows ("a", "of", "my", …): a piece never ends on one, so no cut leaves
 /// "a little bit of a." behind.
 const BINDS_FORWARD: &[&str] = &[
@@ -103,6 +104,7 @@ const BINDS_FORWARD: &[&str] = &[
     "their", "our", "its", "this", "that", "these", "those", "some", "any", "no", "not", "very", "and", "or", "but", "is",
     "are", "was", "were", "be", "been", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should",
     "i", "we", "you", "he", "she", "they", "it", "i'm", "it's", "little", "bit", "kind", "sort", "more", "less", "than", "as",
+    "might", "may", "must", "gonna", "going", "want", "need", "if", "when", "that",
 ];
 /// A run with no natural break is cut at the first allowed place after this many words.
 const SOFT_LIMIT: usize = 25;
@@ -399,6 +401,7 @@ mod tests {
         assert_eq!(tidy("i do n't know , you know , if it's the seasons ."), "i don't know, if it's the seasons.");
         assert_eq!(tidy("okay . so , um , your lungs are clear ."), "your lungs are clear.");
         assert_eq!(tidy("just when i'm doing doing the projects ."), "just when i'm doing the projects.");
+        assert_eq!(finish(&tidy("they ruled it out in the er . um , other causes")), "They ruled it out in the er. Other causes.");
     }
 
     #[test]
