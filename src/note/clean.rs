@@ -106,7 +106,9 @@ const BINDS_FORWARD: &[&str] = &[
     "i", "we", "you", "he", "she", "they", "it", "i'm", "it's", "little", "bit", "kind", "sort", "more", "less", "than", "as",
     "might", "may", "must", "gonna", "going", "want", "need", "if", "when", "that",
 ];
-/// A run with no natural break is cut at the first allowed place after this many words.
+/// A run with no natural break is cut before a new clause after this many words, or at any place
+/// not after a binding word eight words later. (Waiting for a clause start up to 50 words made
+/// pieces so long that fewer facts fit the note: ROUGE-1 47.7 against 48.1 on ACI-Bench valid.)
 const SOFT_LIMIT: usize = 25;
 
 fn bare(word: &str) -> String {
@@ -129,7 +131,7 @@ pub fn split_long(sentence: &str) -> Vec<String> {
         let after_comma = prev.is_some_and(|p| p.ends_with(','));
         let binds = prev.is_some_and(|p| !p.ends_with(',') && BINDS_FORWARD.contains(&bare(p).as_str()));
         let natural = cur.len() >= 12 && (after_comma || CUT_BEFORE.contains(&next.as_str()) && cur.len() >= 18);
-        let forced = cur.len() >= SOFT_LIMIT && (CLAUSE_START.contains(&next.as_str()) || cur.len() >= 2 * SOFT_LIMIT);
+        let forced = cur.len() >= SOFT_LIMIT && (CLAUSE_START.contains(&next.as_str()) || cur.len() >= SOFT_LIMIT + 8);
         if (natural || forced) && !binds && words.len() - i >= 6 {
             out.push(cur.join(" ").trim_end_matches(',').to_string());
             cur.clear();
