@@ -55,7 +55,10 @@
 //! epochs; branch `experiments/finetune-top`): 0.737 with its best offsets against 0.769 for the frozen
 //! encoder on the same folds, per fold −0.08 to +0.02; it fits the training snippets more closely and
 //! loses plan recall. The clinicians' summaries of the training snippets (MTS-Dialog's `section_text`,
-//! one labelled row per sentence, no neighbours or role) as extra training rows: 0.753. Per header (`--by-header`): family /
+//! one labelled row per sentence, no neighbours or role) as extra training rows: 0.753. Keyword cues on
+//! clinician turns (`aci_label`'s examination and plan lists) added to the model's logits: examination
+//! boosts never helped (no missed examination snippet has a cue), plan boosts of 0.5–4 gave 0.770–0.776,
+//! one more plan snippet right at best. Per header (`--by-header`): family /
 //! social history 0.96, exam 0.83, general history 0.82, assessment 0.71, plan 0.64, medications 0.65,
 //! ROS 0.67, chief complaint 0.52; the errors are history talk read as plan (163 of 1080 history snippets)
 //! far more than anything else, and many are labels the turns alone do not carry (an "assessment"
