@@ -104,7 +104,7 @@ const BINDS_FORWARD: &[&str] = &[
     "their", "our", "its", "this", "that", "these", "those", "some", "any", "no", "not", "very", "and", "or", "but", "is",
     "are", "was", "were", "be", "been", "have", "has", "had", "do", "does", "did", "will", "would", "can", "could", "should",
     "i", "we", "you", "he", "she", "they", "it", "i'm", "it's", "little", "bit", "kind", "sort", "more", "less", "than", "as",
-    "might", "may", "must", "gonna", "going", "want", "need", "if", "when", "that",
+    "might", "may", "must", "gonna", "going", "want", "need", "if", "when",
 ];
 /// A run with no natural break is cut before a new clause after this many words, or at any place
 /// not after a binding word eight words later. (Waiting for a clause start up to 50 words made
@@ -116,8 +116,8 @@ fn bare(word: &str) -> String {
 }
 
 /// Cuts a long sentence at commas, else before discourse words, else before a new clause once past
-/// [`SOFT_LIMIT`] words; never right after a word that binds to the next one, never leaving a piece
-/// under six words at the end.
+/// [`SOFT_LIMIT`] words (anywhere eight words later); never right after a word that binds to the next
+/// one, never leaving a piece under six words at the end.
 pub fn split_long(sentence: &str) -> Vec<String> {
     let words: Vec<&str> = sentence.split_whitespace().collect();
     if words.len() <= LONG_SENTENCE_WORDS {
@@ -274,12 +274,28 @@ pub fn finish(s: &str) -> String {
     if !out.ends_with(['.', '?', '!']) {
         out.push('.');
     }
-    // A clinician's "i" stays first person, capitalised.
+    // A clinician's "i" stays first person, capitalised; spoken acronyms read as written ones.
     out.split(' ')
-        .map(|w| if w == "i" || w.starts_with("i'") || w.starts_with("i,") { format!("I{}", &w[1..]) } else { w.to_string() })
+        .map(|w| {
+            if w == "i" || w.starts_with("i'") || w.starts_with("i,") {
+                return format!("I{}", &w[1..]);
+            }
+            let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
+            match ACRONYMS.iter().find(|a| a.eq_ignore_ascii_case(core)) {
+                Some(a) => format!("{a}{}", &w[core.len()..]),
+                None => w.to_string(),
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Acronyms transcripts write in lower case ("an mri", "the er"), as a note writes them. Only words that
+/// are never anything else in a visit.
+const ACRONYMS: &[&str] = &[
+    "MRI", "CT", "EKG", "ECG", "ER", "ICU", "COPD", "CHF", "GERD", "UTI", "ADHD", "HIV", "NSAID", "NSAIDs", "ENT", "CBC", "TSH",
+    "LDL", "HDL", "A1c", "BMI", "ACL", "MCL", "DVT", "PSA", "IV", "EMG", "CPAP", "PCP",
+];
 
 /// The verb after a third-person singular subject that came from "I" or "you": "have" → "has".
 fn agree(lower: &str) -> Option<String> {
@@ -403,7 +419,8 @@ mod tests {
         assert_eq!(tidy("i do n't know , you know , if it's the seasons ."), "i don't know, if it's the seasons.");
         assert_eq!(tidy("okay . so , um , your lungs are clear ."), "your lungs are clear.");
         assert_eq!(tidy("just when i'm doing doing the projects ."), "just when i'm doing the projects.");
-        assert_eq!(finish(&tidy("they ruled it out in the er . um , other causes")), "They ruled it out in the er. Other causes.");
+        assert_eq!(finish(&tidy("they ruled it out in the er . um , other causes")), "They ruled it out in the ER. Other causes.");
+        assert_eq!(finish("an mri, a1c and ekg. er visits: none"), "An MRI, A1c and EKG. ER visits: none.");
     }
 
     #[test]
