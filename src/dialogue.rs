@@ -8,6 +8,8 @@
 //! member or other guest → `PATIENT_1` (HealthScribe has only the two role kinds).
 //! Pseudo-times: there is no audio, so segment *i* (zero-based) gets `BeginAudioTime = i` and
 //! `EndAudioTime = i + 1` seconds: order is kept and every segment has a distinct, non-empty interval.
+//! A second speaker's tag inside a line, after a sentence end ("Patient: No. Doctor: Any fever?"), starts
+//! a new turn: hand-typed dialogues sometimes run two turns together.
 //! Limits: no `TranscriptItems` are made for dialogue text (there are no word times to report); a line
 //! without a tag continues the previous turn.
 
@@ -23,7 +25,16 @@ pub fn transcript_from_dialogue(text: &str) -> Result<TranscriptFile> {
             continue;
         }
         match split_tag(line) {
-            Some((role, rest)) => turns.push((role, rest.trim().to_string())),
+            Some((role, rest)) => {
+                let mut role = role;
+                let mut rest = rest.trim();
+                // A second speaker typed on the same line: "Patient: No. Doctor: Any hallucinations?"
+                while let Some((at, next_role, after)) = inline_tag(rest) {
+                    turns.push((role, rest[..at].trim().to_string()));
+                    (role, rest) = (next_role, after.trim());
+                }
+                turns.push((role, rest.to_string()))
+            }
             None => match turns.last_mut() {
                 Some((_, t)) => {
                     t.push(' ');
@@ -114,6 +125,24 @@ fn split_tag(line: &str) -> Option<(&'static str, &str)> {
     misspelt_tag(line)
 }
 
+/// The first speaker tag inside a turn's text that starts a new turn: it follows the end of a sentence
+/// and text follows it. "Yes, I am, Doctor:" (addressing the doctor, nothing after) stays text. Returns
+/// where the tag starts, its role, and the text after it.
+fn inline_tag(text: &str) -> Option<(usize, &'static str, &str)> {
+    const TAGS: [(&str, &str); 4] =
+        [("Doctor:", "CLINICIAN_0"), ("Patient:", "PATIENT_0"), ("Guest_clinician:", "CLINICIAN_1"), ("Guest_family:", "PATIENT_1")];
+    TAGS.iter()
+        .filter_map(|&(tag, role)| {
+            text.match_indices(tag).find_map(|(at, _)| {
+                let before = text[..at].trim_end();
+                let after = &text[at + tag.len()..];
+                let sentence_end = at > before.len() && before.ends_with(['.', '?', '!']);
+                (sentence_end && !after.trim().is_empty()).then_some((at, role, after))
+            })
+        })
+        .min_by_key(|&(at, _, _)| at)
+}
+
 /// Hand-typed dialogues misspell their tags ("Guest_clinican:", "Gest_family:"); a leading one-word
 /// label is still read as a speaker when it names a known kind, rather than being glued to the
 /// previous turn. Other labels ("Note:", "BP:") stay text.
@@ -149,6 +178,23 @@ mod tests {
         assert_eq!(roles, ["CLINICIAN_0", "PATIENT_1", "CLINICIAN_1"]);
         assert_eq!(s[1].content, "I'm her son.");
         assert_eq!(s[2].content, "No problem. Note: this stays text");
+    }
+
+    #[test]
+    fn a_second_speaker_on_the_same_line_starts_a_turn() {
+        let f = transcript_from_dialogue("Doctor: Any fever?\nPatient: No. Doctor: Any hallucinations? Patient: None.\nPatient: Yes, I am, Doctor:").unwrap();
+        let s = &f.conversation.transcript_segments;
+        let turns: Vec<(&str, &str)> = s.iter().map(|x| (x.participant_details.participant_role.as_str(), x.content.as_str())).collect();
+        assert_eq!(
+            turns,
+            [
+                ("CLINICIAN_0", "Any fever?"),
+                ("PATIENT_0", "No."),
+                ("CLINICIAN_0", "Any hallucinations?"),
+                ("PATIENT_0", "None."),
+                ("PATIENT_0", "Yes, I am, Doctor:")
+            ]
+        );
     }
 
     #[test]
