@@ -177,9 +177,10 @@ pub fn tidy(text: &str) -> String {
     for (from, to) in [(" gon na ", " going to "), (" gonna ", " going to "), (" wan na ", " want to "), (" wanna ", " want to "), (" lem me ", " let me "), (" kinda ", " kind of "), (" sorta ", " sort of ")] {
         joined = joined.replace(from, to);
     }
-    let joined = joined.trim().to_string();
+    let joined = drop_word_fragments(joined.trim());
     // Work on comma-separated chunks: a chunk that is only a hedge or filler goes.
     let mut chunks: Vec<String> = Vec::new();
+    let mut glue = false;
     for chunk in joined.split(',') {
         let words: Vec<&str> = chunk
             .split_whitespace()
@@ -196,8 +197,23 @@ pub fn tidy(text: &str) -> String {
                 if let Some(last) = chunks.last_mut() {
                     last.push(p);
                 }
+            } else if chunks.last().and_then(|c| c.split_whitespace().last()).is_some_and(|w| BINDS_FORWARD.contains(&w)) {
+                // "lack of, uh, energy": the phrase goes on after the filler, without the comma (unless
+                // the speaker restarts with a new clause: "there is no, um, there is a little").
+                glue = true;
             }
             continue;
+        }
+        let restarts = text.split_whitespace().next().is_some_and(|w| {
+            let w = bare(w);
+            CLAUSE_START.contains(&w.as_str()) || w.contains('\'') || w == "that"
+        });
+        if std::mem::take(&mut glue) && !restarts {
+            if let Some(last) = chunks.last_mut() {
+                last.push(' ');
+                last.push_str(text.trim());
+                continue;
+            }
         }
         // A stutter: the same short chunk again ("i, i, i've").
         if let Some(prev) = chunks.last() {
@@ -210,13 +226,30 @@ pub fn tidy(text: &str) -> String {
         chunks.push(text);
     }
     let mut s = chunks.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(", ");
-    // Repeated words ("doing doing").
+    // Repeated words ("doing doing"), and restarts across a comma ("of the, of the sinuses", "he, he").
     let mut words: Vec<&str> = Vec::new();
     for w in s.split(' ') {
         if words.last().is_some_and(|p: &&str| p.eq_ignore_ascii_case(w) && w.chars().all(char::is_alphabetic)) {
             continue;
         }
         words.push(w);
+    }
+    for n in [2, 1] {
+        let mut i = 0;
+        while i + 2 * n <= words.len() {
+            let first = &words[i..i + n];
+            let again = &words[i + n..i + 2 * n];
+            let same = first.last().is_some_and(|w| w.ends_with(','))
+                && first.iter().zip(again).all(|(a, b)| {
+                    let a = a.trim_end_matches(',');
+                    a.eq_ignore_ascii_case(b) && a.chars().all(char::is_alphabetic)
+                });
+            if same {
+                words.drain(i..i + n);
+            } else {
+                i += 1;
+            }
+        }
     }
     s = words.join(" ");
     // Punctuation runs left by dropped chunks.
@@ -226,6 +259,87 @@ pub fn tidy(text: &str) -> String {
         }
     }
     strip_opening_hedges(s.trim())
+}
+
+/// Speech repairs inside words. A cut-off start ("ex- exerting", "s- s- systolic", "c- colonoscopy",
+/// "and- and") goes; a longer cut word ("fatigue-.") keeps the word without its dash; a stuttered start
+/// written as one token ("i-i", "y-you", "and-and") keeps the whole word. Hyphenated words ("x-ray",
+/// "follow-up", "uh-huh") are not touched.
+fn drop_word_fragments(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let core = w.trim_end_matches(['.', ',', '?', '!', ';', ':']);
+        let punct = &w[core.len()..];
+        if let Some(stem) = core.strip_suffix('-').filter(|s| !s.is_empty() && s.chars().all(|c| c.is_alphabetic() || c == '\'')) {
+            let next = words.get(i + 1).map(|n| bare(n)).unwrap_or_default();
+            let stem_lower = stem.to_lowercase();
+            let whole_word = BINDS_FORWARD.contains(&stem_lower.as_str());
+            if next.starts_with(&stem_lower) || stem.chars().count() <= 3 && !whole_word {
+                // A sentence end the fragment carried stays only when the next word starts a sentence.
+                if matches!(punct, "." | "?" | "!") && words.get(i + 1).is_some_and(|n| n.starts_with(char::is_uppercase)) {
+                    if let Some(last) = out.last_mut() {
+                        last.push_str(punct);
+                    }
+                }
+                continue;
+            }
+            out.push(format!("{stem}{punct}"));
+            continue;
+        }
+        if let Some((head, tail)) = core.split_once('-') {
+            let (h, t) = (head.to_lowercase(), tail.to_lowercase());
+            const REPEATS: &[&str] = &["i", "a", "and", "the", "it", "we", "he", "she", "my", "to", "but"];
+            let stutter = !h.is_empty()
+                && h.chars().count() <= 3
+                && h.chars().all(char::is_alphabetic)
+                && t.starts_with(&h)
+                && (t.len() > h.len() && t.chars().all(|c| c.is_alphabetic() || c == '\'') || REPEATS.contains(&t.as_str()));
+            if stutter {
+                out.push(format!("{tail}{punct}"));
+                continue;
+            }
+        }
+        out.push(w.to_string());
+    }
+    out.join(" ")
+}
+
+/// Words a finished sentence does not end on: a spoken sentence that stops on one trailed off.
+const DANGLING: &[&str] = &[
+    "a", "an", "the", "of", "to", "with", "for", "from", "by", "into", "my", "your", "their", "our", "and", "or",
+    "but", "kind", "sort", "because", "than", "this", "these", "those", "very",
+];
+
+/// Drops false starts from one turn's sentences: a short sentence that trails off on a word like "of"
+/// or "a" ("From a. For his next problem…"), and the trailing-off clause of a longer one ("…and
+/// fatigued, and he feels kind of." → "…and fatigued."). The speaker restarts in the next sentence.
+pub fn drop_false_starts(sentences: Vec<String>) -> Vec<String> {
+    sentences
+        .into_iter()
+        .filter_map(|s| {
+            let body = s.trim_end_matches(['.', '?', '!', ' ']);
+            let words: Vec<&str> = body.split_whitespace().collect();
+            let Some(last) = words.last() else { return Some(s) };
+            if !DANGLING.contains(&bare(last).as_str()) || last.ends_with(',') {
+                return Some(s);
+            }
+            if words.len() <= 6 {
+                return None;
+            }
+            // Cut back to the last comma when what follows it is a short trailing clause, else drop the
+            // dangling words themselves ("…venous distention to" → "…venous distention").
+            match body.rfind(',') {
+                Some(at) if body[at + 1..].split_whitespace().count() <= 6 && body[..at].split_whitespace().count() >= 3 => {
+                    Some(format!("{}.", &body[..at]))
+                }
+                _ => {
+                    let keep = words.iter().rposition(|w| !DANGLING.contains(&bare(w).as_str())).map_or(0, |i| i + 1);
+                    Some(format!("{}.", words[..keep].join(" ")))
+                }
+            }
+        })
+        .collect()
 }
 
 fn strip_opening_hedges(s: &str) -> String {
@@ -421,6 +535,28 @@ mod tests {
         assert_eq!(tidy("just when i'm doing doing the projects ."), "just when i'm doing the projects.");
         assert_eq!(finish(&tidy("they ruled it out in the er . um , other causes")), "They ruled it out in the ER. Other causes.");
         assert_eq!(finish("an mri, a1c and ekg. er visits: none"), "An MRI, A1c and EKG. ER visits: none.");
+    }
+
+    #[test]
+    fn speech_repairs_go() {
+        assert_eq!(tidy("if i'm ex- exerting any energy ."), "if i'm exerting any energy.");
+        assert_eq!(tidy("a 2 out of 6 s- s- systolic murmur ."), "a 2 out of 6 systolic murmur.");
+        assert_eq!(tidy("i-i think it's a little under control and-and stable ."), "i think it's a little under control and stable.");
+        assert_eq!(tidy("y-you had the x-ray and the follow-up , uh-huh , so-so ."), "you had the x-ray and the follow-up, so-so.");
+        assert_eq!(tidy("some jugular venous distention to-"), "some jugular venous distention to");
+        assert_eq!(tidy("pain to palpation of the , of the sinuses and he , he said ."), "pain to palpation of the sinuses and he said.");
+        assert_eq!(tidy("just kind of- trying to mix it up , and- and go ."), "just kind of trying to mix it up, and go.");
+        assert_eq!(tidy("there is no , um , there is a little bit of , uh , fluid ."), "there is no, there is a little bit of fluid.");
+        assert_eq!(tidy("endorsing this fatigue- ."), "endorsing this fatigue.");
+        assert_eq!(tidy("he is doing really well- ."), "he is doing really well.");
+        assert_eq!(tidy("i'm just feeling out of it . lack of , uh , energy ."), "i'm just feeling out of it. lack of energy.");
+        assert_eq!(tidy("a 2- to 3-week course"), "a 2- to 3-week course");
+        let kept = drop_false_starts(sentences("from a. for his next problem, the lobectomy, it is fine. no. and i'm going to."));
+        assert_eq!(kept, ["for his next problem, the lobectomy, it is fine.", "no."]);
+        let cut = drop_false_starts(vec!["he is just so tired and fatigued, and he feels kind of.".into()]);
+        assert_eq!(cut, ["he is just so tired and fatigued."]);
+        let long = drop_false_starts(vec!["on his physical examination, i do appreciate some jugular venous distention to".into()]);
+        assert_eq!(long, ["on his physical examination, i do appreciate some jugular venous distention."]);
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
         .iter()
         .map(|s| Turn {
             clinician: s.participant_details.participant_role.starts_with("CLINICIAN"),
-            sentences: clean::sentences(&clean::tidy(&s.content))
+            sentences: clean::drop_false_starts(clean::sentences(&clean::tidy(&s.content)))
                 .iter()
                 .flat_map(|x| clean::split_long(x))
                 .filter(|x| x.chars().any(char::is_alphanumeric) && !procedural(x) && !clean::tidy(x).is_empty())
