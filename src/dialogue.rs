@@ -2,10 +2,10 @@
 //!
 //! Input: either an ACI-Bench style dialogue, one turn per line tagged `[doctor]` / `[patient]` (also
 //! accepted: MTS-Dialog's `Doctor:` / `Patient:` / `Guest_family:` / `Guest_clinician:` prefixes, also
-//! misspelt, as in "Guest_clinican:"), or a
+//! misspelt or numbered, as in "Guest_clinican:", "Doctor_2:", "Guest_family_1:"), or a
 //! HealthScribe transcript JSON. Output: a transcript file with one segment per turn, in order.
 //! Roles: doctor → `CLINICIAN_0`, a second clinician → `CLINICIAN_1`, patient → `PATIENT_0`, a family
-//! member or other guest → `PATIENT_1` (HealthScribe has only the two role kinds).
+//! member or other guest → `PATIENT_1` (a second one `PATIENT_2`; HealthScribe has only the two role kinds).
 //! Pseudo-times: there is no audio, so segment *i* (zero-based) gets `BeginAudioTime = i` and
 //! `EndAudioTime = i + 1` seconds: order is kept and every segment has a distinct, non-empty interval.
 //! A second speaker's tag inside a line, after a sentence end ("Patient: No. Doctor: Any fever?"), starts
@@ -149,16 +149,32 @@ fn inline_tag(text: &str) -> Option<(usize, &'static str, &str)> {
 fn misspelt_tag(line: &str) -> Option<(&'static str, &str)> {
     let colon = line.find(':')?;
     let label = line[..colon].to_ascii_lowercase();
-    if label.len() < 3 || label.len() > 20 || !label.chars().all(|c| c.is_ascii_alphabetic() || c == '_') {
+    if label.len() < 3
+        || label.len() > 20
+        || !label.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
         return None;
     }
-    let role = if label.contains("clini") || label.contains("nurse") {
+    // Numbered speakers ("Doctor_2:", "Guest_family_1:", "Guest_family2:"): a second doctor is the second
+    // clinician; family members keep their number.
+    let base = label.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
+    let number: u32 = label[base.len()..].trim_start_matches('_').parse().unwrap_or(0);
+    let role = if base.contains("clini") || base.contains("nurse") {
         "CLINICIAN_1"
-    } else if label.contains("fam") {
-        "PATIENT_1"
-    } else if label.starts_with("doc") {
-        "CLINICIAN_0"
-    } else if label.starts_with("pati") {
+    } else if base.contains("fam") {
+        match number {
+            0 | 1 => "PATIENT_1",
+            2 => "PATIENT_2",
+            _ => "PATIENT_3",
+        }
+    } else if base.starts_with("doc") {
+        if number >= 2 {
+            "CLINICIAN_1"
+        } else {
+            "CLINICIAN_0"
+        }
+    } else if base.starts_with("pati") {
         "PATIENT_0"
     } else {
         return None;
@@ -178,6 +194,10 @@ mod tests {
         assert_eq!(roles, ["CLINICIAN_0", "PATIENT_1", "CLINICIAN_1"]);
         assert_eq!(s[1].content, "I'm her son.");
         assert_eq!(s[2].content, "No problem. Note: this stays text");
+        let f = transcript_from_dialogue("Doctor: Hello.\nGuest_family_1: He fell.\nGuest_family2: Yes.\nDoctor_2: I agree.\nBP2: 120/80").unwrap();
+        let roles: Vec<&str> = f.conversation.transcript_segments.iter().map(|x| x.participant_details.participant_role.as_str()).collect();
+        assert_eq!(roles, ["CLINICIAN_0", "PATIENT_1", "PATIENT_2", "CLINICIAN_1"]);
+        assert_eq!(f.conversation.transcript_segments[3].content, "I agree. BP2: 120/80");
     }
 
     #[test]
