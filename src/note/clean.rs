@@ -73,7 +73,7 @@ const VERBS: &[&str] = &[
     "feel", "think", "take", "get", "know", "want", "need", "use", "see", "notice", "work", "live", "drink", "smoke", "eat",
     "walk", "run", "sleep", "like", "wake", "hurt", "start", "keep", "come", "say", "mean", "check", "exercise", "play",
     "guess", "remember", "love", "hate", "experience", "wear", "lift", "watch", "monitor", "believe", "swim", "bike", "ride",
-    "drive", "cook", "follow", "try", "stay", "cough", "vomit", "snore", "urinate", "bleed", "struggle", "sit", "stand",
+    "drive", "cook", "follow", "try", "tend", "stay", "cough", "vomit", "snore", "urinate", "bleed", "struggle", "sit", "stand",
 ];
 
 /// ACI-Bench tokenisation → ordinary text: `do n't` → `don't`, ` , ` → `, `, `it 's` → `it's`.
@@ -273,6 +273,18 @@ fn drop_word_fragments(text: &str) -> String {
         let punct = &w[core.len()..];
         if let Some(stem) = core.strip_suffix('-').filter(|s| !s.is_empty() && s.chars().all(|c| c.is_alphabetic() || c == '\'')) {
             let next = words.get(i + 1).map(|n| bare(n)).unwrap_or_default();
+            // A restart: the speaker cuts off and begins again from a word said just before ("i would-
+            // i tend to", "when you- when you checked in"): the abandoned words go.
+            // Only within the same clause: the search stops at punctuation.
+            let back = out.len().saturating_sub(4);
+            let restart = (back..out.len())
+                .rev()
+                .take_while(|&j| !out[j].ends_with(['.', '?', '!', ',', ';']))
+                .find(|&j| !next.is_empty() && bare(&out[j]) == next);
+            if let Some(j) = restart {
+                out.truncate(j);
+                continue;
+            }
             let stem_lower = stem.to_lowercase();
             let whole_word = BINDS_FORWARD.contains(&stem_lower.as_str());
             if next.starts_with(&stem_lower) || stem.chars().count() <= 3 && !whole_word {
@@ -549,6 +561,8 @@ mod tests {
         assert_eq!(tidy("there is no , um , there is a little bit of , uh , fluid ."), "there is no, there is a little bit of fluid.");
         assert_eq!(tidy("endorsing this fatigue- ."), "endorsing this fatigue.");
         assert_eq!(tidy("he is doing really well- ."), "he is doing really well.");
+        assert_eq!(tidy("i would- i tend to lie on my side , when you- when you checked in ."), "i tend to lie on my side, when you checked in.");
+        assert_eq!(tidy("we did that . we- we are fine ."), "we did that. we are fine.");
         assert_eq!(tidy("i'm just feeling out of it . lack of , uh , energy ."), "i'm just feeling out of it. lack of energy.");
         assert_eq!(tidy("a 2- to 3-week course"), "a 2- to 3-week course");
         let kept = drop_false_starts(sentences("from a. for his next problem, the lobectomy, it is fine. no. and i'm going to."));
