@@ -39,7 +39,8 @@
 //! no offsets) 0.678, with CV-chosen offsets 0.724; a four-turn wider context 0.674 (0.718 with
 //! offsets); bare acknowledgements as OTHER 0.659 (0.718); class weight power 0.5 0.660 (0.706); weight
 //! decay 0.3 0.715 (0.738 with offsets 0, 0.6, 0.7, 0), 1.0 0.756, 3.0 0.769 (the default, with its
-//! offsets), 10.0 0.731; with decay 3.0, a four-turn wider context 0.752 and acknowledgements as OTHER
+//! offsets; 0.770 once turns typed on one line were split, 0.764 once numbered tags like "Guest_family_1:"
+//! started turns), 10.0 0.731; with decay 3.0, a four-turn wider context 0.752 and acknowledgements as OTHER
 //! 0.740. MTS-Dialog validation, same defaults: 0.785 (0.770 before).
 //!
 //! Tried later, none beyond the noise of 0.769 (5-fold CV, best offsets each; code kept on the git branch
@@ -58,7 +59,12 @@
 //! one labelled row per sentence, no neighbours or role) as extra training rows: 0.753. Keyword cues on
 //! clinician turns (`aci_label`'s examination and plan lists) added to the model's logits: examination
 //! boosts never helped (no missed examination snippet has a cue), plan boosts of 0.5–4 gave 0.770–0.776,
-//! one more plan snippet right at best. Per header (`--by-header`): family /
+//! one more plan snippet right at best. The language models' hidden states as turn vectors (mean over
+//! each turn's tokens; branch `experiments/lm-states`, measured without the ACI-Bench turns, where MiniLM
+//! alone scores 0.742): Qwen2.5-Coder-0.5B layer 12 alone 0.722, layer 6 alone 0.695, layer 12 after
+//! MiniLM's vector 0.763 (decay 1 or 8: 0.763 / 0.754); SmolLM2-135M layer 16 after MiniLM's 0.751, layer 8
+//! 0.719. Two points at best, for running half of a 0.5B model over the visit: not shipped. A patient's
+//! answer taking the clinician's question's scores (half or all of them): 0.763 / 0.748. Per header (`--by-header`): family /
 //! social history 0.96, exam 0.83, general history 0.82, assessment 0.71, plan 0.64, medications 0.65,
 //! ROS 0.67, chief complaint 0.52; the errors are history talk read as plan (163 of 1080 history snippets)
 //! far more than anything else, and many are labels the turns alone do not carry (an "assessment"
