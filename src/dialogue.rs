@@ -25,8 +25,7 @@ pub fn transcript_from_dialogue(text: &str) -> Result<TranscriptFile> {
             continue;
         }
         match split_tag(line) {
-            Some((role, rest)) => {
-                let mut role = role;
+            Some((mut role, rest)) => {
                 let mut rest = rest.trim();
                 // A second speaker typed on the same line: "Patient: No. Doctor: Any hallucinations?"
                 while let Some((at, next_role, after)) = inline_tag(rest) {
