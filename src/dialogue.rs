@@ -115,7 +115,8 @@ fn split_tag(line: &str) -> Option<(&'static str, &str)> {
         ("[family]", "PATIENT_1"),
         ("[nurse]", "CLINICIAN_1"),
     ];
-    let lower = line.get(..line.len().min(20))?.to_ascii_lowercase();
+    // By characters, not bytes: a byte cut could fall inside "é" and lose the tag.
+    let lower = line.chars().take(20).collect::<String>().to_ascii_lowercase();
     for (tag, role) in TAGS {
         if lower.starts_with(tag) {
             return Some((role, &line[tag.len()..]));
@@ -124,22 +125,16 @@ fn split_tag(line: &str) -> Option<(&'static str, &str)> {
     misspelt_tag(line)
 }
 
-/// The first speaker tag inside a turn's text that starts a new turn: it follows the end of a sentence
-/// and text follows it. "Yes, I am, Doctor:" (addressing the doctor, nothing after) stays text. Returns
-/// where the tag starts, its role, and the text after it.
+/// The first speaker tag inside a turn's text that starts a new turn: a tag [`split_tag`] reads, right
+/// after the end of a sentence, with text after it. "Yes, I am, Doctor:" (addressing the doctor, nothing
+/// after) stays text. Returns where the tag starts, its role, and the text after it.
 fn inline_tag(text: &str) -> Option<(usize, &'static str, &str)> {
-    const TAGS: [(&str, &str); 4] =
-        [("Doctor:", "CLINICIAN_0"), ("Patient:", "PATIENT_0"), ("Guest_clinician:", "CLINICIAN_1"), ("Guest_family:", "PATIENT_1")];
-    TAGS.iter()
-        .filter_map(|&(tag, role)| {
-            text.match_indices(tag).find_map(|(at, _)| {
-                let before = text[..at].trim_end();
-                let after = &text[at + tag.len()..];
-                let sentence_end = at > before.len() && before.ends_with(['.', '?', '!']);
-                (sentence_end && !after.trim().is_empty()).then_some((at, role, after))
-            })
-        })
-        .min_by_key(|&(at, _, _)| at)
+    text.match_indices(':').find_map(|(colon, _)| {
+        let label_at = text[..colon].rfind(char::is_whitespace)? + 1;
+        let sentence_end = text[..label_at].trim_end().ends_with(['.', '?', '!']);
+        let (role, after) = split_tag(&text[label_at..])?;
+        (sentence_end && !after.trim().is_empty()).then_some((label_at, role, after))
+    })
 }
 
 /// Hand-typed dialogues misspell their tags ("Guest_clinican:", "Gest_family:"); a leading one-word
@@ -201,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_second_speaker_on_the_same_line_starts_a_turn() {
-        let f = transcript_from_dialogue("Doctor: Any fever?\nPatient: No. Doctor: Any hallucinations? Patient: None.\nPatient: Yes, I am, Doctor:").unwrap();
+        let f = transcript_from_dialogue("Doctor: Any fever?\nPatient: No. Doctor: Any hallucinations? Patient: None.\nPatient: Yes, I am, Doctor:\nGuest_family_1: He fell. Doctor_2: Any numbness? Note: none").unwrap();
         let s = &f.conversation.transcript_segments;
         let turns: Vec<(&str, &str)> = s.iter().map(|x| (x.participant_details.participant_role.as_str(), x.content.as_str())).collect();
         assert_eq!(
@@ -211,7 +206,9 @@ mod tests {
                 ("PATIENT_0", "No."),
                 ("CLINICIAN_0", "Any hallucinations?"),
                 ("PATIENT_0", "None."),
-                ("PATIENT_0", "Yes, I am, Doctor:")
+                ("PATIENT_0", "Yes, I am, Doctor:"),
+                ("PATIENT_1", "He fell."),
+                ("CLINICIAN_1", "Any numbness? Note: none")
             ]
         );
     }
@@ -226,6 +223,14 @@ mod tests {
         assert_eq!(s[1].content, "i'm okay . continued here");
         assert_eq!((s[2].begin_audio_time, s[2].end_audio_time), (2.0, 3.0));
         assert_eq!(s[2].segment_id, "seg-00003");
+    }
+
+    #[test]
+    fn a_tag_before_accented_text_is_read() {
+        // "é" takes bytes 19 and 20 of the first line.
+        let f = transcript_from_dialogue("Doctor: How was Renée?\nPatient: Fine.").unwrap();
+        assert_eq!(f.conversation.transcript_segments.len(), 2);
+        assert_eq!(f.conversation.transcript_segments[0].content, "How was Renée?");
     }
 
     #[test]
