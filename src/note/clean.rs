@@ -204,11 +204,7 @@ pub fn tidy(text: &str) -> String {
             }
             continue;
         }
-        let restarts = text.split_whitespace().next().is_some_and(|w| {
-            let w = bare(w);
-            CLAUSE_START.contains(&w.as_str()) || w.contains('\'') || w == "that"
-        });
-        if std::mem::take(&mut glue) && !restarts {
+        if std::mem::take(&mut glue) && !starts_clause(&text) {
             if let Some(last) = chunks.last_mut() {
                 last.push(' ');
                 last.push_str(text.trim());
@@ -226,20 +222,15 @@ pub fn tidy(text: &str) -> String {
         chunks.push(text);
     }
     let mut s = chunks.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(", ");
-    // Repeated words ("doing doing"), and restarts across a comma ("of the, of the sinuses", "he, he").
-    let mut words: Vec<&str> = Vec::new();
-    for w in s.split(' ') {
-        if words.last().is_some_and(|p: &&str| p.eq_ignore_ascii_case(w) && w.chars().all(char::is_alphabetic)) {
-            continue;
-        }
-        words.push(w);
-    }
+    // Repeated words ("doing doing"), and restarts across a comma ("of the, of the sinuses", "he, he"):
+    // the first of two equal runs goes.
+    let mut words: Vec<&str> = s.split(' ').collect();
     for n in [2, 1] {
         let mut i = 0;
         while i + 2 * n <= words.len() {
             let first = &words[i..i + n];
             let again = &words[i + n..i + 2 * n];
-            let same = first.last().is_some_and(|w| w.ends_with(','))
+            let same = (n == 1 || first.last().is_some_and(|w| w.ends_with(',')))
                 && first.iter().zip(again).all(|(a, b)| {
                     let a = a.trim_end_matches(',');
                     a.eq_ignore_ascii_case(b) && a.chars().all(char::is_alphabetic)
@@ -259,6 +250,14 @@ pub fn tidy(text: &str) -> String {
         }
     }
     strip_opening_hedges(s.trim())
+}
+
+/// Whether a chunk opens a new clause ("there is…", "it's…", "that…") rather than going on with a phrase.
+fn starts_clause(chunk: &str) -> bool {
+    chunk.split_whitespace().next().is_some_and(|w| {
+        let w = bare(w);
+        CLAUSE_START.contains(&w.as_str()) || w.contains('\'') || w == "that"
+    })
 }
 
 /// Speech repairs inside words. A cut-off start ("ex- exerting", "s- s- systolic", "c- colonoscopy",
