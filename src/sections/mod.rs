@@ -6,7 +6,7 @@
 //! (up to [`CONTEXT`] turns either side: a bare "No." takes its meaning from the question before it) and
 //! a role one-hot (clinician / patient). A small softmax classifier (logistic regression, or one hidden
 //! ReLU layer when the weights file has one) maps that to the four groups. It is trained offline by
-//! `examples/train_sections.rs` on MTS-Dialog's training split (section headers grouped by
+//! `examples/train_sections.rs` on MTS-Dialog's training and validation splits (section headers grouped by
 //! [`header_group`]) plus greeting / logistics lines labelled `OTHER` by rule. The output bias carries
 //! per-group offsets (raising `OBJECTIVE` and `ASSESSMENT_AND_PLAN` against the far more common history
 //! talk) chosen by snippet-level cross-validation on that training split, not on the validation split.
