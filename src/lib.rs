@@ -36,6 +36,7 @@ pub mod scribe;
 pub mod sections;
 pub mod speakers;
 pub mod transcript;
+pub mod utterance;
 pub mod vad;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod convert;

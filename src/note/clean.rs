@@ -222,10 +222,10 @@ pub fn tidy(text: &str) -> String {
         chunks.push(text);
     }
     let mut s = chunks.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(", ");
-    // Repeated words ("doing doing"), and restarts across a comma ("of the, of the sinuses", "he, he"):
-    // the first of two equal runs goes.
+    // Repeated words ("doing doing"), and restarts across a comma ("of the, of the sinuses", "he, he",
+    // "i've been feeling, i've been feeling kind of"): the first of two equal runs goes.
     let mut words: Vec<&str> = s.split(' ').collect();
-    for n in [2, 1] {
+    for n in [4, 3, 2, 1] {
         let mut i = 0;
         while i + 2 * n <= words.len() {
             let first = &words[i..i + n];
@@ -233,13 +233,24 @@ pub fn tidy(text: &str) -> String {
             let same = (n == 1 || first.last().is_some_and(|w| w.ends_with(',')))
                 && first.iter().zip(again).all(|(a, b)| {
                     let a = a.trim_end_matches(',');
-                    a.eq_ignore_ascii_case(b) && a.chars().all(char::is_alphabetic)
+                    a.eq_ignore_ascii_case(b) && a.chars().all(|c| c.is_alphabetic() || c == '\'')
                 });
             if same {
                 words.drain(i..i + n);
             } else {
                 i += 1;
             }
+        }
+    }
+    // An article abandoned for another ("started with the, uh, a sore throat" → "with a sore throat").
+    const ARTICLES: &[&str] = &["the", "a", "an"];
+    const DETERMINERS: &[&str] = &["the", "a", "an", "my", "your", "his", "her", "their", "our", "this", "that"];
+    let mut i = 0;
+    while i + 1 < words.len() {
+        if ARTICLES.contains(&words[i].to_ascii_lowercase().as_str()) && DETERMINERS.contains(&words[i + 1].to_ascii_lowercase().as_str()) {
+            words.remove(i);
+        } else {
+            i += 1;
         }
     }
     s = words.join(" ");
@@ -564,6 +575,11 @@ mod tests {
         assert_eq!(tidy("we did that . we- we are fine ."), "we did that. we are fine.");
         assert_eq!(tidy("i'm just feeling out of it . lack of , uh , energy ."), "i'm just feeling out of it. lack of energy.");
         assert_eq!(tidy("a 2- to 3-week course"), "a 2- to 3-week course");
+        assert_eq!(
+            tidy("I've been feeling, I've been feeling under the weather and it started with the, uh, a sore throat and it's sort of, um, it's sort of going."),
+            "I've been feeling under the weather and it started with a sore throat and it's sort of going."
+        );
+        assert_eq!(tidy("one tablet, then one at night, very, very tired ."), "one tablet, then one at night, very tired.");
         let kept = drop_false_starts(sentences("from a. for his next problem, the lobectomy, it is fine. no. and i'm going to."));
         assert_eq!(kept, ["for his next problem, the lobectomy, it is fine.", "no."]);
         let cut = drop_false_starts(vec!["he is just so tired and fatigued, and he feels kind of.".into()]);

@@ -1,5 +1,7 @@
 //! Evidence groups: the transcript cut into small facts, each a few segments (a question and its answer, or
-//! a couple of sentences of one turn), each routed to the kind of note section it belongs to.
+//! a couple of sentences of one turn), each routed to the kind of note section it belongs to. Turns are
+//! read as utterances (`crate::utterance`), so a sentence the recogniser cut across segments is one
+//! sentence here, with all its segments as evidence.
 //!
 //! Input: a transcript file (segments with roles; `SectionName` used when a classifier has set it). Output:
 //! [`Fact`]s in transcript order. A note sentence is later written from exactly one fact, so its evidence
@@ -12,6 +14,7 @@
 use super::clean::{self, Pronouns};
 use super::template::Kind;
 use crate::schema::transcript::TranscriptFile;
+use crate::utterance::utterances;
 
 /// One group of segments that one note sentence is written from.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,23 +104,26 @@ fn is_question(s: &str) -> bool {
     s.trim_end().ends_with('?')
 }
 
+/// One utterance (a speaker's segments up to a sentence end), cut into cleaned sentences.
 struct Turn {
     clinician: bool,
     sentences: Vec<String>,
+    segments: Vec<usize>,
 }
 
 /// Cuts the transcript into facts and routes each to a section kind.
 pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
     let segs = &file.conversation.transcript_segments;
-    let turns: Vec<Turn> = segs
-        .iter()
-        .map(|s| Turn {
-            clinician: s.participant_details.participant_role.starts_with("CLINICIAN"),
-            sentences: clean::drop_false_starts(clean::sentences(&clean::tidy(&s.content)))
+    let turns: Vec<Turn> = utterances(segs)
+        .into_iter()
+        .map(|u| Turn {
+            clinician: segs[u.segments.start].participant_details.participant_role.starts_with("CLINICIAN"),
+            sentences: clean::drop_false_starts(clean::sentences(&clean::tidy(&u.text)))
                 .iter()
                 .flat_map(|x| clean::split_long(x))
                 .filter(|x| x.chars().any(char::is_alphanumeric) && !procedural(x) && !clean::tidy(x).is_empty())
                 .collect(),
+            segments: u.segments.collect(),
         })
         .collect();
     // A section classifier has run when any segment is not OTHER.
@@ -142,20 +148,21 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
             statements.retain(|s| !is_question(s));
         }
         for chunk in chunk_sentences(&statements) {
-            push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, vec![i], None, chunk, !t.clinician, classified, &segs[i].section_details.section_name);
+            push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, t.segments.clone(), None, chunk, !t.clinician, classified, &segs[t.segments[0]].section_details.section_name);
         }
         if !question.is_empty() {
             let answer_turn = &turns[i + 1];
             let answer = answer_turn.sentences.join(" ");
             let q = question.join(" ");
             let chunks = chunk_sentences(&answer_turn.sentences);
-            let section = &segs[i + 1].section_details.section_name;
+            let section = &segs[answer_turn.segments[0]].section_details.section_name;
+            let both: Vec<usize> = t.segments.iter().chain(&answer_turn.segments).copied().collect();
             if chunks.len() <= 1 {
-                push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, vec![i, i + 1], Some(q), answer, true, classified, section);
+                push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, both, Some(q), answer, true, classified, section);
             } else {
                 // A long answer: its first chunk keeps the question, the rest stand alone.
                 for (k, chunk) in chunks.into_iter().enumerate() {
-                    let (segsv, qq) = if k == 0 { (vec![i, i + 1], Some(q.clone())) } else { (vec![i + 1], None) };
+                    let (segsv, qq) = if k == 0 { (both.clone(), Some(q.clone())) } else { (answer_turn.segments.clone(), None) };
                     push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, segsv, qq, chunk, true, classified, section);
                 }
             }
@@ -170,7 +177,7 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
 /// Visit management, not content: dictation commands and announcements of what comes next.
 fn procedural(sentence: &str) -> bool {
     let l = sentence.to_ascii_lowercase();
-    const CUES: &[&str] = &["dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second"];
+    const CUES: &[&str] = &["dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second", "sorry to hear", "tell me a bit more", "tell me more", "tell me a little more"];
     has_any(&l, CUES) || l.starts_with("hi") && l.split_whitespace().count() <= 4 || l.starts_with("hello")
 }
 
@@ -274,9 +281,14 @@ fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, sh
     if has_any(all, HISTORY) {
         return Kind::MedicalHistory;
     }
+    // A patient's answer belongs to the exam or the plan when it is a bare yes / no to the clinician's
+    // manoeuvre or proposal, or talks about one; an answer that tells the story ("I've been feeling under
+    // the weather for four days…") stays history whatever its section, which is least certain there.
+    let exam_answer = short_yes_no || has_any(all, EXAM);
+    let plan_answer = short_yes_no || has_any(all, PLAN);
     match (section, *phase) {
-        (Some("OBJECTIVE"), _) | (None, 1) if asked => Kind::Exam,
-        (Some("ASSESSMENT_AND_PLAN"), _) | (None, 3) if asked => Kind::Plan,
+        (Some("OBJECTIVE"), _) | (None, 1) if asked && exam_answer => Kind::Exam,
+        (Some("ASSESSMENT_AND_PLAN"), _) | (None, 3) if asked && plan_answer => Kind::Plan,
         _ => Kind::PresentIllness,
     }
 }

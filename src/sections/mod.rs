@@ -2,9 +2,10 @@
 //!
 //! Input: a transcript file, a sentence [`Embedder`] and a trained [`SectionModel`]. Output: each
 //! segment's `SectionDetails.SectionName` is set.
-//! Method: each segment is described by its own MiniLM embedding, the mean embedding of its neighbours
-//! (up to [`CONTEXT`] turns either side: a bare "No." takes its meaning from the question before it) and
-//! a role one-hot (clinician / patient). A small softmax classifier (logistic regression, or one hidden
+//! Method: the classifier reads utterances (`crate::utterance`: a sentence cut across segments is read
+//! whole; each segment takes its utterance's label). Each utterance is described by its own MiniLM
+//! embedding, the mean embedding of its neighbours (up to [`CONTEXT`] turns either side: a bare "No."
+//! takes its meaning from the question before it) and a role one-hot (clinician / patient). A small softmax classifier (logistic regression, or one hidden
 //! ReLU layer when the weights file has one) maps that to the four groups. It is trained offline by
 //! `examples/train_sections.rs` on MTS-Dialog's training and validation splits (section headers grouped by
 //! [`header_group`]) plus greeting / logistics lines labelled `OTHER` by rule. The output bias carries
@@ -20,6 +21,7 @@ use candle_core::{DType, Device, Tensor};
 use crate::embed::{Embedder, DIM};
 use crate::error::{BedsideError, Result};
 use crate::schema::transcript::TranscriptFile;
+use crate::utterance::utterances;
 
 /// The four groups, in the classifier's output order.
 pub const GROUPS: [&str; 4] = ["SUBJECTIVE", "OBJECTIVE", "ASSESSMENT_AND_PLAN", "OTHER"];
@@ -166,26 +168,29 @@ pub fn role_flag(role: &str) -> Option<bool> {
     }
 }
 
-/// Per-segment probabilities for the four groups.
+/// Per-segment probabilities for the four groups. Whole utterances are classified (a sentence cut
+/// across segments is read once, whole) and each segment takes its utterance's probabilities.
 pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel) -> Result<Vec<[f32; 4]>> {
     let segs = &file.conversation.transcript_segments;
     if segs.is_empty() {
         return Ok(Vec::new());
     }
-    // Identical turns ("Okay.", "Yes.") are embedded once.
+    let units = utterances(segs);
+    // Identical utterances ("Okay.", "Yes.") are embedded once.
     let mut unique: HashMap<&str, usize> = HashMap::new();
     let mut texts = Vec::new();
-    for s in segs {
-        let t = s.content.trim();
+    for u in &units {
+        let t = u.text.trim();
         unique.entry(t).or_insert_with(|| {
             texts.push(t);
             texts.len() - 1
         });
     }
     let vectors = embedder.embed(&texts)?;
-    let embeddings: Vec<Vec<f32>> = segs.iter().map(|s| vectors[unique[s.content.trim()]].clone()).collect();
-    let roles: Vec<Option<bool>> = segs.iter().map(|s| role_flag(&s.participant_details.participant_role)).collect();
-    Ok(features(&embeddings, &roles).iter().map(|r| model.probabilities(r)).collect())
+    let embeddings: Vec<Vec<f32>> = units.iter().map(|u| vectors[unique[u.text.trim()]].clone()).collect();
+    let roles: Vec<Option<bool>> = units.iter().map(|u| role_flag(&segs[u.segments.start].participant_details.participant_role)).collect();
+    let probs: Vec<[f32; 4]> = features(&embeddings, &roles).iter().map(|r| model.probabilities(r)).collect();
+    Ok(units.iter().zip(probs).flat_map(|(u, p)| u.segments.clone().map(move |_| p)).collect())
 }
 
 /// Sets `SectionName` on every segment.
