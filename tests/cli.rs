@@ -105,3 +105,39 @@ fn note_reads_a_dialogue_into_sections_and_entities() {
     assert!(!r.status.success());
     assert!(!out.join("bad/transcript.json").exists());
 }
+
+/// The recogniser cuts sentences across segments ("…for the past" | "four days…"); sections and the
+/// note read such a run whole (`bedside::utterance`).
+#[test]
+fn a_sentence_cut_across_segments_is_classified_and_written_whole() {
+    let out = tempdir("cut");
+    let r = bedside(&["process", "www/sample/visit.flac", "--out", out.to_str().unwrap(), "--llm", "none"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let summary = check_summary(&out);
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
+    let segs = t["Conversation"]["TranscriptSegments"].as_array().unwrap();
+    let field = |i: usize, path: [&str; 2]| segs[i][path[0]][path[1]].as_str().unwrap().to_string();
+    let cut: Vec<usize> = (0..segs.len().saturating_sub(1))
+        .filter(|&i| {
+            let text = segs[i]["Content"].as_str().unwrap().trim_end();
+            !text.ends_with(['.', '?', '!']) && field(i, ["ParticipantDetails", "ParticipantRole"]) == field(i + 1, ["ParticipantDetails", "ParticipantRole"])
+        })
+        .collect();
+    assert!(!cut.is_empty(), "the sample's recognised segments include a sentence cut across two");
+    for &i in &cut {
+        assert_eq!(field(i, ["SectionDetails", "SectionName"]), field(i + 1, ["SectionDetails", "SectionName"]), "segments {i} and {}", i + 1);
+    }
+    let mut whole = 0;
+    for s in summary["ClinicalDocumentation"]["Sections"].as_array().unwrap() {
+        for sentence in s["Summary"].as_array().unwrap() {
+            let text = sentence["SummarizedSegment"].as_str().unwrap().to_lowercase();
+            let last = text.trim_end_matches(['.', '?', '!']).split_whitespace().last().unwrap_or("").to_string();
+            assert!(!["the", "a", "of", "for", "to", "with", "and"].contains(&last.as_str()), "a note sentence ends mid-phrase: {text:?}");
+            let linked: Vec<&str> = sentence["EvidenceLinks"].as_array().unwrap().iter().map(|l| l["SegmentId"].as_str().unwrap()).collect();
+            if cut.iter().any(|&i| linked.contains(&segs[i]["SegmentId"].as_str().unwrap()) && linked.contains(&segs[i + 1]["SegmentId"].as_str().unwrap())) {
+                whole += 1;
+            }
+        }
+    }
+    assert!(whole > 0, "a note sentence is written from both halves of a cut sentence");
+}

@@ -67,7 +67,7 @@ impl Pronouns {
 /// Not "er": in a visit it is far more often the emergency room ("the testing they did in the er").
 const FILLERS: &[&str] = &["um", "uh", "umm", "uhh", "uh-huh", "mm-hmm", "mm", "hmm", "mhm", "ah", "oh"];
 /// Phrases dropped when they stand between commas or open a sentence.
-const HEDGES: &[&str] = &["you know", "i mean", "like", "so", "okay", "ok", "all right", "alright", "well", "yeah", "yes", "now", "and", "but", "actually", "basically", "right", "sure", "great", "good", "perfect", "excellent"];
+const HEDGES: &[&str] = &["you know", "i mean", "like", "so", "okay", "ok", "all right", "alright", "well", "yeah", "yes", "now", "and", "but", "actually", "basically", "right", "sure", "great", "good", "perfect", "excellent", "hey", "hi"];
 /// Present-tense verbs that take -s after "he/she".
 const VERBS: &[&str] = &[
     "feel", "think", "take", "get", "know", "want", "need", "use", "see", "notice", "work", "live", "drink", "smoke", "eat",
@@ -580,6 +580,7 @@ mod tests {
             "I've been feeling under the weather and it started with a sore throat and it's sort of going."
         );
         assert_eq!(tidy("one tablet, then one at night, very, very tired ."), "one tablet, then one at night, very tired.");
+        assert_eq!(tidy("oh, hey, um, i've just had some diarrhea ."), "i've just had some diarrhea.");
         let kept = drop_false_starts(sentences("from a. for his next problem, the lobectomy, it is fine. no. and i'm going to."));
         assert_eq!(kept, ["for his next problem, the lobectomy, it is fine.", "no."]);
         let cut = drop_false_starts(vec!["he is just so tired and fatigued, and he feels kind of.".into()]);

@@ -5,14 +5,17 @@
 //! Method: the classifier reads utterances (`crate::utterance`: a sentence cut across segments is read
 //! whole; each segment takes its utterance's label). Each utterance is described by its own MiniLM
 //! embedding, the mean embedding of its neighbours (up to [`CONTEXT`] turns either side: a bare "No."
-//! takes its meaning from the question before it) and a role one-hot (clinician / patient). A small softmax classifier (logistic regression, or one hidden
-//! ReLU layer when the weights file has one) maps that to the four groups. It is trained offline by
+//! takes its meaning from the question before it) and a role one-hot (clinician / patient). A small
+//! softmax classifier (logistic regression, or one hidden ReLU layer when the weights file has one) maps
+//! that to the four groups; history-taking wording then raises SUBJECTIVE ([`cues`]). It is trained offline by
 //! `examples/train_sections.rs` on MTS-Dialog's training and validation splits (section headers grouped by
 //! [`header_group`]) plus greeting / logistics lines labelled `OTHER` by rule. The output bias carries
 //! per-group offsets (raising `OBJECTIVE` and `ASSESSMENT_AND_PLAN` against the far more common history
 //! talk) chosen by snippet-level cross-validation on that training split, not on the validation split.
 //! Limits: English only; the training data has few examination and results snippets, so `OBJECTIVE`
 //! is the least certain group; speaker roles must already be set (unknown roles count as neither).
+
+pub mod cues;
 
 use std::collections::HashMap;
 
@@ -189,7 +192,11 @@ pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel)
     let vectors = embedder.embed(&texts)?;
     let embeddings: Vec<Vec<f32>> = units.iter().map(|u| vectors[unique[u.text.trim()]].clone()).collect();
     let roles: Vec<Option<bool>> = units.iter().map(|u| role_flag(&segs[u.segments.start].participant_details.participant_role)).collect();
-    let probs: Vec<[f32; 4]> = features(&embeddings, &roles).iter().map(|r| model.probabilities(r)).collect();
+    let probs: Vec<[f32; 4]> = features(&embeddings, &roles)
+        .iter()
+        .zip(units.iter().zip(&roles))
+        .map(|(r, (u, role))| cues::apply(model.probabilities(r), cues::history_boost(&u.text, *role)))
+        .collect();
     Ok(units.iter().zip(probs).flat_map(|(u, p)| u.segments.clone().map(move |_| p)).collect())
 }
 
