@@ -40,7 +40,8 @@
 //!
 //! The measured figures include the runtime's history cues (`bedside::sections::cues`, added to the
 //! SUBJECTIVE logit of patient history and clinician history questions); `--no-cues` leaves them out.
-//! With them: 0.768 (S 0.849, O 0.765, A&P 0.690; chief complaint snippets 0.65) against 0.764 without.
+//! With them: 0.777 (S 0.878, O 0.765, A&P 0.690; chief complaint snippets 0.68, review of systems 0.82)
+//! against 0.764 without.
 //!
 //! Measured (5-fold CV on the training split, balanced accuracy): the previous defaults (decay 0.01,
 //! no offsets) 0.678, with CV-chosen offsets 0.724; a four-turn wider context 0.674 (0.718 with
