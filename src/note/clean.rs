@@ -242,6 +242,19 @@ pub fn tidy(text: &str) -> String {
             }
         }
     }
+    // A word that cannot end a phrase, left before a comma, was abandoned ("I think I, it all started",
+    // "from the, from their kindergarten"): it goes.
+    // ("a" and "her" are left: "vitamin A,", "I flex her,".)
+    const OPENERS: &[&str] = &["the", "an", "my", "your", "our", "their", "i"];
+    let mut i = 0;
+    while i + 1 < words.len() {
+        let w = words[i];
+        if w.ends_with(',') && OPENERS.contains(&w.trim_end_matches(',').to_ascii_lowercase().as_str()) {
+            words.remove(i);
+        } else {
+            i += 1;
+        }
+    }
     // An article abandoned for another ("started with the, uh, a sore throat" → "with a sore throat").
     const ARTICLES: &[&str] = &["the", "a", "an"];
     const DETERMINERS: &[&str] = &["the", "a", "an", "my", "your", "his", "her", "their", "our", "this", "that"];
@@ -581,6 +594,10 @@ mod tests {
         );
         assert_eq!(tidy("one tablet, then one at night, very, very tired ."), "one tablet, then one at night, very tired.");
         assert_eq!(tidy("oh, hey, um, i've just had some diarrhea ."), "i've just had some diarrhea.");
+        assert_eq!(
+            tidy("um, so i, i, you know, i think i, it all started with, uh, this colleague, from the, from their kindergarten ."),
+            "i think it all started with this colleague, from their kindergarten."
+        );
         let kept = drop_false_starts(sentences("from a. for his next problem, the lobectomy, it is fine. no. and i'm going to."));
         assert_eq!(kept, ["for his next problem, the lobectomy, it is fine.", "no."]);
         let cut = drop_false_starts(vec!["he is just so tired and fatigued, and he feels kind of.".into()]);
