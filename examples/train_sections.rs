@@ -70,7 +70,12 @@
 //! boosts never helped (no missed examination snippet has a cue), plan boosts of 0.5–4 gave 0.770–0.776,
 //! one more plan snippet right at best. Each history header weighted alike within the group (weight ∝
 //! snippets^-p, the family / social history third of the snippets counting less): p = 0.5 0.746, p = 1
-//! 0.709; history recall rose (chief complaint 0.49 → 0.61) and plan recall fell. The language models' hidden states as turn vectors (mean over
+//! 0.709; history recall rose (chief complaint 0.49 → 0.61) and plan recall fell. Also without gain
+//! (before the history cues): question marks around the turn and its length as features (0.758–0.765),
+//! one hidden layer of 64 at decay 1 / 3 (0.676 / 0.734 with offsets), ACI-Bench patient turns and
+//! clinician questions of the visit's first half labelled history (0.768–0.769), lower OBJECTIVE / plan
+//! offsets for patient turns (at best 0.763); after the cues, the same kind of boost for the clinician's
+//! plan wording (0.781 at 0.5, one plan snippet; 0.771 at 1). The language models' hidden states as turn vectors (mean over
 //! each turn's tokens; branch `experiments/lm-states`, measured without the ACI-Bench turns, where MiniLM
 //! alone scores 0.742): Qwen2.5-Coder-0.5B layer 12 alone 0.722, layer 6 alone 0.695, layer 12 after
 //! MiniLM's vector 0.763 (decay 1 or 8: 0.763 / 0.754); SmolLM2-135M layer 16 after MiniLM's 0.751, layer 8
