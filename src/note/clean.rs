@@ -222,9 +222,36 @@ pub fn tidy(text: &str) -> String {
         chunks.push(text);
     }
     let mut s = chunks.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(", ");
+    let mut words: Vec<&str> = s.split(' ').collect();
+    // A word that cannot end a phrase, left before a comma, was abandoned ("I think I, it all started",
+    // "from the, from their kindergarten"): it goes.
+    // ("a" and "her" are left: "vitamin A,", "I flex her,".)
+    const OPENERS: &[&str] = &["the", "an", "my", "your", "our", "their", "i"];
+    let mut i = 0;
+    while i + 1 < words.len() {
+        let w = words[i];
+        if w.ends_with(',') && OPENERS.contains(&w.trim_end_matches(',').to_ascii_lowercase().as_str()) {
+            words.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    // An article abandoned for another word that cannot follow it ("started with the, uh, a sore throat"
+    // → "with a sore throat"; "from the, uh, from their" → "from from their", then "from their" below).
+    const ARTICLES: &[&str] = &["the", "a", "an"];
+    const DETERMINERS: &[&str] = &[
+        "the", "a", "an", "my", "your", "his", "her", "their", "our", "this", "that", "from", "to", "in", "of", "with", "at", "for", "on", "by",
+    ];
+    let mut i = 0;
+    while i + 1 < words.len() {
+        if ARTICLES.contains(&words[i].to_ascii_lowercase().as_str()) && DETERMINERS.contains(&words[i + 1].to_ascii_lowercase().as_str()) {
+            words.remove(i);
+        } else {
+            i += 1;
+        }
+    }
     // Repeated words ("doing doing"), and restarts across a comma ("of the, of the sinuses", "he, he",
     // "i've been feeling, i've been feeling kind of"): the first of two equal runs goes.
-    let mut words: Vec<&str> = s.split(' ').collect();
     for n in [4, 3, 2, 1] {
         let mut i = 0;
         while i + 2 * n <= words.len() {
@@ -240,30 +267,6 @@ pub fn tidy(text: &str) -> String {
             } else {
                 i += 1;
             }
-        }
-    }
-    // A word that cannot end a phrase, left before a comma, was abandoned ("I think I, it all started",
-    // "from the, from their kindergarten"): it goes.
-    // ("a" and "her" are left: "vitamin A,", "I flex her,".)
-    const OPENERS: &[&str] = &["the", "an", "my", "your", "our", "their", "i"];
-    let mut i = 0;
-    while i + 1 < words.len() {
-        let w = words[i];
-        if w.ends_with(',') && OPENERS.contains(&w.trim_end_matches(',').to_ascii_lowercase().as_str()) {
-            words.remove(i);
-        } else {
-            i += 1;
-        }
-    }
-    // An article abandoned for another ("started with the, uh, a sore throat" → "with a sore throat").
-    const ARTICLES: &[&str] = &["the", "a", "an"];
-    const DETERMINERS: &[&str] = &["the", "a", "an", "my", "your", "his", "her", "their", "our", "this", "that"];
-    let mut i = 0;
-    while i + 1 < words.len() {
-        if ARTICLES.contains(&words[i].to_ascii_lowercase().as_str()) && DETERMINERS.contains(&words[i + 1].to_ascii_lowercase().as_str()) {
-            words.remove(i);
-        } else {
-            i += 1;
         }
     }
     s = words.join(" ");
@@ -594,6 +597,7 @@ mod tests {
         );
         assert_eq!(tidy("one tablet, then one at night, very, very tired ."), "one tablet, then one at night, very tired.");
         assert_eq!(tidy("oh, hey, um, i've just had some diarrhea ."), "i've just had some diarrhea.");
+        assert_eq!(tidy("catching something from the, uh, from their kindergarten ."), "catching something from their kindergarten.");
         assert_eq!(
             tidy("um, so i, i, you know, i think i, it all started with, uh, this colleague, from the, from their kindergarten ."),
             "i think it all started with this colleague, from their kindergarten."
