@@ -92,7 +92,7 @@
 //! 0.777, the tied section that comes first wins (Python's `Counter.most_common`) 0.759, a tie counts as
 //! wrong 0.739 (at their best offsets 0.779 / 0.761 / 0.739). Tried against ties, at best offsets for
 //! the three readings: each turn's log-probabilities plus 0.25 × its neighbours' 0.773 / 0.774 / 0.746,
-//! plus 0.5 × 0.773 / 0.766 / 0.738; a clinician question and the patient's answer sharing half their
+//! with 0.5 × both its neighbours' and its question's or answer's 0.777 / 0.766 / 0.738; a clinician question and the patient's answer sharing half their
 //! scores 0.770 / 0.774 / 0.737. A point up under one reading and down under another: within noise.
 //! Dropping the training turns the first model finds unlikely for their snippet's label (p < 0.15: 640 of
 //! 19070 rows; p < 0.3: 3417) and training again: 0.760 / 0.755 at the default offsets, 0.767 / 0.768 at
