@@ -40,7 +40,8 @@
 //!
 //! The measured figures include the runtime's history cues (`bedside::sections::cues`, added to the
 //! SUBJECTIVE logit of patient history and clinician history questions); `--no-cues` leaves them out.
-//! With them: 0.777 (S 0.878, O 0.765, A&P 0.690; chief complaint snippets 0.68, review of systems 0.82)
+//! With them: 0.777 (S 0.878, O 0.765, A&P 0.690; chief complaint snippets 0.68, review of systems 0.82;
+//! 0.778 once requests for the story and connection checks were added)
 //! against 0.764 without.
 //!
 //! Measured (5-fold CV on the training split, balanced accuracy): the previous defaults (decay 0.01,
@@ -102,7 +103,7 @@ use std::collections::HashMap;
 
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;
-use bedside::sections::cues::history_boost;
+use bedside::sections::cues::boosts;
 use bedside::sections::{features_with, header_group, role_flag, CONTEXT, GROUPS, WIDE};
 use candle_core::{DType, Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
@@ -348,13 +349,16 @@ fn snippet_logits(p: &[Tensor], snippets: &[&Snippet], emb: &Embeddings, o: &Opt
         let f: Vec<f32> = features_with(&vecs, &s.roles, o.context, o.wide).concat();
         let x = Tensor::from_vec(f.clone(), (s.texts.len(), f.len() / s.texts.len()), &Device::Cpu)?;
         // The runtime's history cues (`bedside::sections::cues`), added to SUBJECTIVE's logit.
-        let boost = |t: &str, role: Option<bool>| if o.cues { history_boost(t, role) } else { 0.0 };
+        let boost = |t: &str, role: Option<bool>| if o.cues { boosts(t, role) } else { [0.0; 4] };
         out.push(
             forward(p, &x)?
                 .to_vec2::<f32>()?
                 .into_iter()
                 .zip(s.texts.iter().zip(&s.roles))
-                .map(|(r, (t, role))| [r[0] + boost(t, *role), r[1], r[2], r[3]])
+                .map(|(r, (t, role))| {
+                    let b = boost(t, *role);
+                    [r[0] + b[0], r[1] + b[1], r[2] + b[2], r[3] + b[3]]
+                })
                 .collect(),
         );
     }

@@ -141,3 +141,26 @@ fn a_sentence_cut_across_segments_is_classified_and_written_whole() {
     }
     assert!(whole > 0, "a note sentence is written from both halves of a cut sentence");
 }
+
+/// On the sample call the clinician opens with a connection check and then asks for the story without
+/// a question mark; the embeddings alone read these as examination and plan.
+#[test]
+fn the_sample_calls_opening_and_history_requests_get_their_sections() {
+    let out = tempdir("opening");
+    let r = bedside(&["process", "www/sample/visit.flac", "--out", out.to_str().unwrap(), "--llm", "none", "--no-note"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let t: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
+    let segs = t["Conversation"]["TranscriptSegments"].as_array().unwrap();
+    let section_of = |needle: &str| -> Vec<String> {
+        segs.iter()
+            .filter(|s| s["Content"].as_str().unwrap().to_lowercase().contains(needle))
+            .map(|s| s["SectionDetails"]["SectionName"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(section_of("hear me"), ["OTHER"]);
+    let request = section_of("more about that");
+    assert!(!request.is_empty(), "the sample has the clinician's request for the story");
+    assert!(request.iter().all(|s| s == "SUBJECTIVE"), "{request:?}");
+    let story = section_of("started");
+    assert!(!story.is_empty() && story.iter().all(|s| s == "SUBJECTIVE"), "{story:?}");
+}

@@ -10,11 +10,18 @@
 //! 0.68, review of systems 0.67 → 0.82), OBJECTIVE 0.765 either way, ASSESSMENT_AND_PLAN 0.701 → 0.690
 //! (one snippet); on the validation split, with the model trained on the training split alone, 0.785 →
 //! 0.813. The same kind of boost for plan wording gained one plan snippet (0.781) and is left out.
+//!
+//! Two more kinds come from recordings rather than the snippets, where the model had nothing to go on:
+//! a clinician asking for the story without a question mark ("tell me a bit more about that", "let's
+//! start with your sore throat") is history-taking too, and a video call's connection checks ("can you
+//! hear me?", "you're on mute") are visit logistics (`OTHER`), not examination.
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
-/// Added to a clinician's SUBJECTIVE log-odds for a history-taking question.
+/// Added to a clinician's SUBJECTIVE log-odds for a history-taking question or request.
 const CLINICIAN_BOOST: f32 = 1.0;
+/// Added to `OTHER`'s log-odds for a call's connection check, whoever says it.
+const LOGISTICS_BOOST: f32 = 3.0;
 
 const PATIENT_CUES: &[&str] = &[
     " i've had ", " i have had ", " i've been having ", " i have been having ", " i've been feeling ", " i have been feeling ",
@@ -31,14 +38,37 @@ const QUESTION_CUES: &[&str] = &[
     " any surgeries", " any surgery", " do you smoke", " do you drink", " any ",
 ];
 
-/// The SUBJECTIVE log-odds boost for an utterance (`clinician`: its speaker's role, when known).
-pub fn history_boost(text: &str, clinician: Option<bool>) -> f32 {
+/// A clinician's requests for the story, which need no question mark.
+const REQUEST_CUES: &[&str] = &[
+    " tell me more", " tell me a bit more", " tell me a little more", " tell me a little bit more", " tell me about",
+    " let's start with your", " walk me through", " talk me through", " take me through",
+];
+
+/// Connection checks on a video or phone call.
+const LOGISTICS_CUES: &[&str] = &[
+    " can you hear me", " do you hear me", " hear me okay", " hear me ok", " hear me all right", " hear me alright",
+    " can you see me", " you're on mute", " you are on mute", " you're breaking up", " you are breaking up",
+    " turn on your camera", " your video", " the connection",
+];
+
+/// The log-odds boosts (SUBJECTIVE, OBJECTIVE, ASSESSMENT_AND_PLAN, OTHER) for an utterance
+/// (`clinician`: its speaker's role, when known).
+pub fn boosts(text: &str, clinician: Option<bool>) -> [f32; 4] {
     let t = format!(" {} ", text.to_lowercase().replace('’', "'"));
+    if LOGISTICS_CUES.iter().any(|c| t.contains(c)) {
+        return [0.0, 0.0, 0.0, LOGISTICS_BOOST];
+    }
+    [history_boost(&t, clinician), 0.0, 0.0, 0.0]
+}
+
+/// The SUBJECTIVE boost; `t` is lower-cased and padded with spaces.
+fn history_boost(t: &str, clinician: Option<bool>) -> f32 {
     match clinician {
         Some(false) if PATIENT_CUES.iter().any(|c| t.contains(c)) => PATIENT_BOOST,
         // Only the questions count ("…I don't see any mass. Are you using the brace?" reports an exam),
         // and "any questions?" closes a plan, it does not take a history.
-        Some(true) if questions(&t).any(|q| !q.contains("question") && QUESTION_CUES.iter().any(|c| q.contains(c))) => CLINICIAN_BOOST,
+        Some(true) if questions(t).any(|q| !q.contains("question") && QUESTION_CUES.iter().any(|c| q.contains(c))) => CLINICIAN_BOOST,
+        Some(true) if REQUEST_CUES.iter().any(|c| t.contains(c)) => CLINICIAN_BOOST,
         _ => 0.0,
     }
 }
@@ -48,13 +78,12 @@ fn questions(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split_inclusive(['.', '!', '?']).filter(|s| s.ends_with('?')).map(|s| format!(" {} ", s.trim()))
 }
 
-/// `probs` with `boost` added to SUBJECTIVE's log-odds.
-pub fn apply(probs: [f32; 4], boost: f32) -> [f32; 4] {
-    if boost == 0.0 {
+/// `probs` with `boosts` added to the groups' log-odds.
+pub fn apply(probs: [f32; 4], boosts: [f32; 4]) -> [f32; 4] {
+    if boosts == [0.0; 4] {
         return probs;
     }
-    let mut p = probs;
-    p[0] *= boost.exp();
+    let p: [f32; 4] = std::array::from_fn(|g| probs[g] * boosts[g].exp());
     let sum: f32 = p.iter().sum();
     p.map(|x| x / sum)
 }
@@ -65,15 +94,26 @@ mod tests {
 
     #[test]
     fn history_wording_raises_subjective_only() {
-        assert_eq!(history_boost("I've just had some diarrhea for the last three days.", Some(false)), PATIENT_BOOST);
-        assert_eq!(history_boost("How long have you had it?", Some(true)), CLINICIAN_BOOST);
-        assert_eq!(history_boost("Do you have any questions?", Some(true)), 0.0);
-        assert_eq!(history_boost("I don't see any mass or swelling. Are you using the brace?", Some(true)), 0.0);
-        assert_eq!(history_boost("Good. Any fever or chills?", Some(true)), CLINICIAN_BOOST);
-        assert_eq!(history_boost("We will start you on fluids.", Some(true)), 0.0);
-        assert_eq!(history_boost("I've had it for the last week.", None), 0.0);
-        let p = apply([0.2, 0.1, 0.6, 0.1], PATIENT_BOOST);
+        let s = |text: &str, role| boosts(text, role)[0];
+        assert_eq!(s("I've just had some diarrhea for the last three days.", Some(false)), PATIENT_BOOST);
+        assert_eq!(s("How long have you had it?", Some(true)), CLINICIAN_BOOST);
+        assert_eq!(s("Do you have any questions?", Some(true)), 0.0);
+        assert_eq!(s("I don't see any mass or swelling. Are you using the brace?", Some(true)), 0.0);
+        assert_eq!(s("Good. Any fever or chills?", Some(true)), CLINICIAN_BOOST);
+        assert_eq!(s("Let's start with your sore throat first, and tell me a bit more about that.", Some(true)), CLINICIAN_BOOST);
+        assert_eq!(s("We will start you on fluids.", Some(true)), 0.0);
+        assert_eq!(s("I've had it for the last week.", None), 0.0);
+        assert_eq!(boosts("We will start you on fluids.", Some(true)), [0.0; 4]);
+        let p = apply([0.2, 0.1, 0.6, 0.1], [PATIENT_BOOST, 0.0, 0.0, 0.0]);
         assert!(p[0] > p[2] && (p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert!((p[2] / p[1] - 6.0).abs() < 1e-3, "the other groups keep their ratios");
+    }
+
+    #[test]
+    fn a_connection_check_is_logistics() {
+        assert_eq!(boosts("Alex, oh, hello, can you hear me?", Some(true)), [0.0, 0.0, 0.0, LOGISTICS_BOOST]);
+        assert_eq!(boosts("Sorry, you're on mute.", Some(false))[3], LOGISTICS_BOOST);
+        assert_eq!(boosts("Can you hear me all right?", None)[3], LOGISTICS_BOOST, "whoever says it");
+        assert_eq!(boosts("I can't hear out of my left ear.", Some(false))[3], 0.0);
     }
 }

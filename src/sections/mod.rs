@@ -195,7 +195,7 @@ pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel)
     let probs: Vec<[f32; 4]> = features(&embeddings, &roles)
         .iter()
         .zip(units.iter().zip(&roles))
-        .map(|(r, (u, role))| cues::apply(model.probabilities(r), cues::history_boost(&u.text, *role)))
+        .map(|(r, (u, role))| cues::apply(model.probabilities(r), cues::boosts(&u.text, *role)))
         .collect();
     Ok(units.iter().zip(probs).flat_map(|(u, p)| u.segments.clone().map(move |_| p)).collect())
 }
