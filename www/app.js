@@ -16,7 +16,7 @@ import { refreshSpeakers, renderTranscript, showView } from './transcript-view.j
 const MODEL_BASE = new URL('/models/', location.href).href;
 const $ = (id) => document.getElementById(id);
 const ui = {
-  app: $('app'), model: $('model'), loadList: $('load-progress'), sample: $('sample'), file: $('file'),
+  app: $('app'), model: $('model'), loadList: $('load-progress'), loadDetails: $('load-details'), loadSummary: $('load-summary'), sample: $('sample'), file: $('file'),
   record: $('record'), recordTime: $('record-time'), cancel: $('cancel'), processBox: $('process-progress'),
   processBar: $('process-bar'), processLabel: $('process-label'), status: $('status'), error: $('error'),
   segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
@@ -138,8 +138,30 @@ const termsPanel = new TermsPanel({ box: $('terms'), list: $('terms-list'), lege
 
 // ---- model loading ----
 
+// Bytes per model file ({ loaded, total, cached }), for the one-line summary above the per-file bars.
+const loadBytes = new Map();
+const megabytes = (n) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
+
+function summarizeLoad(ready) {
+  const files = [...loadBytes.values()];
+  const total = files.reduce((sum, f) => sum + f.total, 0);
+  if (ready) {
+    const fromCache = files.length > 0 && files.every((f) => f.cached);
+    ui.loadSummary.textContent = `Models ready: ${files.length} files, ${megabytes(total)}${fromCache ? ', from this browser\'s cache' : ''}`;
+    return;
+  }
+  const loaded = files.reduce((sum, f) => sum + Math.min(f.loaded, f.total || f.loaded), 0);
+  ui.loadSummary.textContent = total ? `Loading models: ${megabytes(loaded)} of ${megabytes(total)}` : 'Loading models…';
+}
+
 function showLoadProgress(p) {
   if (p.status === 'ready') return;
+  const bytes = loadBytes.get(p.file) ?? { loaded: 0, total: 0, cached: false };
+  if (p.total) bytes.total = p.total;
+  if (p.status === 'progress') Object.assign(bytes, { loaded: p.loaded, cached: p.cached === true });
+  if (p.status === 'done') bytes.loaded = bytes.total || bytes.loaded;
+  loadBytes.set(p.file, bytes);
+  summarizeLoad(false);
   const id = `load-${p.file.replace(/[^a-z0-9]/gi, '-')}`;
   let row = document.getElementById(id);
   if (!row) {
@@ -171,6 +193,9 @@ function loadModel() {
   previous?.then((s) => s.dispose(), () => {});
   loadController = new AbortController();
   ui.loadList.replaceChildren();
+  loadBytes.clear();
+  ui.loadDetails.open = true;
+  summarizeLoad(false);
   ui.app.dataset.model = 'loading';
   const models = llm === 'none' ? `the ${name} model` : `the ${name} and ${writerLabel()} models`;
   setStatus(`Loading ${models}…`);
@@ -180,6 +205,9 @@ function loadModel() {
     () => {
       if (controller !== loadController) return;
       ui.app.dataset.model = 'ready';
+      // The bars have done their job; fold them into one line so the recording comes into view.
+      summarizeLoad(true);
+      ui.loadDetails.open = false;
       if (ui.app.dataset.state !== 'processing') setStatus(`${models[0].toUpperCase()}${models.slice(1)} ${llm === 'none' ? 'is' : 'are'} ready.`);
     },
     (err) => {

@@ -43,7 +43,7 @@ const visibleLines = () => page.locator('#segments li:not(.section-heading)').ev
 
 test('the clinical files load with the speech model', async () => {
   const manifest = JSON.parse(await readFile(join(ROOT, 'models/manifest.json'), 'utf8'));
-  const names = await page.locator('#load-progress li span').allInnerTexts();
+  const names = await page.locator('#load-progress li span').allTextContents();
   for (const id of Object.values(manifest.defaults.clinical)) {
     const { path } = manifest.files.find((f) => f.id === id);
     assert.ok(names.includes(path), `${path} is listed in the download progress`);

@@ -48,6 +48,14 @@ test('the page is cross-origin isolated, says it runs on-device, and loads the m
   assert.equal(await page.locator('#load-progress progress').count(), expected);
   const values = await page.locator('#load-progress progress').evaluateAll((els) => els.map((e) => e.value));
   assert.deepEqual(values, Array(expected).fill(1));
+  // Once loaded, the bars fold into one line so the recording controls come into view.
+  await page.waitForSelector('#app[data-model="ready"]');
+  assert.equal(await page.locator('#load-details').evaluate((d) => d.open), false);
+  const names = await page.locator('#load-progress li span').allTextContents();
+  const megabytes = names.reduce((sum, n) => sum + manifest.files.find((f) => f.path === n).size, 0) / 1e6;
+  const summary = await page.locator('#load-summary').innerText();
+  assert.match(summary, new RegExp(`^Models ready: ${expected} files, `));
+  assert.ok(Math.abs(parseFloat(summary.split(', ')[1]) - megabytes) <= 1, `${summary} vs ${megabytes} MB`);
 });
 
 test('Cancel stops a transcription at once and the page stays usable', { timeout: 60_000 }, async () => {
