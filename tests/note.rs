@@ -105,6 +105,27 @@ fn bad_input_gives_errors_or_short_notes() {
     assert_eq!(write_note(&t, &opts, None, &mut |_| true).unwrap_err().code(), "SETTINGS_INVALID");
 }
 
+/// A minute-long visit is short, but every clinical thing said in it belongs in the note: the length
+/// budget (a share of the transcript's words) has a floor that keeps it.
+#[test]
+fn a_short_visit_keeps_each_clinical_statement() {
+    let t = transcript_from_dialogue(
+        "[doctor] how can i help you this morning ?\n\
+         [patient] i've been feeling under the weather for the past four days , and it started with a sore throat and runny nose , and now i'm starting to cough .\n\
+         [doctor] i'm sorry to hear that . tell me a bit more about the sore throat .\n\
+         [patient] i think it all started with this colleague of mine , she kept sneezing next to me all the time , and the sore throat was quite painful for a couple of days .\n\
+         [doctor] and the cough ?\n\
+         [patient] the cough is dry and it's worse at night , and i've had a low fever of about one hundred since yesterday .",
+    )
+    .unwrap();
+    let note = write_note(&t, &NoteOptions::default(), None, &mut |_| true).unwrap();
+    assert_evidenced(&note, &t);
+    let text = render_text(&note).to_lowercase();
+    for said in ["four days", "runny nose", "colleague", "couple of days", "worse at night", "fever"] {
+        assert!(text.contains(said), "{said:?} is missing from the note:\n{text}");
+    }
+}
+
 #[test]
 fn a_very_long_visit_keeps_to_the_length_budget() {
     // About two hours of talk: the fixture twelve times over.

@@ -33,7 +33,8 @@ const REGISTER: &[&str] = &[
     "told", "tell", "seen", "done", "having", "mainly", "mostly", "able", "unable", "helped", "help", "taking", "taken", "made",
     "started", "stopped", "given", "went", "came", "getting", "some", "they've", "they're", "patient's", "it's", "mentioned",
     "explained", "asked", "wanted", "wants", "would", "should", "could", "may", "might", "due", "both", "each", "since",
-    "took", "put", "used", "use", "themselves", "himself", "herself", "anywhere", "else", "suggesting", "suggests", "things",
+    "took", "put", "used", "use", "themselves", "himself", "herself", "hers", "theirs", "anywhere", "else", "suggesting", "suggests",
+    "things",
 ];
 
 const NEGATION: &[&str] = &["no", "not", "denies", "denied", "deny", "without", "negative", "never", "none", "nor", "absent", "free", "neither"];

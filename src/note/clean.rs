@@ -177,7 +177,7 @@ pub fn tidy(text: &str) -> String {
     for (from, to) in [(" gon na ", " going to "), (" gonna ", " going to "), (" wan na ", " want to "), (" wanna ", " want to "), (" lem me ", " let me "), (" kinda ", " kind of "), (" sorta ", " sort of ")] {
         joined = joined.replace(from, to);
     }
-    let joined = drop_word_fragments(joined.trim());
+    let joined = drop_word_fragments(&drop_inner_you_know(joined.trim()));
     // Work on comma-separated chunks: a chunk that is only a hedge or filler goes.
     let mut chunks: Vec<String> = Vec::new();
     let mut glue = false;
@@ -277,6 +277,28 @@ pub fn tidy(text: &str) -> String {
         }
     }
     strip_opening_hedges(s.trim())
+}
+
+/// "I you know I think": a "you know" with no commas around it, leading into a new clause, is a filler
+/// too. Not after a word it can be the object or clause of ("do you know I…", "if you know it…").
+fn drop_inner_you_know(text: &str) -> String {
+    const SUBJECTS: &[&str] = &["i", "i'm", "i've", "it", "it's", "she", "he", "they", "we", "there", "the", "that"];
+    const KEEP_AFTER: &[&str] = &["do", "did", "don't", "does", "if", "as", "what", "how", "would", "will", "let", "to", "you", "when"];
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let pair = i + 2 < words.len() && words[i].eq_ignore_ascii_case("you") && words[i + 1].eq_ignore_ascii_case("know");
+        let leads = pair && SUBJECTS.contains(&words[i + 2].to_ascii_lowercase().as_str());
+        let bound = out.last().is_some_and(|w| KEEP_AFTER.contains(&w.to_ascii_lowercase().as_str()));
+        if leads && !bound && i > 0 {
+            i += 2;
+            continue;
+        }
+        out.push(words[i]);
+        i += 1;
+    }
+    out.join(" ")
 }
 
 /// Whether a chunk opens a new clause ("there is…", "it's…", "that…") rather than going on with a phrase.
@@ -390,6 +412,21 @@ fn strip_opening_hedges(s: &str) -> String {
             break;
         };
         rest = rest[h.len()..].trim_start_matches(|c: char| c == ',' || c == '.' || c == ' ').to_string();
+    }
+    // "I'm so I think it all started": a start abandoned at "so" for a new clause. Only this narrow
+    // shape: "I'm so tired", "it's so I can breathe" and "I'm exercising so I can" are sentences.
+    let words: Vec<&str> = rest.split(' ').collect();
+    if words.len() > 3 && words[1].eq_ignore_ascii_case("so") && ["i'm", "i", "we", "we're"].contains(&bare(words[0]).as_str()) && ["i", "we"].contains(&bare(words[2]).as_str()) && !words[0].ends_with(',') {
+        rest = words[2..].join(" ");
+    }
+    // "…and you know that it started as a sore throat": once the hedge is gone, the "that" it
+    // introduced is left opening a clause with nothing to hang on.
+    let mut words = rest.splitn(3, ' ');
+    if let (Some(first), Some(second)) = (words.next(), words.next()) {
+        const SUBJECTS: &[&str] = &["i", "i'm", "i've", "it", "it's", "she", "he", "they", "we", "there"];
+        if first.eq_ignore_ascii_case("that") && SUBJECTS.contains(&second.to_ascii_lowercase().as_str()) {
+            rest = rest[5..].to_string();
+        }
     }
     rest
 }
@@ -597,6 +634,15 @@ mod tests {
         );
         assert_eq!(tidy("one tablet, then one at night, very, very tired ."), "one tablet, then one at night, very tired.");
         assert_eq!(tidy("oh, hey, um, i've just had some diarrhea ."), "i've just had some diarrhea.");
+        assert_eq!(tidy("and you know that it started as normal sore throat ."), "it started as normal sore throat.");
+        assert_eq!(tidy("that is the one ."), "that is the one.");
+        assert_eq!(
+            tidy("I'm so I, I you know I think I, it all started with this colleague of mine ."),
+            "I think it all started with this colleague of mine."
+        );
+        assert_eq!(tidy("do you know it is there ?"), "do you know it is there?");
+        assert_eq!(tidy("i'm so tired , i can't sleep ."), "i'm so tired, i can't sleep.");
+        assert_eq!(tidy("it's so i can breathe ."), "it's so i can breathe.");
         assert_eq!(tidy("catching something from the, uh, from their kindergarten ."), "catching something from their kindergarten.");
         assert_eq!(
             tidy("um, so i, i, you know, i think i, it all started with, uh, this colleague, from the, from their kindergarten ."),

@@ -38,14 +38,16 @@ pub struct NoteOptions {
     pub min_weight: f32,
     /// Words the note aims at, as a share of the transcript's words…
     pub length_ratio: f32,
-    /// …kept within these bounds.
+    /// …kept within these bounds. The floor (120 by default) matters for short recordings only: a
+    /// minute-long visit of ~200 words would otherwise get a 76-word budget and lose clinical statements;
+    /// ACI-Bench visits (800+ words) are well above it.
     pub min_words: usize,
     pub max_words: usize,
 }
 
 impl Default for NoteOptions {
     fn default() -> Self {
-        Self { template: Template::built_in("HISTORY_AND_PHYSICAL").expect("built-in"), min_weight: 2.5, length_ratio: 0.38, min_words: 60, max_words: 700 }
+        Self { template: Template::built_in("HISTORY_AND_PHYSICAL").expect("built-in"), min_weight: 2.5, length_ratio: 0.38, min_words: 120, max_words: 700 }
     }
 }
 
