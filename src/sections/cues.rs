@@ -48,7 +48,8 @@ const REQUEST_CUES: &[&str] = &[
 const LOGISTICS_CUES: &[&str] = &[
     " can you hear me", " do you hear me", " hear me okay", " hear me ok", " hear me all right", " hear me alright",
     " can you see me", " you're on mute", " you are on mute", " you're breaking up", " you are breaking up",
-    " turn on your camera", " your video", " the connection",
+    " turn on your camera", " your video", " the video", " lost video", " lost the video", " can't see you", " cannot see you",
+    " the connection", " the line is", " bad line",
 ];
 
 /// The log-odds boosts (SUBJECTIVE, OBJECTIVE, ASSESSMENT_AND_PLAN, OTHER) for an utterance
@@ -114,6 +115,8 @@ mod tests {
         assert_eq!(boosts("Alex, oh, hello, can you hear me?", Some(true)), [0.0, 0.0, 0.0, LOGISTICS_BOOST]);
         assert_eq!(boosts("Sorry, you're on mute.", Some(false))[3], LOGISTICS_BOOST);
         assert_eq!(boosts("Can you hear me all right?", None)[3], LOGISTICS_BOOST, "whoever says it");
+        assert_eq!(boosts("OK. Um, we've lost video now, maybe is there a button you can press?", Some(true))[3], LOGISTICS_BOOST);
+        assert_eq!(boosts("Are you happy for us to carry on without the video? I can't see you at the moment.", Some(true))[3], LOGISTICS_BOOST);
         assert_eq!(boosts("I can't hear out of my left ear.", Some(false))[3], 0.0);
     }
 }
