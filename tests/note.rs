@@ -126,6 +126,36 @@ fn a_short_visit_keeps_each_clinical_statement() {
     }
 }
 
+/// Allergies, habits and home are short answers, lighter than the story, but a note that has to leave
+/// things out keeps them.
+#[test]
+fn allergies_and_habits_survive_the_length_budget() {
+    let story = [
+        "so it started about six weeks ago with tingling in my right hand , like pins and needles , and it comes and goes every few days .",
+        "then my right arm started feeling weak , i could not lift the kettle properly , and my colleague said i was walking differently .",
+        "the episodes used to be once a week , but now they happen a couple of times a day , and each one lasts about twenty minutes .",
+        "during the episodes my leg feels heavy as well , and sometimes it feels like something is stuck in my throat when i swallow .",
+        "between the episodes i feel completely normal , i can run , i can work , and my speech and vision have been fine the whole time .",
+        "my father had an operation on the artery in his neck a few years ago , and i had my cholesterol and blood pressure checked after that .",
+    ];
+    let mut dialogue = String::from("[doctor] what brings you in today ?\n");
+    for line in story {
+        dialogue += &format!("[patient] {line}\n[doctor] okay .\n");
+    }
+    dialogue += "[doctor] do you have any allergies to medications ?\n[patient] i'm allergic to penicillin .\n\
+                 [doctor] do you smoke at all ?\n[patient] no , i don't .\n\
+                 [doctor] are you living alone ?\n[patient] no , i live with my wife .\n";
+    let t = transcript_from_dialogue(&dialogue).unwrap();
+    let opts = NoteOptions::default();
+    let (note, stats) = note::write_note_checked(&t, &opts, None, None, &mut |_| true).unwrap();
+    assert_evidenced(&note, &t);
+    let text = render_text(&note).to_lowercase();
+    assert!(stats.facts > stats.sentences, "the budget left something out ({stats:?}), else this test shows nothing");
+    for said in ["allergic to penicillin", "denies smoking", "lives with their wife"] {
+        assert!(text.contains(said), "{said:?} is missing from the note:\n{text}");
+    }
+}
+
 #[test]
 fn a_very_long_visit_keeps_to_the_length_budget() {
     // About two hours of talk: the fixture twelve times over.

@@ -310,7 +310,10 @@ fn ev_asserts(ev_lower: &str, w: &str) -> bool {
     lines.iter().enumerate().any(|(k, line)| {
         let denied_question = line.trim_end().ends_with('?')
             && lines.get(k + 1).is_some_and(|a| yes_no(a.split_once(": ").map(|x| x.1).unwrap_or(a)) == Some(false));
-        let ws = words(line.split_once(": ").map(|x| x.1).unwrap_or(line));
+        let said = line.split_once(": ").map(|x| x.1).unwrap_or(line).trim_start();
+        // "No, I live with my wife": the "no" answers the question; it does not negate what follows.
+        let said = ["no, ", "no. ", "nope, ", "nah, "].iter().find_map(|a| said.strip_prefix(a)).unwrap_or(said);
+        let ws = words(said);
         !denied_question
             && ws.iter().enumerate().any(|(i, x)| stem(x) == st && !ws[i.saturating_sub(3)..i].iter().any(|p| NEGATION.contains(&p.as_str()) || p.ends_with("n't")))
     })
@@ -362,6 +365,10 @@ mod tests {
         assert!(bad.contains(&"left".to_string()), "{bad:?}");
         assert!(bad.iter().any(|m| m.starts_with("negated")), "{bad:?}");
         assert_eq!(unsupported("No swelling.", "Patient: my ankle is swollen.", None), vec!["negation"]);
+        // A "no" answering the question does not negate the rest of the answer.
+        let ev = "Clinician: are you living alone?\nPatient: No, I live with my wife.";
+        assert!(unsupported("He lives with his wife.", ev, None).is_empty());
+        assert!(unsupported("He lives alone.", ev, None).iter().any(|m| m.starts_with("negated")));
     }
 
     #[test]

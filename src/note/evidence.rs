@@ -32,6 +32,9 @@ pub struct Fact {
     pub answer: Option<bool>,
     /// Clinical weight: content words, numbers (small talk scores near 0).
     pub weight: f32,
+    /// Allergies, medicines, habits, work, home: kept within the note's length budget before heavier
+    /// story facts.
+    pub essential: bool,
 }
 
 impl Fact {
@@ -85,6 +88,13 @@ const STRONG_PLAN: &[&str] = &["assessment", "impression", "the plan", "my plan"
 const ASSESSMENT: &[&str] = &["assessment", "impression", "diagnos", "i think", "i believe", "sounds like", "it looks like", "consistent with", "likely", "suspect", "you have a", "you do have", "my concern"];
 const HISTORY: &[&str] = &["history of", "medical history", "surgery", "surgeries", "operation", "diagnosed with", "medication", "taking", "allerg", "hospitalized", "years ago", "in the past", "vaccin"];
 const SYMPTOM_CHECK: &[&str] = &["fever", "chill", "nausea", "vomit", "diarrhea", "constipat", "chest pain", "short of breath", "shortness of breath", "headache", "dizz", "lightheaded", "weight", "cough", "night sweat", "numb", "tingl", "blurr", "appetite", "sleep", "urinat", "blood in", "rash", "swelling", "fatigue", "tired", "palpitation"];
+
+/// Allergies, medicines, habits, work and home: short answers, but a clinician reads them first.
+const ESSENTIAL: &[&str] = &[
+    "allerg", "smok", "cigarette", "tobacco", "alcohol", "drink", "medication", "medicine", "work as", "do for work",
+    "for a living", "occupation", "your job", "live with", "lives with", "living alone", "live alone", "pregnan",
+];
+const ESSENTIAL_BONUS: f32 = 3.0;
 
 /// Yes/no reading of a short answer.
 pub fn yes_no(answer: &str) -> Option<bool> {
@@ -209,12 +219,17 @@ fn push_fact(out: &mut Vec<Fact>, phase: &mut u8, position: f32, segments: Vec<u
     let answer = question.as_ref().and_then(|_| yes_no(&said));
     let all = format!(" {} {} ", question.as_deref().unwrap_or(""), said).to_ascii_lowercase();
     let mut w = weight(&said) + question.as_deref().map(|q| if answer.is_some() { weight(q) } else { 0.3 * weight(q) }).unwrap_or(0.0);
+    // "Do you smoke?" "No." is two words of content and one of the facts a note must have.
+    let essential = question.is_some() && has_any(&all, ESSENTIAL);
+    if essential {
+        w += ESSENTIAL_BONUS;
+    }
     if classified && section == "OTHER" {
         w *= 0.3;
     }
     let clinician_statement = !by_patient && question.is_none();
     let kind = route(&all, phase, position, clinician_statement, answer.is_some() && said.split_whitespace().count() <= 5, question.is_some(), classified.then_some(section));
-    out.push(Fact { segments, kind, question, said, by_patient, answer, weight: w });
+    out.push(Fact { segments, kind, question, said, by_patient, answer, weight: w, essential });
 }
 
 /// Share of the visit (by turns) before which a cue of phase 0..=3 does not move the phase.

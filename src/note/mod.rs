@@ -126,9 +126,13 @@ pub fn write_note_checked(
     let fact_words = |f: &evidence::Fact| (f.said.split_whitespace().count() as f32 * 0.8) as usize + 3;
     let mut total: usize = chosen.iter().map(|(_, f)| fact_words(f)).sum();
     if total > budget {
-        // Lightest facts go first (ties: later ones), until the note fits.
+        // Lightest facts go first (ties: later ones), essential ones (allergies, habits…) last, until
+        // the note fits.
         let mut order: Vec<usize> = (0..chosen.len()).collect();
-        order.sort_by(|&a, &b| chosen[a].1.weight.partial_cmp(&chosen[b].1.weight).unwrap_or(std::cmp::Ordering::Equal).then(b.cmp(&a)));
+        order.sort_by(|&a, &b| {
+            let (fa, fb) = (&chosen[a].1, &chosen[b].1);
+            fa.essential.cmp(&fb.essential).then(fa.weight.partial_cmp(&fb.weight).unwrap_or(std::cmp::Ordering::Equal)).then(b.cmp(&a))
+        });
         let mut drop = vec![false; chosen.len()];
         for i in order {
             if total <= budget {

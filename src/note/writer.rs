@@ -106,7 +106,7 @@ const QUESTION_OPENINGS: &[&str] = &[
 pub fn question_topic(question: &str, p: Pronouns) -> Option<String> {
     let last = clean::sentences(question).pop()?;
     let mut q = last.to_ascii_lowercase();
-    q = q.trim_end_matches(['?', '.', ' ']).to_string();
+    q = q.trim_end_matches(['?', '.', ' ']).trim_start_matches([',', ' ']).to_string();
     loop {
         let before = q.clone();
         for lead in ["and ", "so ", "okay ", "or ", "um ", "uh ", "and, ", "so, ", "okay, ", "now, ", "now "] {
@@ -116,6 +116,16 @@ pub fn question_topic(question: &str, p: Pronouns) -> Option<String> {
         }
         if q == before {
             break;
+        }
+    }
+    // "do you smoke (at all)?" → "smoking": habits asked with a verb.
+    for (verb, habit) in [("smoke", "smoking"), ("vape", "vaping"), ("drink", "drinking"), ("exercise", "exercising")] {
+        let after = ["do you ", "did you ", "have you ever "].iter().find_map(|o| q.strip_prefix(o)).and_then(|r| r.strip_prefix(verb));
+        if let Some(rest) = after.filter(|r| r.is_empty() || r.starts_with(' ')) {
+            // "do you drink alcohol at all?" → "drinking alcohol"
+            let rest = rest.trim().trim_end_matches("at all").trim();
+            let n = rest.split_whitespace().count();
+            return Some(if n == 0 || n > 3 { habit.to_string() } else { format!("{habit} {rest}") });
         }
     }
     let opening = QUESTION_OPENINGS.iter().find(|o| q.starts_with(*o) && q[o.len()..].starts_with(' '))?;
@@ -166,6 +176,7 @@ mod tests {
             by_patient,
             answer: q.and_then(|_| crate::note::evidence::yes_no(said)),
             weight: 3.0,
+            essential: false,
         }
     }
 
@@ -173,6 +184,10 @@ mod tests {
     fn yes_no_answers_become_reports_and_denials() {
         let f = fact(Some("okay. do you have any chest pain?"), "no.", true);
         assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies chest pain.");
+        let f = fact(Some(", do you smoke at all?"), "No, I don't.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies smoking.");
+        let f = fact(Some("do you drink alcohol?"), "yes.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports drinking alcohol.");
         let f = fact(Some("have you noticed any swelling in your legs?"), "yeah, a little.", true);
         assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports swelling in her legs.");
     }
