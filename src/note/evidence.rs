@@ -119,6 +119,9 @@ struct Turn {
     clinician: bool,
     sentences: Vec<String>,
     segments: Vec<usize>,
+    /// The turn ends with a visit-management question ("could I confirm your date of birth?"), so
+    /// the answer is not note content either.
+    asks_procedural: bool,
 }
 
 /// Cuts the transcript into facts and routes each to a section kind.
@@ -126,14 +129,18 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
     let segs = &file.conversation.transcript_segments;
     let turns: Vec<Turn> = utterances(segs)
         .into_iter()
-        .map(|u| Turn {
-            clinician: segs[u.segments.start].participant_details.participant_role.starts_with("CLINICIAN"),
-            sentences: clean::drop_false_starts(clean::sentences(&clean::tidy(&u.text)))
+        .map(|u| {
+            let all: Vec<String> = clean::drop_false_starts(clean::sentences(&clean::tidy(&u.text)))
                 .iter()
                 .flat_map(|x| clean::split_long(x))
-                .filter(|x| x.chars().any(char::is_alphanumeric) && !procedural(x) && !clean::tidy(x).is_empty())
-                .collect(),
-            segments: u.segments.collect(),
+                .filter(|x| x.chars().any(char::is_alphanumeric) && !clean::tidy(x).is_empty())
+                .collect();
+            Turn {
+                clinician: segs[u.segments.start].participant_details.participant_role.starts_with("CLINICIAN"),
+                asks_procedural: all.last().is_some_and(|x| is_question(x) && procedural(x)),
+                sentences: all.into_iter().filter(|x| !procedural(x)).collect(),
+                segments: u.segments.collect(),
+            }
         })
         .collect();
     // A section classifier has run when any segment is not OTHER.
@@ -159,6 +166,12 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
         }
         for chunk in chunk_sentences(&statements) {
             push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, t.segments.clone(), None, chunk, !t.clinician, classified, &segs[t.segments[0]].section_details.section_name);
+        }
+        // The short answer to an identity check or a "can you hear me?" goes with its question.
+        let short_answer = turns.get(i + 1).is_some_and(|a| !a.clinician && a.sentences.iter().map(|x| x.split_whitespace().count()).sum::<usize>() <= 20);
+        if t.clinician && t.asks_procedural && short_answer {
+            i += 2;
+            continue;
         }
         if !question.is_empty() {
             let answer_turn = &turns[i + 1];
@@ -187,6 +200,14 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
 /// Visit management, not content: dictation commands and announcements of what comes next.
 fn procedural(sentence: &str) -> bool {
     let l = sentence.to_ascii_lowercase();
+    // Identity checks and call logistics at the start of a remote visit.
+    const LOGISTICS: &[&str] = &[
+        "date of birth", "full name", "your address", "postcode", "post code", "zip code", "private place", "okay to speak",
+        "ok to speak", "can you hear me", "hear me ok", "didn't catch", "the connection", "the video", "lost video", "can't see you",
+    ];
+    if has_any(&l, LOGISTICS) {
+        return true;
+    }
     const CUES: &[&str] = &["dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second", "sorry to hear", "tell me a bit more", "tell me more", "tell me a little more"];
     has_any(&l, CUES) || l.starts_with("hi") && l.split_whitespace().count() <= 4 || l.starts_with("hello")
 }
@@ -367,6 +388,20 @@ mod tests {
         assert_eq!(f.iter().find(|x| x.said.contains("ibuprofen")).unwrap().kind, Kind::Plan);
         assert!(f.iter().all(|x| !x.said.is_empty()));
         assert!(f.iter().all(|x| x.said != "good." || x.weight < 1.0), "small talk weighs nothing");
+    }
+
+    #[test]
+    fn identity_checks_and_call_logistics_are_not_note_content() {
+        let t = transcript_from_dialogue(
+            "[doctor] hi there . before we start , could i confirm your full name and date of birth please ?\n\
+             [patient] yeah , it's john smith , third of march nineteen ninety .\n\
+             [doctor] we've lost video now , are you happy to carry on without the video ?\n[patient] yes , that's fine .\n\
+             [doctor] how can i help you today ?\n[patient] i've had pins and needles in my right hand for a month .",
+        )
+        .unwrap();
+        let said: Vec<String> = facts(&t).into_iter().map(|f| format!("{:?} {}", f.question, f.said)).collect();
+        assert!(said.iter().all(|s| !s.contains("john") && !s.contains("video") && !s.contains("fine")), "{said:?}");
+        assert!(said.iter().any(|s| s.contains("pins and needles")), "{said:?}");
     }
 
     #[test]
