@@ -5,6 +5,11 @@
 //! cargo run --release --example eval_note -- --csv PATH/TO/aci-bench/valid.csv [--llm none|MODEL.gguf]… [--limit N] [--skip N]
 //!     [--lexicon models/lexicon-en.txt.gz] [--show N]
 //! ```
+//! Also printed per writer: section placement, the share of note sentences that land in the same part
+//! of the note (history, examination, results, assessment and plan) as the reference-note section that
+//! shares most of their content words (sentences sharing under half their words with any one reference
+//! section are not counted). ROUGE over the whole note cannot see a sentence in the wrong section.
+//!
 //! ACI-Bench (Yim et al., 2023; CC BY 4.0) test-set baselines: GPT-4 51.8 ROUGE-1, BART 53.5,
 //! transcript-copy 32.8. The transcript-copy row here is the same baseline on the rows scored.
 
@@ -37,6 +42,45 @@ struct Totals {
     replaced: usize,
     words: usize,
     secs: f64,
+    placed: usize,
+    placed_right: usize,
+    /// Note part × reference part.
+    confusion: [[usize; 4]; 4],
+}
+
+/// The part of a note a section heading belongs to: 0 history, 1 examination, 2 results, 3 assessment
+/// and plan.
+fn part(heading: &str) -> usize {
+    let h = heading.to_ascii_uppercase();
+    if h.contains("EXAM") || h.contains("VITALS") {
+        1
+    } else if h.contains("RESULTS") || h.contains("DIAGNOSTIC") || h.contains("IMAGING") || h.contains("LAB") {
+        2
+    } else if h.contains("ASSESSMENT") || h.contains("PLAN") || h.contains("IMPRESSION") || h.contains("INSTRUCTIONS") {
+        3
+    } else {
+        0
+    }
+}
+
+fn content(text: &str) -> std::collections::HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 3).map(str::to_ascii_lowercase).collect()
+}
+
+/// The reference note's text per part, from its upper-case heading lines.
+fn reference_parts(reference: &str) -> [std::collections::HashSet<String>; 4] {
+    let mut parts: [String; 4] = Default::default();
+    let mut current = 0;
+    for line in reference.lines() {
+        let t = line.trim();
+        if !t.is_empty() && t.len() < 60 && t.chars().any(char::is_alphabetic) && !t.chars().any(char::is_lowercase) {
+            current = part(t);
+            continue;
+        }
+        parts[current].push(' ');
+        parts[current].push_str(t);
+    }
+    parts.map(|p| content(&p))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -113,7 +157,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tot.by_model += stats.by_model;
             tot.replaced += stats.replaced;
             let transcript_text: String = t.conversation.transcript_segments.iter().map(|s| s.content.as_str()).collect::<Vec<_>>().join("\n");
-            for (_, s) in summary.sentences() {
+            let parts = reference_parts(&row.reference);
+            for (section, s) in summary.sentences() {
+                let words = content(&s.summarized_segment);
+                let shared = |p: &std::collections::HashSet<String>| words.intersection(p).count();
+                if let Some(best) = (0..4).max_by_key(|&g| shared(&parts[g])).filter(|&g| 2 * shared(&parts[g]) >= words.len() && !words.is_empty()) {
+                    tot.placed += 1;
+                    tot.placed_right += (part(section) == best) as usize;
+                    tot.confusion[part(section)][best] += 1;
+                }
                 tot.sentences += 1;
                 tot.with_evidence += (!s.evidence_links.is_empty()) as usize;
                 let mut ents: Vec<String> = check::numbers(&s.summarized_segment).iter().map(|n| format!("{n}")).collect();
@@ -138,6 +190,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         print_row(&label, &tot, true);
+        println!(
+            "  {label}: section placement {:.1}% ({} of {} sentences traced to one reference section)",
+            100.0 * tot.placed_right as f64 / tot.placed.max(1) as f64,
+            tot.placed_right,
+            tot.placed
+        );
+        println!("  placement by part (rows: this note's history / exam / results / A&P; columns: the reference's): {:?}", tot.confusion);
     }
     Ok(())
 }

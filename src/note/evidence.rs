@@ -82,6 +82,8 @@ const SOCIAL: &[&str] = &["smok", "cigarette", "tobacco", "vape", "alcohol", "dr
 const EXAM: &[&str] = &["exam", "murmur", "lungs", "heart sounds", "palpat", "tender", "range of motion", "edema", "reflex", "pulses", "i hear", "listen to", "auscult", "swelling", "bruising", "lesion", "rash on", "abdomen is", "abdomen soft", "vital", "sensation", "strength is", "strength in", "press here", "push against", "does that hurt", "pain when i", "squeeze"];
 const TESTS: &[&str] = &["x-ray", "xray", "x ray", "mri", "ct scan", "cat scan", "ultrasound", "echocardiogram", "echo ", "ekg", "ecg", "lab ", "labs", "blood work", "bloodwork", "results", "a1c", "hemoglobin", "cholesterol", "biopsy", "urinalysis", "showed", "revealed", "came back", "ejection fraction", "level was", "levels were"];
 const PLAN: &[&str] = &["i'm going to", "i am going to", "we're going to", "we are going to", "we'll", "we will", "i'll", "i want you to", "i'd like you to", "i would like", "prescribe", "prescription", "refer", "follow up", "follow-up", "come back", "schedule", "continue", "recommend", "increase", "decrease", "start you", "stop taking", "order", "physical therapy", "let's", "the plan", "my plan", "return"];
+const RECAP: &[&str] = &[" you've been ", " you have been ", " you said ", " you mentioned ", " you told me ", " you've had ", " you have had "];
+const FUTURE: &[&str] = &[" they'll ", " they will ", " we'll ", " we will ", " i'll ", " going to ", " you'll ", " you will "];
 /// Cues that move the visit into the exam, or into assessment and plan.
 const STRONG_EXAM: &[&str] = &["on exam", "physical exam", "examination", "on my exam", "your exam", "his exam", "her exam", "i hear", "murmur", "lungs are", "palpat", "range of motion"];
 const STRONG_PLAN: &[&str] = &["assessment", "impression", "the plan", "my plan", "prescribe", "diagnos", "i'm going to order", "refer", "recommend", "in summary", "for your", "first problem"];
@@ -260,6 +262,15 @@ const PHASE_START: [f32; 4] = [0.0, 0.2, 0.25, 0.35];
 #[allow(clippy::too_many_arguments)]
 fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, short_yes_no: bool, asked: bool, section: Option<&str>) -> Kind {
     if clinician_statement {
+        // What the clinician restates from the history ("so you've been having pins and needles…") and
+        // what others will do later ("in that clinic they'll be doing an ultrasound") are history and
+        // plan, whatever the section model read in them.
+        if has_any(all, RECAP) && !has_any(all, EXAM) {
+            return Kind::PresentIllness;
+        }
+        if has_any(all, FUTURE) && *phase >= 1 {
+            return Kind::Plan;
+        }
         let cue = if has_any(all, EXAM) && !has_any(all, &["order", "going to get", "refer"]) {
             Some((1, Kind::Exam))
         } else if has_any(all, TESTS) && !has_any(all, &["order", "going to get", "schedule", "we'll get", "i'd like to get"]) {
