@@ -402,6 +402,22 @@ mod tests {
     }
 
     #[test]
+    fn recaps_are_history_and_what_others_will_do_is_plan() {
+        let t = transcript_from_dialogue(
+            "[patient] i've had pins and needles in my right hand for a month .\n\
+             [doctor] on exam , your grip strength is normal and the reflexes are brisk .\n\
+             [doctor] so you've been having pins and needles and numbness in the right hand .\n\
+             [doctor] in that clinic they'll be doing an ultrasound of the arteries in your neck .",
+        )
+        .unwrap();
+        let kinds: Vec<(Kind, String)> = facts(&t).into_iter().map(|f| (f.kind, f.said)).collect();
+        let kind_of = |needle: &str| kinds.iter().find(|(_, s)| s.contains(needle)).map(|(k, _)| *k);
+        assert_eq!(kind_of("grip strength"), Some(Kind::Exam), "{kinds:?}");
+        assert_eq!(kind_of("you've been having"), Some(Kind::PresentIllness), "{kinds:?}");
+        assert_eq!(kind_of("ultrasound"), Some(Kind::Plan), "{kinds:?}");
+    }
+
+    #[test]
     fn identity_checks_and_call_logistics_are_not_note_content() {
         let t = transcript_from_dialogue(
             "[doctor] hi there . before we start , could i confirm your full name and date of birth please ?\n\
