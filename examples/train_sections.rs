@@ -103,7 +103,7 @@ use std::collections::HashMap;
 
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;
-use bedside::sections::cues::boosts;
+use bedside::sections::cues::{boosts, follow_small_talk};
 use bedside::sections::{features_with, header_group, role_flag, CONTEXT, GROUPS, WIDE};
 use candle_core::{DType, Device, Tensor, Var, D};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
@@ -343,7 +343,7 @@ fn forward(p: &[Tensor], x: &Tensor) -> candle_core::Result<Tensor> {
 
 /// Per-segment logits for every snippet.
 fn snippet_logits(p: &[Tensor], snippets: &[&Snippet], emb: &Embeddings, o: &Options) -> candle_core::Result<Vec<Vec<[f32; 4]>>> {
-    let mut out = Vec::new();
+    let mut out: Vec<Vec<[f32; 4]>> = Vec::new();
     for s in snippets {
         let vecs: Vec<Vec<f32>> = s.texts.iter().map(|t| emb(t.trim()).to_vec()).collect();
         let f: Vec<f32> = features_with(&vecs, &s.roles, o.context, o.wide).concat();
@@ -361,6 +361,10 @@ fn snippet_logits(p: &[Tensor], snippets: &[&Snippet], emb: &Embeddings, o: &Opt
                 })
                 .collect(),
         );
+        if o.cues {
+            let texts: Vec<&str> = s.texts.iter().map(|t| t.trim()).collect();
+            follow_small_talk(out.last_mut().expect("pushed above"), &texts);
+        }
     }
     Ok(out)
 }

@@ -158,6 +158,10 @@ fn the_sample_calls_opening_and_history_requests_get_their_sections() {
             .collect()
     };
     assert_eq!(section_of("hear me"), ["OTHER"]);
+    let opening = segs.iter().position(|s| s["Content"].as_str().unwrap().to_lowercase().contains("hear me")).unwrap();
+    let reply = &segs[opening + 1];
+    assert!(reply["Content"].as_str().unwrap().split_whitespace().count() <= 2, "the sample's reply to it is a bare 'Yeah.': {reply}");
+    assert_eq!(reply["SectionDetails"]["SectionName"], "OTHER", "the reply to the connection check: {reply}");
     let request = section_of("more about that");
     assert!(!request.is_empty(), "the sample has the clinician's request for the story");
     assert!(request.iter().all(|s| s == "SUBJECTIVE"), "{request:?}");

@@ -79,6 +79,28 @@ fn questions(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split_inclusive(['.', '!', '?']).filter(|s| s.ends_with('?')).map(|s| format!(" {} ", s.trim()))
 }
 
+/// Words that make a bare acknowledgement ("Yeah.", "Okay, great.", "I'm fine, thanks").
+const ACKS: &[&str] = &[
+    "yeah", "yes", "yep", "yup", "okay", "ok", "sure", "right", "alright", "all", "fine", "good", "great", "thanks", "thank",
+    "you", "mm-hmm", "uh-huh", "hmm", "mhm", "i'm", "im", "doing", "well", "hi", "hello", "hey", "no", "problem",
+];
+
+/// A bare acknowledgement after small talk or logistics ("…can you hear me?" "Yeah.") is small talk
+/// too, whoever says it (a speaker turn can be misattributed): it takes the scores of the utterance
+/// before it when that one's best group is `OTHER`. `scores` are per utterance (probabilities or
+/// logits: rows are copied whole).
+pub fn follow_small_talk(scores: &mut [[f32; 4]], texts: &[&str]) {
+    for i in 1..scores.len().min(texts.len()) {
+        let prev = scores[i - 1];
+        let prev_other = (0..4).max_by(|&a, &b| prev[a].total_cmp(&prev[b])) == Some(3);
+        let words: Vec<String> = texts[i].split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').to_lowercase()).collect();
+        let ack = !words.is_empty() && words.len() <= 4 && words.iter().all(|w| w.is_empty() || ACKS.contains(&w.as_str()));
+        if prev_other && ack {
+            scores[i] = prev;
+        }
+    }
+}
+
 /// `probs` with `boosts` added to the groups' log-odds.
 pub fn apply(probs: [f32; 4], boosts: [f32; 4]) -> [f32; 4] {
     if boosts == [0.0; 4] {
@@ -108,6 +130,15 @@ mod tests {
         let p = apply([0.2, 0.1, 0.6, 0.1], [PATIENT_BOOST, 0.0, 0.0, 0.0]);
         assert!(p[0] > p[2] && (p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert!((p[2] / p[1] - 6.0).abs() < 1e-3, "the other groups keep their ratios");
+    }
+
+    #[test]
+    fn an_acknowledgement_of_small_talk_is_small_talk() {
+        let mut scores = [[0.1, 0.1, 0.1, 0.7], [0.2, 0.5, 0.2, 0.1], [0.6, 0.2, 0.1, 0.1], [0.1, 0.6, 0.2, 0.1]];
+        let texts = ["Can you hear me?", "Yeah.", "I've had a cough for a week.", "Okay."];
+        follow_small_talk(&mut scores, &texts);
+        assert_eq!(scores[1], [0.1, 0.1, 0.1, 0.7], "the answer to small talk");
+        assert_eq!(scores[3], [0.1, 0.6, 0.2, 0.1], "an acknowledgement of history keeps its own scores");
     }
 
     #[test]

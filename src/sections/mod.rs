@@ -192,11 +192,13 @@ pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel)
     let vectors = embedder.embed(&texts)?;
     let embeddings: Vec<Vec<f32>> = units.iter().map(|u| vectors[unique[u.text.trim()]].clone()).collect();
     let roles: Vec<Option<bool>> = units.iter().map(|u| role_flag(&segs[u.segments.start].participant_details.participant_role)).collect();
-    let probs: Vec<[f32; 4]> = features(&embeddings, &roles)
+    let mut probs: Vec<[f32; 4]> = features(&embeddings, &roles)
         .iter()
         .zip(units.iter().zip(&roles))
         .map(|(r, (u, role))| cues::apply(model.probabilities(r), cues::boosts(&u.text, *role)))
         .collect();
+    let unit_texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+    cues::follow_small_talk(&mut probs, &unit_texts);
     Ok(units.iter().zip(probs).flat_map(|(u, p)| u.segments.clone().map(move |_| p)).collect())
 }
 
