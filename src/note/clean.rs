@@ -177,7 +177,7 @@ pub fn tidy(text: &str) -> String {
     for (from, to) in [(" gon na ", " going to "), (" gonna ", " going to "), (" wan na ", " want to "), (" wanna ", " want to "), (" lem me ", " let me "), (" kinda ", " kind of "), (" sorta ", " sort of ")] {
         joined = joined.replace(from, to);
     }
-    let joined = drop_word_fragments(&drop_inner_you_know(joined.trim()));
+    let joined = drop_word_fragments(&drop_inner_you_know(&drop_dictation(joined.trim())));
     // Work on comma-separated chunks: a chunk that is only a hedge or filler goes.
     let mut chunks: Vec<String> = Vec::new();
     let mut glue = false;
@@ -277,6 +277,23 @@ pub fn tidy(text: &str) -> String {
         }
     }
     strip_opening_hedges(s.trim())
+}
+
+/// Commands to a dictation system ("hey dragon, show me the vital signs", "…fluid in his lungs there
+/// show me the echocardiogram."): the command and its short object go, up to the clause end.
+fn drop_dictation(text: &str) -> String {
+    let mut out = text.to_string();
+    while let Some(at) = out.to_ascii_lowercase().find("show me the ") {
+        let tail = &out[at + "show me the ".len()..];
+        let end = tail.find(['.', ',', '?', '!', ';']).unwrap_or(tail.len());
+        if tail[..end].split_whitespace().count() > 4 {
+            break;
+        }
+        let lead = out[..at].trim_end().trim_end_matches(',');
+        let lead = lead.strip_suffix("dragon").or_else(|| lead.strip_suffix("Dragon")).map_or(lead, |l| l.trim_end().trim_end_matches(','));
+        out = format!("{} {}", lead.trim_end(), tail[end..].trim_start_matches([',', ' ']));
+    }
+    out.trim().to_string()
 }
 
 /// "I you know I think": a "you know" with no commas around it, leading into a new clause, is a filler
@@ -636,6 +653,8 @@ mod tests {
         assert_eq!(tidy("oh, hey, um, i've just had some diarrhea ."), "i've just had some diarrhea.");
         assert_eq!(tidy("and you know that it started as normal sore throat ."), "it started as normal sore throat.");
         assert_eq!(tidy("that is the one ."), "that is the one.");
+        assert_eq!(tidy("it looks like he has a little bit of fluid in his lungs there show me the echocardiogram ."), "it looks like he has a little bit of fluid in his lungs there.");
+        assert_eq!(tidy("hey , dragon , show me the vital signs . so , looking at his vital signs , everything looks good ."), "looking at his vital signs, everything looks good.");
         assert_eq!(
             tidy("I'm so I, I you know I think I, it all started with this colleague of mine ."),
             "I think it all started with this colleague of mine."
