@@ -95,6 +95,9 @@
 //! the three readings: each turn's log-probabilities plus 0.25 × its neighbours' 0.773 / 0.774 / 0.746,
 //! with 0.5 × both its neighbours' and its question's or answer's 0.777 / 0.766 / 0.738; a clinician question and the patient's answer sharing half their
 //! scores 0.770 / 0.774 / 0.737. A point up under one reading and down under another: within noise.
+//! A lower MiniLM layer's mean (the first K of 6 layers, run as a truncated encoder) beside the turn's
+//! final embedding: K = 1 0.764 (0.780 at best offsets), K = 3 0.767 (0.782), K = 4 0.772 (0.775), against
+//! 0.778 (0.779); wording is not what the final layer's mean is missing.
 //! Dropping the training turns the first model finds unlikely for their snippet's label (p < 0.15: 640 of
 //! 19070 rows; p < 0.3: 3417) and training again: 0.760 / 0.755 at the default offsets, 0.767 / 0.768 at
 //! their best.
