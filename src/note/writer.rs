@@ -104,8 +104,23 @@ const QUESTION_OPENINGS: &[&str] = &[
 
 /// The topic of a yes/no question: "do you have any chest pain?" → "chest pain".
 pub fn question_topic(question: &str, p: Pronouns) -> Option<String> {
-    let last = clean::sentences(question).pop()?;
-    let mut q = last.to_ascii_lowercase();
+    // "What about difficulty speaking? Any issues with that?": a topic that only points back ("issues
+    // with that") gives way to the sentence before it.
+    let sentences = clean::sentences(question);
+    let mut fallback = None;
+    for sentence in sentences.iter().rev() {
+        let Some(topic) = sentence_topic(sentence, p) else { continue };
+        let vague = topic.split_whitespace().last().is_some_and(|w| matches!(w, "that" | "it" | "this" | "those" | "them" | "these"));
+        if !vague {
+            return Some(topic);
+        }
+        fallback.get_or_insert(topic);
+    }
+    fallback
+}
+
+fn sentence_topic(sentence: &str, p: Pronouns) -> Option<String> {
+    let mut q = sentence.to_ascii_lowercase();
     q = q.trim_end_matches(['?', '.', ' ']).trim_start_matches([',', ' ']).to_string();
     loop {
         let before = q.clone();
@@ -188,6 +203,8 @@ mod tests {
         assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies smoking.");
         let f = fact(Some("do you drink alcohol?"), "yes.", true);
         assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports drinking alcohol.");
+        let f = fact(Some("what about difficulty speaking during these episodes? any, any issues with that at all?"), "no.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies difficulty speaking during these episodes.");
         let f = fact(Some("have you noticed any swelling in your legs?"), "yeah, a little.", true);
         assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports swelling in her legs.");
     }
