@@ -215,7 +215,8 @@ pub fn tidy(text: &str) -> String {
         if let Some(prev) = chunks.last() {
             let p = prev.trim().to_ascii_lowercase();
             let k = key.as_str();
-            if p.split_whitespace().count() <= 2 && (k.starts_with(&p) || k == p) {
+            // (Whole words only: "no, nothing else" is an answer, not a stutter; "i, i've" is one.)
+            if p.split_whitespace().count() <= 2 && k.starts_with(&p) && !k[p.len()..].starts_with(char::is_alphanumeric) {
                 chunks.pop();
             }
         }
@@ -653,6 +654,7 @@ mod tests {
         assert_eq!(tidy("oh, hey, um, i've just had some diarrhea ."), "i've just had some diarrhea.");
         assert_eq!(tidy("and you know that it started as normal sore throat ."), "it started as normal sore throat.");
         assert_eq!(tidy("that is the one ."), "that is the one.");
+        assert_eq!(tidy("no , nothing else ."), "no, nothing else.");
         assert_eq!(tidy("it looks like he has a little bit of fluid in his lungs there show me the echocardiogram ."), "it looks like he has a little bit of fluid in his lungs there.");
         assert_eq!(tidy("hey , dragon , show me the vital signs . so , looking at his vital signs , everything looks good ."), "looking at his vital signs, everything looks good.");
         assert_eq!(

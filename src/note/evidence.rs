@@ -116,6 +116,18 @@ fn is_question(s: &str) -> bool {
     s.trim_end().ends_with('?')
 }
 
+/// A question by its form, for transcripts that lose question marks ("do you have any other medical
+/// history I should be aware of."): it opens with an auxiliary or a question word, not "do not…".
+fn asks(s: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "do", "does", "did", "are", "is", "was", "were", "have", "has", "can", "could", "any", "what", "how", "where", "why",
+    ];
+    // "what I'd like to do is…", "what we'll do is…" are plans, not questions.
+    const STATES: &[&str] = &["not", "n't", "i", "i'd", "i'm", "i'll", "we", "we'll", "we're", "we'd", "a"];
+    let words: Vec<String> = s.split_whitespace().take(2).map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'').to_ascii_lowercase()).collect();
+    is_question(s) || words.len() == 2 && OPENERS.contains(&words[0].as_str()) && !STATES.contains(&words[1].as_str())
+}
+
 /// One utterance (a speaker's segments up to a sentence end), cut into cleaned sentences.
 struct Turn {
     clinician: bool,
@@ -157,14 +169,14 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
         let mut statements = t.sentences.clone();
         let mut question = Vec::new();
         if t.clinician && i + 1 < turns.len() && !turns[i + 1].clinician {
-            while statements.last().is_some_and(|s| is_question(s)) {
+            while statements.last().is_some_and(|s| asks(s)) {
                 question.insert(0, statements.pop().unwrap_or_default());
             }
         }
         // Questions left inside a clinician's turn were not answered by the patient: rhetorical or
         // procedural ("what does all that mean?"), not note content.
         if t.clinician {
-            statements.retain(|s| !is_question(s));
+            statements.retain(|s| !asks(s));
         }
         for chunk in chunk_sentences(&statements) {
             push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, t.segments.clone(), None, chunk, !t.clinician, classified, &segs[t.segments[0]].section_details.section_name);
@@ -415,6 +427,18 @@ mod tests {
         assert_eq!(kind_of("grip strength"), Some(Kind::Exam), "{kinds:?}");
         assert_eq!(kind_of("you've been having"), Some(Kind::PresentIllness), "{kinds:?}");
         assert_eq!(kind_of("ultrasound"), Some(Kind::Plan), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_question_without_its_question_mark_is_still_a_question() {
+        let t = transcript_from_dialogue(
+            "[doctor] do you have any other medical history i should be aware of .\n[patient] no , nothing else .\n\
+             [doctor] what i'd like to do is start you on lisinopril ten milligrams .\n[patient] okay .",
+        )
+        .unwrap();
+        let f = facts(&t);
+        assert!(f.iter().any(|f| f.question.as_deref().is_some_and(|q| q.contains("medical history")) && f.answer == Some(false)), "{f:?}");
+        assert!(f.iter().any(|f| f.question.is_none() && f.said.contains("lisinopril")), "{f:?}");
     }
 
     #[test]
