@@ -87,7 +87,7 @@ const FUTURE: &[&str] = &[" they'll ", " they will ", " we'll ", " we will ", " 
 /// Cues that move the visit into the exam, or into assessment and plan.
 const STRONG_EXAM: &[&str] = &["on exam", "physical exam", "examination", "on my exam", "your exam", "his exam", "her exam", "i hear", "murmur", "lungs are", "palpat", "range of motion"];
 const STRONG_PLAN: &[&str] = &["assessment", "impression", "the plan", "my plan", "prescribe", "diagnos", "i'm going to order", "refer", "recommend", "in summary", "for your", "first problem"];
-const ASSESSMENT: &[&str] = &["assessment", "impression", "diagnos", "i think", "i believe", "sounds like", "it looks like", "consistent with", "likely", "suspect", "you have a", "you do have", "my concern"];
+const ASSESSMENT: &[&str] = &["assessment", "impression", "diagnos", "i think", "i believe", "sounds like", "it looks like", "consistent with", "likely", "suspect", "you have a", "you do have", "my concern", "i wonder whether", "i wonder if"];
 const HISTORY: &[&str] = &["history of", "medical history", "surgery", "surgeries", "operation", "diagnosed with", "medication", "taking", "allerg", "hospitalized", "years ago", "in the past", "vaccin"];
 const SYMPTOM_CHECK: &[&str] = &["fever", "chill", "nausea", "vomit", "diarrhea", "constipat", "chest pain", "short of breath", "shortness of breath", "headache", "dizz", "lightheaded", "weight", "cough", "night sweat", "numb", "tingl", "blurr", "appetite", "sleep", "urinat", "blood in", "rash", "swelling", "fatigue", "tired", "palpitation"];
 
@@ -222,7 +222,7 @@ fn procedural(sentence: &str) -> bool {
     if has_any(&l, LOGISTICS) {
         return true;
     }
-    const CUES: &[&str] = &["dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second", "sorry to hear", "tell me a bit more", "tell me more", "tell me a little more"];
+    const CUES: &[&str] = &["proceed to examination", "proceed to the examination", "proceed to exam", "dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second", "sorry to hear", "tell me a bit more", "tell me more", "tell me a little more"];
     has_any(&l, CUES) || l.starts_with("hi") && l.split_whitespace().count() <= 4 || l.starts_with("hello")
 }
 
@@ -427,6 +427,19 @@ mod tests {
         assert_eq!(kind_of("grip strength"), Some(Kind::Exam), "{kinds:?}");
         assert_eq!(kind_of("you've been having"), Some(Kind::PresentIllness), "{kinds:?}");
         assert_eq!(kind_of("ultrasound"), Some(Kind::Plan), "{kinds:?}");
+
+        // A remote visit: the exam is announced, not done, and the impression is a wondering.
+        let t = transcript_from_dialogue(
+            "[patient] i've had a throbbing headache on the left side since midday .\n\
+             [doctor] does light bother you ?\n[patient] yes , i'm wearing sunglasses .\n\
+             [doctor] normally at this point i'd like to proceed to examination .\n\
+             [doctor] based on your story , i wonder whether you may have a migraine type headache .",
+        )
+        .unwrap();
+        let kinds: Vec<(Kind, String)> = facts(&t).into_iter().map(|f| (f.kind, f.said)).collect();
+        let kind_of = |needle: &str| kinds.iter().find(|(_, s)| s.contains(needle)).map(|(k, _)| *k);
+        assert_eq!(kind_of("migraine"), Some(Kind::Assessment), "{kinds:?}");
+        assert_eq!(kind_of("proceed"), None, "announcing the exam is not note content: {kinds:?}");
     }
 
     #[test]
