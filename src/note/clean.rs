@@ -300,14 +300,14 @@ fn drop_dictation(text: &str) -> String {
 /// "I you know I think": a "you know" with no commas around it, leading into a new clause, is a filler
 /// too. Not after a word it can be the object or clause of ("do you know I…", "if you know it…").
 fn drop_inner_you_know(text: &str) -> String {
-    const SUBJECTS: &[&str] = &["i", "i'm", "i've", "it", "it's", "she", "he", "they", "we", "there", "the", "that"];
     const KEEP_AFTER: &[&str] = &["do", "did", "don't", "does", "if", "as", "what", "how", "would", "will", "let", "to", "you", "when"];
     let words: Vec<&str> = text.split(' ').collect();
     let mut out: Vec<&str> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         let pair = i + 2 < words.len() && words[i].eq_ignore_ascii_case("you") && words[i + 1].eq_ignore_ascii_case("know");
-        let leads = pair && SUBJECTS.contains(&words[i + 2].to_ascii_lowercase().as_str());
+        let next = words.get(i + 2).map(|w| w.to_ascii_lowercase()).unwrap_or_default();
+        let leads = pair && (SUBJECTS.contains(&next.as_str()) || next == "the" || next == "that");
         let bound = out.last().is_some_and(|w| KEEP_AFTER.contains(&w.to_ascii_lowercase().as_str()));
         if leads && !bound && i > 0 {
             i += 2;
@@ -318,6 +318,10 @@ fn drop_inner_you_know(text: &str) -> String {
     }
     out.join(" ")
 }
+
+/// Subjects a new clause starts with, after a filler that introduced it ("you know I think", "that it
+/// started").
+const SUBJECTS: &[&str] = &["i", "i'm", "i've", "it", "it's", "she", "he", "they", "we", "there"];
 
 /// Whether a chunk opens a new clause ("there is…", "it's…", "that…") rather than going on with a phrase.
 fn starts_clause(chunk: &str) -> bool {
@@ -441,7 +445,6 @@ fn strip_opening_hedges(s: &str) -> String {
     // introduced is left opening a clause with nothing to hang on.
     let mut words = rest.splitn(3, ' ');
     if let (Some(first), Some(second)) = (words.next(), words.next()) {
-        const SUBJECTS: &[&str] = &["i", "i'm", "i've", "it", "it's", "she", "he", "they", "we", "there"];
         if first.eq_ignore_ascii_case("that") && SUBJECTS.contains(&second.to_ascii_lowercase().as_str()) {
             rest = rest[5..].to_string();
         }

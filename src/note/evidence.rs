@@ -215,11 +215,11 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
 fn procedural(sentence: &str) -> bool {
     let l = sentence.to_ascii_lowercase();
     // Identity checks and call logistics at the start of a remote visit.
-    const LOGISTICS: &[&str] = &[
+    const IDENTITY: &[&str] = &[
         "date of birth", "full name", "your address", "postcode", "post code", "zip code", "private place", "okay to speak",
-        "ok to speak", "can you hear me", "hear me ok", "didn't catch", "the connection", "the video", "lost video", "can't see you",
+        "ok to speak", "didn't catch",
     ];
-    if has_any(&l, LOGISTICS) {
+    if has_any(&l, IDENTITY) || crate::sections::cues::is_connection_check(sentence) {
         return true;
     }
     const CUES: &[&str] = &["proceed to examination", "proceed to the examination", "proceed to exam", "dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second", "sorry to hear", "tell me a bit more", "tell me more", "tell me a little more"];

@@ -50,16 +50,23 @@ const LOGISTICS_CUES: &[&str] = &[
     " can you hear me", " do you hear me", " hear me okay", " hear me ok", " hear me all right", " hear me alright",
     " can you see me", " you're on mute", " you are on mute", " you're breaking up", " you are breaking up",
     " turn on your camera", " your video", " the video", " lost video", " lost the video", " can't see you", " cannot see you",
-    " the connection", " the line is", " bad line",
+    " the connection", " bad line",
 ];
+
+/// Whether `text` checks the call's connection ("can you hear me?", "we've lost video"). The note
+/// leaves these out too.
+pub fn is_connection_check(text: &str) -> bool {
+    let t = format!(" {} ", text.to_lowercase().replace('’', "'"));
+    LOGISTICS_CUES.iter().any(|c| t.contains(c))
+}
 
 /// The log-odds boosts (SUBJECTIVE, OBJECTIVE, ASSESSMENT_AND_PLAN, OTHER) for an utterance
 /// (`clinician`: its speaker's role, when known).
 pub fn boosts(text: &str, clinician: Option<bool>) -> [f32; 4] {
-    let t = format!(" {} ", text.to_lowercase().replace('’', "'"));
-    if LOGISTICS_CUES.iter().any(|c| t.contains(c)) {
+    if is_connection_check(text) {
         return [0.0, 0.0, 0.0, LOGISTICS_BOOST];
     }
+    let t = format!(" {} ", text.to_lowercase().replace('’', "'"));
     [history_boost(&t, clinician), 0.0, 0.0, 0.0]
 }
 
