@@ -11,6 +11,7 @@
 
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;
+use bedside::eval::sections::snippet_vote;
 use bedside::sections::{header_group, predict, SectionModel, GROUPS};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -40,25 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let file = transcript_from_dialogue(dialogue)?;
         let probs = predict(&file, &embedder, &classifier)?;
         segments += probs.len();
-        let mut votes = [0usize; 4];
-        let mut mass = [0f32; 4];
-        let mut order = Vec::new();
-        for p in &probs {
-            let best = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
-            votes[best] += 1;
-            mass[best] += p[best];
-            if best < 3 && !order.contains(&best) {
-                order.push(best);
-            }
-        }
-        let top = votes[..3].iter().copied().max().unwrap_or(0);
-        let tied: Vec<usize> = (0..3).filter(|&g| votes[g] == top).collect();
-        if top > 0 && tied.len() > 1 {
-            ties += 1;
-        }
-        let by_mass = tied.iter().copied().max_by(|&a, &b| mass[a].total_cmp(&mass[b])).unwrap_or(3);
-        let by_order = order.iter().copied().find(|g| tied.contains(g)).unwrap_or(3);
-        let picks = if top == 0 { [3, 3, 3] } else if tied.len() == 1 { [tied[0]; 3] } else { [by_mass, by_order, 3] };
+        let vote = snippet_vote(&probs);
+        ties += vote.tied as usize;
+        let picks = [vote.by_probability, vote.by_order, vote.strict];
         for (c, pick) in confusion.iter_mut().zip(picks) {
             c[truth][pick] += 1;
         }

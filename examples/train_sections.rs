@@ -106,6 +106,7 @@ use std::collections::HashMap;
 
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;
+use bedside::eval::sections::snippet_vote;
 use bedside::sections::cues::{boosts, follow_small_talk};
 use bedside::sections::{features_with, header_group, role_flag, CONTEXT, GROUPS, WIDE};
 use candle_core::{DType, Device, Tensor, Var, D};
@@ -372,22 +373,20 @@ fn snippet_logits(p: &[Tensor], snippets: &[&Snippet], emb: &Embeddings, o: &Opt
     Ok(out)
 }
 
-/// How a snippet whose clinical votes tie is decided. The issue's rule ("the section most of its
-/// clinical segments get") leaves ties open, and 6% of the training snippets tie, so the figures are
-/// printed under three readings.
+/// How a snippet whose clinical votes tie is decided (`bedside::eval::sections`): 6% of the training
+/// snippets tie, so the figures are printed under three readings.
 #[derive(Clone, Copy, PartialEq)]
 enum Tie {
-    /// Summed probability decides (what `eval_sections` and the offsets search use).
+    /// Summed probability decides (what the offsets search uses).
     Probability,
-    /// The tied section that appears first in the snippet wins (what Python's `Counter.most_common` does).
+    /// The tied section that appears first in the snippet wins.
     First,
     /// A tie counts as wrong.
     Wrong,
 }
 
-/// The issue's snippet rule: each segment votes for its best group; the snippet gets the clinical group
-/// with most votes (ties as `tie` says), `OTHER` when no segment is clinical. Returns the 3 × 4
-/// confusion (truth × prediction) with `offset` added to the logits.
+/// The issue's snippet rule (`snippet_vote`) over each snippet's logits with `offset` added, ties
+/// decided by summed probability. Returns the 3 × 4 confusion (truth × prediction).
 fn confusion(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4]) -> [[usize; 4]; 3] {
     confusion_with(snippets, logits, offset, Tie::Probability)
 }
@@ -395,33 +394,21 @@ fn confusion(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4]) 
 fn confusion_with(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4], tie: Tie) -> [[usize; 4]; 3] {
     let mut c = [[0usize; 4]; 3];
     for (s, l) in snippets.iter().zip(logits) {
-        let mut votes = [0usize; 4];
-        let mut mass = [0f32; 4];
-        let mut order = Vec::new();
-        for z in l {
-            let z: Vec<f32> = (0..4).map(|g| z[g] + offset[g]).collect();
-            let m = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-            let e: Vec<f32> = z.iter().map(|v| (v - m).exp()).collect();
-            let sum: f32 = e.iter().sum();
-            let best = (0..4).max_by(|&a, &b| z[a].total_cmp(&z[b])).unwrap_or(3);
-            votes[best] += 1;
-            mass[best] += e[best] / sum;
-            if best < 3 && !order.contains(&best) {
-                order.push(best);
-            }
-        }
-        let top = votes[..3].iter().copied().max().unwrap_or(0);
-        let tied: Vec<usize> = (0..3).filter(|&g| votes[g] == top).collect();
-        let pick = if top == 0 {
-            3
-        } else if tied.len() == 1 {
-            tied[0]
-        } else {
-            match tie {
-                Tie::Probability => tied.iter().copied().max_by(|&a, &b| mass[a].total_cmp(&mass[b])).unwrap_or(3),
-                Tie::First => order.iter().copied().find(|g| tied.contains(g)).unwrap_or(3),
-                Tie::Wrong => 3,
-            }
+        let probs: Vec<[f32; 4]> = l
+            .iter()
+            .map(|z| {
+                let z: [f32; 4] = std::array::from_fn(|g| z[g] + offset[g]);
+                let m = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+                let e = z.map(|v| (v - m).exp());
+                let sum: f32 = e.iter().sum();
+                e.map(|v| v / sum)
+            })
+            .collect();
+        let vote = snippet_vote(&probs);
+        let pick = match tie {
+            Tie::Probability => vote.by_probability,
+            Tie::First => vote.by_order,
+            Tie::Wrong => vote.strict,
         };
         c[s.group][pick] += 1;
     }

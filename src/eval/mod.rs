@@ -1,6 +1,7 @@
 //! Evaluation helpers: word error rate and reading reference/hypothesis transcripts.
 
 pub mod rouge;
+pub mod sections;
 pub mod wer;
 
 pub use wer::{normalize_english, word_error_rate, WerResult};
