@@ -103,6 +103,10 @@ pub fn yes_no(answer: &str) -> Option<bool> {
     let a = answer.to_ascii_lowercase();
     let first: Vec<&str> = a.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-')).filter(|w| !w.is_empty()).take(3).collect();
     let head = first.first().copied().unwrap_or("");
+    // "I don't know, maybe twice a week" neither affirms nor denies.
+    if ["i don't know", "i do n't know", "i'm not sure", "i am not sure", "not sure"].iter().any(|u| a.starts_with(u)) {
+        return None;
+    }
     if matches!(head, "no" | "nope" | "nah" | "never" | "none" | "negative") || a.starts_with("not really") || a.starts_with("i don't") || a.starts_with("i do n't") || a.starts_with("i haven't") || a.starts_with("i have n't") {
         Some(false)
     } else if matches!(head, "yes" | "yeah" | "yep" | "yup" | "mm-hmm" | "uh-huh" | "sure" | "definitely" | "correct" | "absolutely") || a.starts_with("i do") || a.starts_with("i have") {
@@ -295,6 +299,9 @@ fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, sh
             None
         };
         match section {
+            // A turn the model read as examination can end in the verdict ("…so I think she has a sprain,
+            // and my recommendation would be a knee brace"): a strong plan cue with no exam wording wins.
+            Some("OBJECTIVE") if matches!(cue, Some((3, _))) && has_any(all, STRONG_PLAN) => return cue.map_or(Kind::Plan, |c| c.1),
             Some("OBJECTIVE") => return cue.map(|c| c.1).filter(|k| *k == Kind::Tests).unwrap_or(Kind::Exam),
             Some("ASSESSMENT_AND_PLAN") => return cue.map(|c| c.1).filter(|k| *k == Kind::Assessment).unwrap_or(Kind::Plan),
             _ => {}

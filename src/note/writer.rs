@@ -144,7 +144,10 @@ fn sentence_topic(sentence: &str, p: Pronouns) -> Option<String> {
         }
     }
     let opening = QUESTION_OPENINGS.iter().find(|o| q.starts_with(*o) && q[o.len()..].starts_with(' '))?;
-    let topic = q[opening.len()..].trim().trim_end_matches(" at all").trim_end_matches(" lately").trim_end_matches(" recently").to_string();
+    let topic = q[opening.len()..].trim();
+    // "how about any surgeries in the past?" → "surgeries in the past"
+    let topic = topic.strip_prefix("any ").unwrap_or(topic);
+    let topic = topic.trim_end_matches(" at all").trim_end_matches(" lately").trim_end_matches(" recently").to_string();
     let n = topic.split_whitespace().count();
     (n >= 1 && n <= 8).then(|| clean::second_to_third(&topic, p))
 }
@@ -159,22 +162,58 @@ fn subject(p: Pronouns) -> &'static str {
 
 /// The rule-based sentence for a fact (None when nothing clinical can be said from it).
 pub fn extractive_sentence(fact: &Fact, p: Pronouns) -> Option<String> {
-    if let (Some(q), Some(yes)) = (&fact.question, fact.answer) {
-        let rest: Vec<&str> = fact.said.split_whitespace().collect();
-        // The yes/no word and any short tail ("no, not really.").
-        if rest.len() <= 5 {
-            let topic = question_topic(q, p)?;
-            let verb = if yes { "reports" } else { "denies" };
-            return Some(clean::finish(&format!("{} {verb} {topic}", subject(p))));
-        }
-    }
     let said = clean::tidy(&fact.said);
     let text = if fact.by_patient { clean::third_person(&said, p) } else { clean::second_to_third(&said, p) };
-    // Drop leading answer words that make no sense out of the dialogue.
-    let lower = text.to_ascii_lowercase();
-    let text = ["yes, ", "yeah, ", "no, ", "yes ", "yeah "].iter().find(|w| lower.starts_with(*w)).map(|w| text[w.len()..].to_string()).unwrap_or(text);
-    let words = text.split_whitespace().count();
-    (words >= 3).then(|| clean::finish(&text))
+    let rest = strip_answer_words(&text);
+    let enough = |t: &str| t.split_whitespace().count() >= 3;
+    if let (Some(q), Some(yes)) = (&fact.question, fact.answer) {
+        let verb = if yes { "reports" } else { "denies" };
+        let topic = question_topic(q, p);
+        // The yes/no word and any short tail ("no, not really.").
+        if fact.said.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() <= 5 {
+            return Some(clean::finish(&format!("{} {verb} {}", subject(p), topic?)));
+        }
+        // A longer answer that opens with its yes or no: the report or denial, then what the patient
+        // added ("No, no. It just seems to be the knee." → "She denies other injuries. It just seems to
+        // be the knee."). One that starts telling ("I have been suffering from…") speaks for itself.
+        let opens_with_answer = rest.len() < text.trim().len();
+        if let Some(topic) = topic.filter(|_| opens_with_answer) {
+            let head = clean::finish(&format!("{} {verb} {topic}", subject(p)));
+            return Some(if enough(&rest) { format!("{head} {}", clean::finish(&rest)) } else { head });
+        }
+    }
+    enough(&rest).then(|| clean::finish(&rest))
+}
+
+/// Drops the answer words a sentence opens with ("No, no. It just…", "Yeah, I…"), which make no
+/// sense out of the dialogue. "No pain since" keeps its "no": only a "no" set off by punctuation goes.
+fn strip_answer_words(text: &str) -> String {
+    let mut rest = text.trim();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let word = ["yes", "yeah", "yep", "no", "nope", "okay", "ok"].iter().find(|w| {
+            lower.starts_with(**w) && {
+                let after = &lower[w.len()..];
+                after.is_empty() || after.starts_with([',', '.']) || (after.starts_with(' ') && **w != "no" && **w != "ok" && **w != "okay")
+            }
+        });
+        if let Some(w) = word {
+            rest = rest[w.len()..].trim_start_matches([',', '.', ' ']);
+            continue;
+        }
+        // The answer's echo of the question's auxiliary ("Yeah, I am. Begins with a D.", after the
+        // third-person rewrite "she is."): a subject and an auxiliary, then a stop.
+        let words: Vec<&str> = lower.splitn(3, ' ').collect();
+        let echo = words.len() >= 2
+            && ["i", "he", "she", "they", "we", "it"].contains(&words[0])
+            && words[1].trim_end_matches([',', '.']).len() < words[1].len()
+            && ["am", "is", "are", "do", "does", "did", "have", "has", "was", "can", "will"].contains(&words[1].trim_end_matches([',', '.']));
+        if !echo {
+            break;
+        }
+        rest = rest[words[0].len() + 1 + words[1].len()..].trim_start_matches([',', '.', ' ']);
+    }
+    rest.to_string()
 }
 
 #[cfg(test)]
@@ -207,6 +246,18 @@ mod tests {
         assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies difficulty speaking during these episodes.");
         let f = fact(Some("have you noticed any swelling in your legs?"), "yeah, a little.", true);
         assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports swelling in her legs.");
+        let f = fact(Some("and did you have any other injuries?"), "no, no. it just seems to be the knee.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She denies other injuries. It just seems to be the knee.");
+        let f = fact(Some("did you injure yourself any place else?"), "no, no. it just seems to be the knee.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "It just seems to be the knee.", "no topic: what was added, without the bare no");
+        let f = fact(Some("any pain?"), "no pain since the surgery, doctor.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "No pain since the surgery, doctor.", "a no that opens a phrase stays");
+        let f = fact(Some("any other medical history?"), "i have been suffering from constipation recently.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She has been suffering from constipation recently.", "an answer that tells speaks for itself");
+        let f = fact(Some("okay , and are you on any medications for that ?"), "yeah , i am . um , it begins with a d .", true);
+        assert!(!extractive_sentence(&f, Pronouns::She).unwrap().contains("she is."), "the echo 'I am' goes");
+        let f = fact(Some("how about any surgeries in the past ?"), "yes , i have .", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports surgeries in the past.");
     }
 
     #[test]
