@@ -182,7 +182,8 @@ pub fn facts(file: &TranscriptFile) -> Vec<Fact> {
         if t.clinician {
             statements.retain(|s| !asks(s));
         }
-        for chunk in chunk_sentences(&statements) {
+        let chunks = if t.clinician { chunk_by_topic(&statements) } else { chunk_sentences(&statements) };
+        for chunk in chunks {
             push_fact(&mut out, &mut phase, i as f32 / turns.len() as f32, t.segments.clone(), None, chunk, !t.clinician, classified, &segs[t.segments[0]].section_details.section_name);
         }
         // The short answer to an identity check or a "can you hear me?" goes with its question.
@@ -247,6 +248,43 @@ fn chunk_sentences(sentences: &[String]) -> Vec<String> {
     if !cur.is_empty() {
         out.push(cur);
     }
+    out
+}
+
+/// What a clinician's sentence is about, by its cue words: 1 examination, 2 results, 3 assessment or
+/// plan (strong cues only), or None.
+fn cue_part(sentence: &str) -> Option<u8> {
+    let l = format!(" {} ", sentence.to_ascii_lowercase());
+    if has_any(&l, EXAM) {
+        Some(1)
+    } else if has_any(&l, TESTS) {
+        Some(2)
+    } else if has_any(&l, STRONG_PLAN) || has_any(&l, ASSESSMENT) {
+        Some(3)
+    } else {
+        None
+    }
+}
+
+/// [`chunk_sentences`] for a clinician's statements, which often run from the examination through
+/// the results to the plan in one turn ("…tenderness over the tip of your finger. … I would recommend a
+/// splint and we'll get you some motrin."): a chunk also ends where the cue words change part, so each
+/// note sentence is routed on its own.
+fn chunk_by_topic(sentences: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut run: Vec<String> = Vec::new();
+    let mut part = None;
+    for s in sentences {
+        let p = cue_part(s);
+        if p.is_some() && part.is_some() && p != part && !run.is_empty() {
+            out.extend(chunk_sentences(&std::mem::take(&mut run)));
+        }
+        if p.is_some() {
+            part = p;
+        }
+        run.push(s.clone());
+    }
+    out.extend(chunk_sentences(&run));
     out
 }
 
@@ -447,6 +485,23 @@ mod tests {
         let kind_of = |needle: &str| kinds.iter().find(|(_, s)| s.contains(needle)).map(|(k, _)| *k);
         assert_eq!(kind_of("migraine"), Some(Kind::Assessment), "{kinds:?}");
         assert_eq!(kind_of("proceed"), None, "announcing the exam is not note content: {kinds:?}");
+    }
+
+    #[test]
+    fn one_turn_from_exam_to_plan_gives_a_fact_per_part() {
+        // Unclassified (no section model), so the cue words and the visit's phase route each chunk.
+        let t = transcript_from_dialogue(
+            "[patient] i hurt my finger skiing on sunday .\n[doctor] does it hurt when you bend it ?\n[patient] yes .\n\
+             [patient] it's been three days now .\n[patient] ice did not help .\n\
+             [doctor] on exam , you do have some tenderness over the tip of your finger . \
+             i think you have a little contusion . i would recommend a splint and some motrin .",
+        )
+        .unwrap();
+        let kinds: Vec<(Kind, String)> = facts(&t).into_iter().map(|f| (f.kind, f.said)).collect();
+        let kind_of = |needle: &str| kinds.iter().find(|(_, s)| s.contains(needle)).map(|(k, _)| *k);
+        assert_eq!(kind_of("tenderness"), Some(Kind::Exam), "{kinds:?}");
+        assert!(!kinds.iter().any(|(_, s)| s.contains("tenderness") && s.contains("splint")), "the plan is its own fact: {kinds:?}");
+        assert!(matches!(kind_of("splint"), Some(Kind::Plan | Kind::Assessment)), "{kinds:?}");
     }
 
     #[test]
