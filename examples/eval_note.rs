@@ -165,6 +165,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     tot.placed += 1;
                     tot.placed_right += (part(section) == best) as usize;
                     tot.confusion[part(section)][best] += 1;
+                    if part(section) != best && args.iter().any(|a| a == "--misplaced") {
+                        // Development aid on development data (never user text).
+                        eprintln!("misplaced {} {section} -> {}: {}", row.id, ["history", "exam", "results", "A&P"][best], s.summarized_segment);
+                    }
                 }
                 tot.sentences += 1;
                 tot.with_evidence += (!s.evidence_links.is_empty()) as usize;

@@ -546,6 +546,10 @@ const OBJECT_CUES: &[&str] = &[
     "about", "to", "for", "with", "at", "on", "give", "tell", "see", "get", "let", "send", "put", "help", "ask", "told", "gave", "make",
     "want", "need", "prescribe", "refer", "start", "keep", "bring", "call", "check", "examine", "show", "thank", "seeing", "meet", "from",
     "of", "by", "saw", "seen", "asked", "brought", "have", "had", "bother", "bothering", "hurt", "hurting",
+    // "I called you in today because…": the verbs' other forms take an object too.
+    "called", "calling", "sent", "sending", "referred", "referring", "started", "starting", "checked", "checking", "examined",
+    "helped", "helping", "gave", "giving", "getting", "putting", "keeping", "kept", "made", "making", "telling", "showed",
+    "showing", "wanted", "needed", "prescribed", "take", "taking", "took", "than", "discharged", "admitted", "treated",
 ];
 
 /// Splits a word into leading punctuation, core and trailing punctuation.
@@ -622,6 +626,12 @@ pub fn second_to_third(text: &str, p: Pronouns) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn you_after_a_verb_is_an_object() {
+        assert_eq!(second_to_third("i called you in today because your hemoglobin is low.", Pronouns::She), "i called her in today because her hemoglobin is low.");
+        assert_eq!(second_to_third("we started you on lisinopril and you feel better.", Pronouns::He), "we started him on lisinopril and he feels better.");
+    }
 
     #[test]
     fn joins_aci_tokens_and_drops_fillers() {

@@ -194,7 +194,11 @@ fn strip_answer_words(text: &str) -> String {
         let word = ["yes", "yeah", "yep", "no", "nope", "okay", "ok"].iter().find(|w| {
             lower.starts_with(**w) && {
                 let after = &lower[w.len()..];
-                after.is_empty() || after.starts_with([',', '.']) || (after.starts_with(' ') && **w != "no" && **w != "ok" && **w != "okay")
+                // Unpunctuated speech: "no the patient has been sleeping like a log", "no it's fine".
+                let clause = after.strip_prefix(' ').and_then(|a| a.split(' ').next()).is_some_and(|next| {
+                    ["i", "i'm", "i've", "he", "she", "they", "the", "it", "it's", "we", "not", "that", "there", "he's", "she's", "they're", "his", "her", "their", "my"].contains(&next)
+                });
+                after.is_empty() || after.starts_with([',', '.']) || clause || (after.starts_with(' ') && **w != "no" && **w != "ok" && **w != "okay")
             }
         });
         if let Some(w) = word {
@@ -256,6 +260,8 @@ mod tests {
         assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She has been suffering from constipation recently.", "an answer that tells speaks for itself");
         let f = fact(Some("okay , and are you on any medications for that ?"), "yeah , i am . um , it begins with a d .", true);
         assert!(!extractive_sentence(&f, Pronouns::She).unwrap().contains("she is."), "the echo 'I am' goes");
+        let f = fact(None, "no i've been sleeping like a log", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He has been sleeping like a log.", "an unpunctuated no before a clause goes");
         let f = fact(Some("how about any surgeries in the past ?"), "yes , i have .", true);
         assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports surgeries in the past.");
     }
