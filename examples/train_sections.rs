@@ -372,9 +372,7 @@ fn snippet_logits(p: &[Tensor], snippets: &[&Snippet], emb: &Embeddings, o: &Opt
         if o.cues {
             let texts: Vec<&str> = s.texts.iter().map(|t| t.trim()).collect();
             follow_small_talk(out.last_mut().expect("pushed above"), &texts);
-            if std::env::var("NO_NEIGHBOURS").is_err() {
-                follow_neighbours(out.last_mut().expect("pushed above"), &texts);
-            }
+            follow_neighbours(out.last_mut().expect("pushed above"), &texts, &s.roles);
         }
     }
     Ok(out)

@@ -167,4 +167,12 @@ fn the_sample_calls_opening_and_history_requests_get_their_sections() {
     assert!(request.iter().all(|s| s == "SUBJECTIVE"), "{request:?}");
     let story = section_of("started");
     assert!(!story.is_empty() && story.iter().all(|s| s == "SUBJECTIVE"), "{story:?}");
+    // The clinician's backchannel inside the story and the patient's "and kind of tired" after it carry
+    // on the history (each was read as plan on its own).
+    let find = |needle: &str| segs.iter().position(|s| s["Content"].as_str().unwrap().to_lowercase().contains(needle)).unwrap();
+    let between: Vec<(&str, &str)> = segs[find("under the weather")..=find("more about that")]
+        .iter()
+        .map(|s| (s["Content"].as_str().unwrap(), s["SectionDetails"]["SectionName"].as_str().unwrap()))
+        .collect();
+    assert!(between.len() >= 6 && between.iter().all(|(_, s)| *s == "SUBJECTIVE"), "{between:?}");
 }

@@ -123,22 +123,42 @@ pub fn follow_small_talk(scores: &mut [[f32; 4]], texts: &[&str]) {
 /// A bare acknowledgement ("mm-hmm", "yeah") between two utterances whose best group is the same
 /// clinical one belongs to that part of the visit: on a recording, the patient's "mm-hmm" while the
 /// clinician reports the examination is part of the examination, whatever MiniLM makes of "mm-hmm".
-/// It takes the scores of the utterance before it. Run after [`follow_small_talk`].
-pub fn follow_neighbours(scores: &mut [[f32; 4]], texts: &[&str]) {
+/// It takes the scores of the utterance before it. So does a speaker's continuation after the other's
+/// backchannel ("…and it's going into a cough now." "Mm-hmm." "And kind of tired."), ack included:
+/// `clinician` gives each utterance's speaker role when known. Run after [`follow_small_talk`].
+pub fn follow_neighbours(scores: &mut [[f32; 4]], texts: &[&str], clinician: &[Option<bool>]) {
     let best = |p: &[f32; 4]| (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
-    for i in 1..scores.len().min(texts.len()).saturating_sub(1) {
+    let n = scores.len().min(texts.len()).min(clinician.len());
+    for i in 1..n.saturating_sub(1) {
+        if !is_ack(texts[i]) {
+            continue;
+        }
         let (before, after) = (best(&scores[i - 1]), best(&scores[i + 1]));
-        if before == after && before < 3 && best(&scores[i]) < 3 && best(&scores[i]) != before && is_ack(texts[i]) {
+        // Not after an answer ("Any pain here?" "No." "And your lungs are clear."): a backchannel only.
+        let answer = texts[i].split(|c: char| !c.is_alphanumeric()).any(|w| matches!(w.to_lowercase().as_str(), "yes" | "yeah" | "yep" | "yup" | "no"));
+        let resumed = !answer && clinician[i - 1].is_some() && clinician[i - 1] == clinician[i + 1] && clinician[i] != clinician[i - 1] && continues(texts[i + 1]);
+        if before < 3 && resumed {
+            scores[i] = scores[i - 1];
+            scores[i + 1] = scores[i - 1];
+        } else if before == after && before < 3 && best(&scores[i]) < 3 && best(&scores[i]) != before {
             scores[i] = scores[i - 1];
         }
     }
+}
+
+/// An utterance that carries on the speaker's last one ("and kind of tired", "but then it passed").
+fn continues(text: &str) -> bool {
+    let first = text.split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    matches!(first.as_str(), "and" | "but" | "then" | "because" | "cause")
 }
 
 /// Whether `text` is a bare acknowledgement (at most four words, all from [`ACKS`]).
 fn is_ack(text: &str) -> bool {
     let words: Vec<String> = text.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-').to_lowercase()).collect();
     let words: Vec<&String> = words.iter().filter(|w| !w.is_empty()).collect();
-    !words.is_empty() && words.len() <= 4 && words.iter().all(|w| ACKS.contains(&w.as_str()))
+    // ASR can spell a backchannel out letter by letter ("M-M-H-M-M-O-K").
+    let spelled = |w: &str| w.contains('-') && w.chars().all(|c| "mhuko-".contains(c));
+    !words.is_empty() && words.len() <= 4 && words.iter().all(|w| ACKS.contains(&w.as_str()) || spelled(w))
 }
 
 /// `probs` with `boosts` added to the groups' log-odds.
@@ -189,13 +209,24 @@ mod tests {
         let mut scores = [exam, [0.2, 0.1, 0.6, 0.1], exam, [0.1, 0.2, 0.6, 0.1], [0.2, 0.2, 0.2, 0.4], [0.1, 0.2, 0.6, 0.1]];
         let texts = ["Your lungs are clear.", "Mm-hmm.", "No swelling in the legs.", "Let's start lisinopril.", "Okay.", "We'll recheck in a month."];
         let before = scores;
-        follow_neighbours(&mut scores, &texts);
+        follow_neighbours(&mut scores, &texts, &[Some(true), Some(false), Some(true), Some(true), Some(false), Some(true)]);
         assert_eq!(scores[1], exam, "the patient's mm-hmm during the exam");
         assert_eq!(scores[4], before[4], "an acknowledgement read as small talk stays small talk");
         assert_eq!(scores[3], before[3], "a sentence with content keeps its own scores");
         let mut scores = [exam, [0.2, 0.1, 0.6, 0.1], [0.6, 0.2, 0.1, 0.1]];
-        follow_neighbours(&mut scores, &["Your lungs are clear.", "Mm-hmm.", "Any cough?"]);
+        follow_neighbours(&mut scores, &["Your lungs are clear.", "Mm-hmm.", "Any cough?"], &[Some(true), Some(false), Some(true)]);
         assert_eq!(scores[1], [0.2, 0.1, 0.6, 0.1], "neighbours that disagree leave it");
+
+        // The patient's story, the clinician's backchannel, the story again.
+        let story = [0.7, 0.1, 0.1, 0.1];
+        let texts = ["It's sort of going into a cough now.", "M-M-H-M-M-O-K,", "and a kind of tired,", "Any fever?"];
+        let roles = [Some(false), Some(true), Some(false), Some(true)];
+        let mut scores = [story, [0.2, 0.1, 0.6, 0.1], [0.3, 0.1, 0.5, 0.1], story];
+        follow_neighbours(&mut scores, &texts, &roles);
+        assert_eq!(&scores[..3], &[story, story, story], "the story goes on through the backchannel");
+        let mut scores = [story, [0.2, 0.1, 0.6, 0.1], [0.3, 0.1, 0.5, 0.1], story];
+        follow_neighbours(&mut scores, &["I've had a cough.", "Okay.", "And we'll start you on an inhaler.", "Sure."], &[Some(false), Some(true), Some(true), Some(false)]);
+        assert_eq!(scores[2], [0.3, 0.1, 0.5, 0.1], "the acknowledging speaker's own next words are not a continuation");
     }
 
     #[test]

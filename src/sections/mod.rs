@@ -199,7 +199,7 @@ pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel)
         .collect();
     let unit_texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
     cues::follow_small_talk(&mut probs, &unit_texts);
-    cues::follow_neighbours(&mut probs, &unit_texts);
+    cues::follow_neighbours(&mut probs, &unit_texts, &roles);
     Ok(units.iter().zip(probs).flat_map(|(u, p)| u.segments.clone().map(move |_| p)).collect())
 }
 
