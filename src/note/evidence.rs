@@ -85,6 +85,8 @@ const PLAN: &[&str] = &["i'm going to", "i am going to", "we're going to", "we a
 const RECAP: &[&str] = &[" you've been ", " you have been ", " you said ", " you mentioned ", " you told me ", " you've had ", " you have had "];
 const FUTURE: &[&str] = &[" they'll ", " they will ", " we'll ", " we will ", " i'll ", " going to ", " you'll ", " you will "];
 /// Cues that move the visit into the exam, or into assessment and plan.
+/// Results read out, not ordered ("the mri reveals", "i reviewed the labs").
+const STRONG_RESULTS: &[&str] = &["reviewed", "reveals", "revealed", "showed", "shows", "came back", "demonstrates", "results were", "results are"];
 const STRONG_EXAM: &[&str] = &["on exam", "physical exam", "examination", "on my exam", "your exam", "his exam", "her exam", "i hear", "murmur", "lungs are", "palpat", "range of motion"];
 const STRONG_PLAN: &[&str] = &["assessment", "impression", "the plan", "my plan", "prescribe", "diagnos", "i'm going to order", "refer", "recommend", "in summary", "for your", "first problem"];
 const ASSESSMENT: &[&str] = &["assessment", "impression", "diagnos", "i think", "i believe", "sounds like", "it looks like", "consistent with", "likely", "suspect", "you have a", "you do have", "my concern", "i wonder whether", "i wonder if"];
@@ -251,6 +253,12 @@ fn chunk_sentences(sentences: &[String]) -> Vec<String> {
     out
 }
 
+/// A clinician's introduction of the patient for the record ("…is a 52-year-old male with … who
+/// presents with…"): history, wherever it is said.
+fn introduces(all: &str) -> bool {
+    (all.contains("year-old") || all.contains("year old")) && has_any(all, &["medical history", "presents", "presented", "here for", "here today", "comes in", "coming in", "referred"])
+}
+
 /// What a clinician's sentence is about, by its cue words: 1 examination, 2 results, 3 assessment or
 /// plan (strong cues only), or None.
 fn cue_part(sentence: &str) -> Option<u8> {
@@ -319,7 +327,7 @@ fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, sh
         // What the clinician restates from the history ("so you've been having pins and needles…") and
         // what others will do later ("in that clinic they'll be doing an ultrasound") are history and
         // plan, whatever the section model read in them.
-        if has_any(all, RECAP) && !has_any(all, EXAM) {
+        if has_any(all, RECAP) && !has_any(all, EXAM) || introduces(all) {
             return Kind::PresentIllness;
         }
         if has_any(all, FUTURE) && *phase >= 1 {
@@ -341,6 +349,10 @@ fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, sh
             // and my recommendation would be a knee brace"): a strong plan cue with no exam wording wins.
             Some("OBJECTIVE") if matches!(cue, Some((3, _))) && has_any(all, STRONG_PLAN) => return cue.map_or(Kind::Plan, |c| c.1),
             Some("OBJECTIVE") => return cue.map(|c| c.1).filter(|k| *k == Kind::Tests).unwrap_or(Kind::Exam),
+            // The same for a dictation the model read as plan ("…I personally reviewed the labs… The MRI
+            // reveals a pituitary lesion…").
+            Some("ASSESSMENT_AND_PLAN") if matches!(cue, Some((1 | 2, _))) && has_any(all, STRONG_RESULTS) => return Kind::Tests,
+            Some("ASSESSMENT_AND_PLAN") if matches!(cue, Some((1, _))) && has_any(all, STRONG_EXAM) && !has_any(all, PLAN) => return Kind::Exam,
             Some("ASSESSMENT_AND_PLAN") => return cue.map(|c| c.1).filter(|k| *k == Kind::Assessment).unwrap_or(Kind::Plan),
             _ => {}
         }
@@ -502,6 +514,25 @@ mod tests {
         assert_eq!(kind_of("tenderness"), Some(Kind::Exam), "{kinds:?}");
         assert!(!kinds.iter().any(|(_, s)| s.contains("tenderness") && s.contains("splint")), "the plan is its own fact: {kinds:?}");
         assert!(matches!(kind_of("splint"), Some(Kind::Plan | Kind::Assessment)), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_dictation_read_as_plan_keeps_its_history_and_results() {
+        let mut t = transcript_from_dialogue(
+            "[patient] the headaches are worse in the morning .\n\
+             [doctor] this is a 52-year-old male who presented with worsening headaches over the past few months .\n\
+             [doctor] i personally reviewed the labs , all were normal . the mri reveals a pituitary lesion .\n\
+             [doctor] i'm going to refer you to the eye doctor for a visual field test .",
+        )
+        .unwrap();
+        for s in &mut t.conversation.transcript_segments[1..] {
+            s.section_details.section_name = "ASSESSMENT_AND_PLAN".into();
+        }
+        let kinds: Vec<(Kind, String)> = facts(&t).into_iter().map(|f| (f.kind, f.said)).collect();
+        let kind_of = |needle: &str| kinds.iter().find(|(_, s)| s.contains(needle)).map(|(k, _)| *k);
+        assert_eq!(kind_of("52-year-old"), Some(Kind::PresentIllness), "{kinds:?}");
+        assert_eq!(kind_of("mri reveals"), Some(Kind::Tests), "{kinds:?}");
+        assert_eq!(kind_of("eye doctor"), Some(Kind::Plan), "{kinds:?}");
     }
 
     #[test]
