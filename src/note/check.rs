@@ -33,7 +33,7 @@ const REGISTER: &[&str] = &[
     "told", "tell", "seen", "done", "having", "mainly", "mostly", "able", "unable", "helped", "help", "taking", "taken", "made",
     "started", "stopped", "given", "went", "came", "getting", "some", "they've", "they're", "patient's", "it's", "mentioned",
     "explained", "asked", "wanted", "wants", "would", "should", "could", "may", "might", "due", "both", "each", "since",
-    "took", "put", "used", "use", "themselves", "himself", "herself", "hers", "theirs", "anywhere", "else", "suggesting", "suggests",
+    "took", "put", "used", "use", "themselves", "himself", "herself", "hers", "theirs", "them", "anywhere", "else", "suggesting", "suggests",
     "things",
 ];
 

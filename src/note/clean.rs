@@ -171,6 +171,25 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '\'' || c == '-' || c == '’'
 }
 
+/// "i've" → "i have" and the like, for comparing a restart with what it repeats.
+fn expand_contractions(text: &str) -> String {
+    text.split(' ')
+        .map(|w| match w {
+            "i've" => "i have",
+            "i'm" => "i am",
+            "i'd" => "i would",
+            "i'll" => "i will",
+            "it's" => "it is",
+            "don't" => "do not",
+            "didn't" => "did not",
+            "we've" => "we have",
+            "we're" => "we are",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Drops fillers, stutters ("i, i, i've" → "i've") and hedges between commas; joins punctuation.
 pub fn tidy(text: &str) -> String {
     let mut joined = format!(" {} ", join_tokens(text).replace('’', "'"));
@@ -213,11 +232,24 @@ pub fn tidy(text: &str) -> String {
         }
         // A stutter: the same short chunk again ("i, i, i've").
         if let Some(prev) = chunks.last() {
-            let p = prev.trim().to_ascii_lowercase();
-            let k = key.as_str();
+            // "I've, I have had the same partner": a contraction restarted in full is a stutter too.
+            let p = expand_contractions(&prev.trim().to_ascii_lowercase());
+            let k = expand_contractions(&key);
+            let k = k.as_str();
             // (Whole words only: "no, nothing else" is an answer, not a stutter; "i, i've" is one.)
-            if p.split_whitespace().count() <= 2 && k.starts_with(&p) && !k[p.len()..].starts_with(char::is_alphanumeric) {
+            let repeats = |head: &str| k.starts_with(head) && !k[head.len()..].starts_with(char::is_alphanumeric);
+            if p.split_whitespace().count() <= 2 && repeats(&p) {
                 chunks.pop();
+            } else if let Some((before, last)) = prev.trim().rsplit_once(' ') {
+                // "Yeah I've, I have had…": the restart repeats the subject the chunk ended on.
+                let tail = last.to_ascii_lowercase();
+                let full = expand_contractions(&tail);
+                if SUBJECTS.contains(&tail.as_str()) && full != tail && repeats(&full) {
+                    let kept = before.to_string();
+                    if let Some(last_chunk) = chunks.last_mut() {
+                        *last_chunk = kept;
+                    }
+                }
             }
         }
         chunks.push(text);
@@ -564,22 +596,33 @@ fn parts(w: &str) -> (&str, &str, &str) {
 fn to_third(text: &str, p: Pronouns, from_patient: bool) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut after_subject = false;
+    // With no known pronoun the patient is "the patient" once, then "they" ("the patient means they
+    // are still functioning", not "the patient means the patient is…").
+    let mut named = false;
+    let mut plural = false;
     let mut prev = String::new();
     for w in text.split(' ') {
         let (lead, core, tail) = parts(w);
         let lower = core.to_ascii_lowercase();
-        let subject = |rest: &str| format!("{} {rest}", p.subject());
+        let they = p == Pronouns::They && named;
+        let mut subject = |singular: &str, plural_verb: &str| {
+            let s = if they { format!("they {plural_verb}") } else { format!("{} {singular}", p.subject()) };
+            named = true;
+            s
+        };
         let mut becomes_subject = false;
         let new: Option<String> = match (from_patient, lower.as_str()) {
             (true, "i") => {
                 becomes_subject = true;
-                Some(p.subject().into())
+                plural = they;
+                named = true;
+                Some(if they { "they".into() } else { p.subject().into() })
             }
-            (true, "i'm") => Some(subject("is")),
-            (true, "i've") => Some(subject("has")),
-            (true, "i'd") => Some(subject("would")),
-            (true, "i'll") => Some(subject("will")),
-            (true, "me") => Some(p.object().into()),
+            (true, "i'm") => Some(subject("is", "are")),
+            (true, "i've") => Some(subject("has", "have")),
+            (true, "i'd") => Some(subject("would", "would")),
+            (true, "i'll") => Some(subject("will", "will")),
+            (true, "me") => Some(if they { "them".into() } else { p.object().into() }),
             (true, "my") => Some(p.possessive().into()),
             (true, "mine") => Some(match p {
                 Pronouns::He => "his",
@@ -588,17 +631,20 @@ fn to_third(text: &str, p: Pronouns, from_patient: bool) -> String {
             }
             .into()),
             (true, "myself") => Some(p.reflexive().into()),
-            (false, "you") if OBJECT_CUES.contains(&prev.as_str()) => Some(p.object().into()),
+            (false, "you") if OBJECT_CUES.contains(&prev.as_str()) => Some(if they { "them".into() } else { p.object().into() }),
             (false, "you") => {
                 becomes_subject = true;
-                Some(p.subject().into())
+                plural = they;
+                named = true;
+                Some(if they { "they".into() } else { p.subject().into() })
             }
             (false, "your") => Some(p.possessive().into()),
             (false, "yourself") => Some(p.reflexive().into()),
-            (false, "you're") => Some(subject("is")),
-            (false, "you've") => Some(subject("has")),
-            (false, "you'll") => Some(subject("will")),
-            (false, "you'd") => Some(subject("would")),
+            (false, "you're") => Some(subject("is", "are")),
+            (false, "you've") => Some(subject("has", "have")),
+            (false, "you'll") => Some(subject("will", "will")),
+            (false, "you'd") => Some(subject("would", "would")),
+            (_, v) if after_subject && plural => agree_plural(v),
             (_, v) if after_subject => agree(v),
             _ => None,
         };
@@ -610,6 +656,16 @@ fn to_third(text: &str, p: Pronouns, from_patient: bool) -> String {
         });
     }
     out.join(" ")
+}
+
+/// A first-person verb after "they": only "am" and "was" change.
+fn agree_plural(lower: &str) -> Option<String> {
+    match lower {
+        "am" => Some("are".into()),
+        "was" => Some("were".into()),
+        "wasn't" => Some("weren't".into()),
+        _ => None,
+    }
 }
 
 /// The patient's words in the third person: "i feel tired and my knee hurts" → "he feels tired and his
@@ -626,6 +682,21 @@ pub fn second_to_third(text: &str, p: Pronouns) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_contraction_restarted_in_full_is_a_stutter() {
+        assert_eq!(tidy("uh, yeah i've, i have had the same partner."), "i have had the same partner.");
+        assert_eq!(tidy("i've, i have had the same partner."), "i have had the same partner.");
+    }
+
+    #[test]
+    fn an_unknown_patient_is_named_once_then_they() {
+        assert_eq!(
+            third_person("i mean i'm still kind of functioning, i was fine and my mum called me.", Pronouns::They),
+            "the patient means they are still kind of functioning, they were fine and their mum called them."
+        );
+        assert_eq!(third_person("i have a cough.", Pronouns::He), "he has a cough.");
+    }
 
     #[test]
     fn you_after_a_verb_is_an_object() {

@@ -229,7 +229,11 @@ fn procedural(sentence: &str) -> bool {
     if has_any(&l, IDENTITY) || crate::sections::cues::is_connection_check(sentence) {
         return true;
     }
-    const CUES: &[&str] = &["proceed to examination", "proceed to the examination", "proceed to exam", "dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second", "sorry to hear", "tell me a bit more", "tell me more", "tell me a little more"];
+    const CUES: &[&str] = &["proceed to examination", "proceed to the examination", "proceed to exam", "dragon", "go ahead and do a", "take a look at", "let me look", "let me take a look", "let me examine", "let's take a look", "let me just", "i'm going to examine", "going to do a quick physical exam", "going to do a physical exam", "calling out", "call out my", "nice to meet", "good to see you", "how are you", "thank you", "take care", "any questions", "have a good", "have a great", "my nurse", "the nurse will", "sounds good", "the nurse told you", "i'm dr", "review your past", "review her past", "review his past", "for a second", "sorry to hear", "tell me a bit more", "tell me more", "tell me a little more",
+        // Announcing questions is not asking them ("just before I go to the examination, I want to go
+        // through some screening questions if that's OK").
+        "mind me asking", "have to ask", "screening questions", "a few questions", "some questions", "few more questions",
+        "before i go to the exam", "before we go to the exam", "before i examine"];
     has_any(&l, CUES) || l.starts_with("hi") && l.split_whitespace().count() <= 4 || l.starts_with("hello")
 }
 
@@ -559,6 +563,16 @@ mod tests {
         let said: Vec<String> = facts(&t).into_iter().map(|f| format!("{:?} {}", f.question, f.said)).collect();
         assert!(said.iter().all(|s| !s.contains("john") && !s.contains("video") && !s.contains("fine")), "{said:?}");
         assert!(said.iter().any(|s| s.contains("pins and needles")), "{said:?}");
+
+        let t = transcript_from_dialogue(
+            "[patient] i've had tummy pain for two days .\n\
+             [doctor] just before i go to the examination , i just want to go through some screening questions if that's ok .\n\
+             [doctor] have you had any fevers ?\n[patient] no .",
+        )
+        .unwrap();
+        let said: Vec<String> = facts(&t).into_iter().map(|f| format!("{:?} {}", f.question, f.said)).collect();
+        assert!(said.iter().all(|s| !s.contains("screening")), "an announcement of questions: {said:?}");
+        assert!(said.iter().any(|s| s.contains("fevers")), "{said:?}");
     }
 
     #[test]
