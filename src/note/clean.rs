@@ -74,6 +74,8 @@ const VERBS: &[&str] = &[
     "walk", "run", "sleep", "like", "wake", "hurt", "start", "keep", "come", "say", "mean", "check", "exercise", "play",
     "guess", "remember", "love", "hate", "experience", "wear", "lift", "watch", "monitor", "believe", "swim", "bike", "ride",
     "drive", "cook", "follow", "try", "tend", "stay", "cough", "vomit", "snore", "urinate", "bleed", "struggle", "sit", "stand",
+    "press", "push", "touch", "bend", "move", "lie", "lay", "breathe", "pee", "wonder", "worry", "hope", "find", "forget",
+    "understand", "agree", "prefer", "miss", "avoid", "manage", "wash", "climb", "carry",
 ];
 
 /// ACI-Bench tokenisation → ordinary text: `do n't` → `don't`, ` , ` → `, `, `it 's` → `it's`.
@@ -696,6 +698,7 @@ mod tests {
             "the patient means they are still kind of functioning, they were fine and their mum called them."
         );
         assert_eq!(third_person("i have a cough.", Pronouns::He), "he has a cough.");
+        assert_eq!(third_person("it's sore when i press on it and i worry.", Pronouns::They), "it's sore when the patient presses on it and they worry.");
     }
 
     #[test]
