@@ -148,7 +148,12 @@ pub fn follow_neighbours(scores: &mut [[f32; 4]], texts: &[&str], clinician: &[O
 
 /// An utterance that carries on the speaker's last one ("and kind of tired", "but then it passed").
 fn continues(text: &str) -> bool {
-    let first = text.split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    // The first word, past punctuation and fillers (". and as I was…", "uh, and then I…").
+    let first = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .find(|w| !w.is_empty() && !matches!(w.as_str(), "uh" | "um" | "er" | "erm"))
+        .unwrap_or_default();
     matches!(first.as_str(), "and" | "but" | "then" | "because" | "cause")
 }
 
@@ -224,6 +229,8 @@ mod tests {
         let mut scores = [story, [0.2, 0.1, 0.6, 0.1], [0.3, 0.1, 0.5, 0.1], story];
         follow_neighbours(&mut scores, &texts, &roles);
         assert_eq!(&scores[..3], &[story, story, story], "the story goes on through the backchannel");
+        assert!(continues(". and as i was coming down the hill") && continues("uh , and then i- i've been taking ibuprofen"));
+        assert!(!continues("any fever?"));
         let mut scores = [story, [0.2, 0.1, 0.6, 0.1], [0.3, 0.1, 0.5, 0.1], story];
         follow_neighbours(&mut scores, &["I've had a cough.", "Okay.", "And we'll start you on an inhaler.", "Sure."], &[Some(false), Some(true), Some(true), Some(false)]);
         assert_eq!(scores[2], [0.3, 0.1, 0.5, 0.1], "the acknowledging speaker's own next words are not a continuation");
