@@ -18,9 +18,10 @@
 //! after one ([`follow_small_talk`]). Neither moves the MTS-Dialog figures (0.778).
 //!
 //! From full ACI-Bench visits: a clinician's dictated introduction ("…is a 62-year-old male with a past
-//! medical history significant for…"), "let's talk about your…", a patient's "I've been…", and the
-//! patient's "mm-hmm" between two turns of one section ([`follow_neighbours`]). MTS-Dialog: 0.779 by
-//! probability, a few snippets either way under the other tie readings.
+//! medical history significant for…"), "let's talk about your…", a patient's "I've been…"; a "mm-hmm"
+//! between two turns of one section, and a speaker's "and…" after the other's backchannel, keep that
+//! section ([`follow_neighbours`]). MTS-Dialog: 0.779 by probability, a few snippets either way under the
+//! other tie readings.
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
