@@ -137,8 +137,9 @@ fn sentence_topic(sentence: &str, p: Pronouns) -> Option<String> {
     for (verb, habit) in [("smoke", "smoking"), ("vape", "vaping"), ("drink", "drinking"), ("exercise", "exercising")] {
         let after = ["do you ", "did you ", "have you ever "].iter().find_map(|o| q.strip_prefix(o)).and_then(|r| r.strip_prefix(verb));
         if let Some(rest) = after.filter(|r| r.is_empty() || r.starts_with(' ')) {
-            // "do you drink alcohol at all?" → "drinking alcohol"
-            let rest = rest.trim().trim_end_matches("at all").trim();
+            // "do you drink alcohol at all?" → "drinking alcohol"; what follows a comma is an address or
+            // an afterthought ("do you smoke at all, kim?").
+            let rest = rest.split(',').next().unwrap_or("").trim().trim_end_matches("at all").trim();
             let n = rest.split_whitespace().count();
             return Some(if n == 0 || n > 3 { habit.to_string() } else { format!("{habit} {rest}") });
         }
@@ -244,6 +245,8 @@ mod tests {
         assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies chest pain.");
         let f = fact(Some(", do you smoke at all?"), "No, I don't.", true);
         assert_eq!(extractive_sentence(&f, Pronouns::He).unwrap(), "He denies smoking.");
+        let f = fact(Some("do you smoke at all, kim?"), "No.", true);
+        assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She denies smoking.", "the patient's name is not part of the topic");
         let f = fact(Some("do you drink alcohol?"), "yes.", true);
         assert_eq!(extractive_sentence(&f, Pronouns::She).unwrap(), "She reports drinking alcohol.");
         let f = fact(Some("what about difficulty speaking during these episodes? any, any issues with that at all?"), "no.", true);
