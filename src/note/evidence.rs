@@ -84,9 +84,9 @@ const TESTS: &[&str] = &["x-ray", "xray", "x ray", "mri", "ct scan", "cat scan",
 const PLAN: &[&str] = &["i'm going to", "i am going to", "we're going to", "we are going to", "we'll", "we will", "i'll", "i want you to", "i'd like you to", "i would like", "prescribe", "prescription", "refer", "follow up", "follow-up", "come back", "schedule", "continue", "recommend", "increase", "decrease", "start you", "stop taking", "order", "physical therapy", "let's", "the plan", "my plan", "return"];
 const RECAP: &[&str] = &[" you've been ", " you have been ", " you said ", " you mentioned ", " you told me ", " you've had ", " you have had "];
 const FUTURE: &[&str] = &[" they'll ", " they will ", " we'll ", " we will ", " i'll ", " going to ", " you'll ", " you will "];
-/// Cues that move the visit into the exam, or into assessment and plan.
 /// Results read out, not ordered ("the mri reveals", "i reviewed the labs").
 const STRONG_RESULTS: &[&str] = &["reviewed", "reveals", "revealed", "showed", "shows", "came back", "demonstrates", "results were", "results are"];
+/// Cues that move the visit into the exam, or into assessment and plan.
 const STRONG_EXAM: &[&str] = &["on exam", "physical exam", "examination", "on my exam", "your exam", "his exam", "her exam", "i hear", "murmur", "lungs are", "palpat", "range of motion"];
 const STRONG_PLAN: &[&str] = &["assessment", "impression", "the plan", "my plan", "prescribe", "diagnos", "i'm going to order", "refer", "recommend", "in summary", "for your", "first problem"];
 const ASSESSMENT: &[&str] = &["assessment", "impression", "diagnos", "i think", "i believe", "sounds like", "it looks like", "consistent with", "likely", "suspect", "you have a", "you do have", "my concern", "i wonder whether", "i wonder if"];
@@ -257,12 +257,6 @@ fn chunk_sentences(sentences: &[String]) -> Vec<String> {
     out
 }
 
-/// A clinician's introduction of the patient for the record ("…is a 52-year-old male with … who
-/// presents with…"): history, wherever it is said.
-fn introduces(all: &str) -> bool {
-    (all.contains("year-old") || all.contains("year old")) && has_any(all, &["medical history", "presents", "presented", "here for", "here today", "comes in", "coming in", "referred"])
-}
-
 /// What a clinician's sentence is about, by its cue words: 1 examination, 2 results, 3 assessment or
 /// plan (strong cues only), or None.
 fn cue_part(sentence: &str) -> Option<u8> {
@@ -331,7 +325,7 @@ fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, sh
         // What the clinician restates from the history ("so you've been having pins and needles…") and
         // what others will do later ("in that clinic they'll be doing an ultrasound") are history and
         // plan, whatever the section model read in them.
-        if has_any(all, RECAP) && !has_any(all, EXAM) || introduces(all) {
+        if has_any(all, RECAP) && !has_any(all, EXAM) || crate::sections::cues::is_introduction(all) {
             return Kind::PresentIllness;
         }
         if has_any(all, FUTURE) && *phase >= 1 {

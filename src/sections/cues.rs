@@ -53,10 +53,11 @@ const REQUEST_CUES: &[&str] = &[
     " let's talk about your", " let's talk a little bit about your", " let's talk a bit about your",
 ];
 
-/// A clinician introducing the patient for the record ("so ralph is a 62-year-old male with a past
-/// medical history significant for…, who presents with…"): the history, though no question is asked.
-/// Both an age and one of these are needed.
-const INTRO_CUES: &[&str] = &[" medical history", " presents", " presenting", " here for", " here today", " comes in", " coming in", " what brings"];
+/// With an age, these mark a clinician introducing the patient for the record (see [`is_introduction`]).
+const INTRO_CUES: &[&str] = &[
+    " medical history", " presents", " presented", " presenting", " here for", " here today", " comes in", " coming in",
+    " what brings", " referred",
+];
 
 /// Connection checks on a video or phone call.
 const LOGISTICS_CUES: &[&str] = &[
@@ -71,6 +72,15 @@ const LOGISTICS_CUES: &[&str] = &[
 pub fn is_connection_check(text: &str) -> bool {
     let t = format!(" {} ", text.to_lowercase().replace('’', "'"));
     LOGISTICS_CUES.iter().any(|c| t.contains(c))
+}
+
+/// Whether `text` introduces the patient for the record ("so ralph is a 62-year-old male with a past
+/// medical history significant for…, who presents with…"): history, though no question is asked and
+/// wherever in the visit it is said. Both an age and one of [`INTRO_CUES`] are needed. The note routes
+/// these to the history too.
+pub fn is_introduction(text: &str) -> bool {
+    let t = format!(" {} ", text.to_lowercase());
+    (t.contains("year-old") || t.contains("year old")) && INTRO_CUES.iter().any(|c| t.contains(c))
 }
 
 /// The log-odds boosts (SUBJECTIVE, OBJECTIVE, ASSESSMENT_AND_PLAN, OTHER) for an utterance
@@ -91,7 +101,7 @@ fn history_boost(t: &str, clinician: Option<bool>) -> f32 {
         // and "any questions?" closes a plan, it does not take a history.
         Some(true) if questions(t).any(|q| !q.contains("question") && QUESTION_CUES.iter().any(|c| q.contains(c))) => CLINICIAN_BOOST,
         Some(true) if REQUEST_CUES.iter().any(|c| t.contains(c)) => CLINICIAN_BOOST,
-        Some(true) if (t.contains("year-old") || t.contains("year old")) && INTRO_CUES.iter().any(|c| t.contains(c)) => CLINICIAN_BOOST,
+        Some(true) if is_introduction(t) => CLINICIAN_BOOST,
         _ => 0.0,
     }
 }
