@@ -9,6 +9,7 @@
 //! of the note (history, examination, results, assessment and plan) as the reference-note section that
 //! shares most of their content words (sentences sharing under half their words with any one reference
 //! section are not counted). ROUGE over the whole note cannot see a sentence in the wrong section.
+//! `--misplaced` lists the sentences placed elsewhere than that section (development data only).
 //!
 //! ACI-Bench (Yim et al., 2023; CC BY 4.0) test-set baselines: GPT-4 51.8 ROUGE-1, BART 53.5,
 //! transcript-copy 32.8. The transcript-copy row here is the same baseline on the rows scored.
