@@ -110,6 +110,13 @@
 //! 0.770 (0.774 at best offsets), λ = 1 0.749 (0.765), λ = 1 with logits ×3 inside the mean 0.747, λ = 1
 //! at decay 1 0.735; plan recall falls each time. The turn before and the turn after as two separate
 //! blocks instead of their mean: 0.752 (0.767), against 0.779 for the runtime's features in the same run.
+//!
+//! Visit-phase smoothing (`bedside::sections::sequence`, applied here after the offsets as at run time;
+//! `--stay 0.25` turns it off): stay 0.6 0.761 / 0.753 / 0.740 under the three tie readings, 0.8 (the
+//! runtime's, chosen on whole labelled visits) 0.750 / 0.742 / 0.739, and with the plan, examination and
+//! greeting cues 0.760 / 0.757 / 0.753 (S 0.884, O 0.765, A&P 0.632), against 0.779 / 0.753 / 0.729
+//! without smoothing. Its best offsets, 0, 0.1, 0.3, 0, read 0.783 / 0.779 / 0.774 in CV but 0.714 on
+//! validation (S 0.795, O 2 of 4) and 0.76 instead of 0.83 of the check visits' turns: not adopted.
 
 use std::collections::HashMap;
 
@@ -401,7 +408,12 @@ fn confusion(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4]) 
     confusion_with(snippets, logits, offset, Tie::Probability)
 }
 
+/// The visit-phase smoothing's stay probability (`--stay`; the runtime's `sequence::STAY` by default,
+/// 0.25 for none).
+static STAY: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
+
 fn confusion_with(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4], tie: Tie) -> [[usize; 4]; 3] {
+    let stay = *STAY.get_or_init(|| bedside::sections::sequence::STAY);
     let mut c = [[0usize; 4]; 3];
     for (s, l) in snippets.iter().zip(logits) {
         let probs: Vec<[f32; 4]> = l
@@ -414,6 +426,7 @@ fn confusion_with(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32;
                 e.map(|v| v / sum)
             })
             .collect();
+        let probs = bedside::sections::sequence::smooth(&probs, stay);
         let vote = snippet_vote(&probs);
         let pick = match tie {
             Tie::Probability => vote.by_probability,
@@ -478,6 +491,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         wide: arg(&args, "--wide").map(|s| s.parse()).transpose()?.unwrap_or(WIDE),
     };
     let acks = args.iter().any(|a| a == "--acks");
+    if let Some(stay) = arg(&args, "--stay") {
+        let _ = STAY.set(stay.parse()?);
+    }
     let folds: usize = arg(&args, "--cv").map(|s| s.parse()).transpose()?.unwrap_or(0);
 
     let mut snippets = Vec::new();

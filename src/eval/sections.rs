@@ -1,6 +1,7 @@
 //! The snippet vote the section figures are measured by: each segment votes for its best group, and
 //! the snippet gets the clinical group with most votes (`OTHER`, index 3, when no segment is
-//! clinical). The rule leaves ties open, so every tie is decided three ways.
+//! clinical). The rule leaves ties open, so every tie is decided three ways. Also: reading the
+//! turn-by-turn labels of whole visits and scoring turns against them.
 
 /// A snippet's group under each reading of a tie, and whether its votes tied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +44,56 @@ pub fn snippet_vote(probs: &[[f32; 4]]) -> Vote {
     }
 }
 
+/// A whole visit labelled turn by turn (`tests/fixtures/sections/*.tsv`): the dialogue's path (relative
+/// to the repository root) and each turn's group index in [`crate::sections::GROUPS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledVisit {
+    pub dialogue: String,
+    pub labels: Vec<usize>,
+}
+
+/// Reads a label file: a `# dialogue: PATH` line, then one `turn<TAB>SECTION<TAB>opening words` row
+/// per turn in order (other `#` lines are comments).
+pub fn read_labels(text: &str) -> Result<LabelledVisit, String> {
+    let mut dialogue = None;
+    let mut labels = Vec::new();
+    for line in text.lines() {
+        if let Some(p) = line.strip_prefix("# dialogue:") {
+            dialogue = Some(p.trim().to_string());
+        } else if !line.starts_with('#') && !line.trim().is_empty() {
+            let name = line.split('\t').nth(1).ok_or_else(|| format!("a row without a section: {line}"))?.trim();
+            labels.push(crate::sections::GROUPS.iter().position(|g| *g == name).ok_or_else(|| format!("unknown section {name}"))?);
+        }
+    }
+    Ok(LabelledVisit { dialogue: dialogue.ok_or("no '# dialogue: PATH' line")?, labels })
+}
+
+/// Adds each turn's (label, best group) to a 4 × 4 confusion (label × prediction); returns how many
+/// turns were right.
+pub fn score_turns(probs: &[[f32; 4]], labels: &[usize], confusion: &mut [[usize; 4]; 4]) -> usize {
+    let mut right = 0;
+    for (p, &truth) in probs.iter().zip(labels) {
+        let pick = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
+        confusion[truth][pick] += 1;
+        right += (pick == truth) as usize;
+    }
+    right
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_files_are_read_and_turns_scored() {
+        let v = read_labels("# dialogue: a/b.txt\n# turn\tsection\n1\tOTHER\thi\n2\tSUBJECTIVE\tcough\n").unwrap();
+        assert_eq!(v, LabelledVisit { dialogue: "a/b.txt".into(), labels: vec![3, 0] });
+        assert!(read_labels("1\tOTHER\thi").is_err(), "no dialogue line");
+        assert!(read_labels("# dialogue: x\n1\tHISTORY\thi").is_err(), "unknown section");
+        let mut c = [[0; 4]; 4];
+        assert_eq!(score_turns(&[[0.1, 0.1, 0.1, 0.7], [0.2, 0.6, 0.1, 0.1]], &v.labels, &mut c), 1);
+        assert_eq!((c[3][3], c[0][1]), (1, 1));
+    }
 
     #[test]
     fn ties_are_decided_three_ways() {

@@ -1,4 +1,5 @@
-//! History cues: wording that marks an utterance as history-taking whatever its topic.
+//! Wording cues: phrasing that marks an utterance as history-taking, plan, examination, greeting or
+//! visit logistics whatever its topic.
 //!
 //! Why: the classifier reads MiniLM embeddings, which follow what is talked about more than how, so a
 //! patient telling the story of their diarrhea lands near the clinician's plan for diarrhea, and "what
@@ -22,13 +23,30 @@
 //! between two turns of one section, and a speaker's "and…" after the other's backchannel, keep that
 //! section ([`follow_neighbours`]). MTS-Dialog: 0.779 by probability, a few snippets either way under the
 //! other tie readings.
+//!
+//! From whole visits labelled turn by turn (`tests/fixtures/sections/`, `examples/eval_visit_sections`):
+//! the embeddings read a clinician's "so in summary, after the x-ray and your exam, I would recommend a
+//! splint" as examination (its topic) and "In the meantime, if your headaches are getting worse…" as
+//! small talk. A clinician's plan wording outside questions ([`PLAN_CUES`], and "any questions?") raises
+//! ASSESSMENT_AND_PLAN, examination wording ([`EXAM_CUES`]) OBJECTIVE, and a short greeting, an
+//! identity check or a dictation command ("hey dragon, finalize the report") OTHER. With the visit-phase
+//! smoothing (`super::sequence`) they took the labelled visits from 0.72 to 0.90 of turns right (0.69 to
+//! 0.83 on the check visits, which they were not chosen on). On MTS-Dialog the plan cues alone changed
+//! nothing (0.778); all of it together is in `examples/train_sections.rs`.
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
 /// Added to a clinician's SUBJECTIVE log-odds for a history-taking question or request.
 const CLINICIAN_BOOST: f32 = 1.0;
-/// Added to `OTHER`'s log-odds for a call's connection check, whoever says it.
+/// Added to `OTHER`'s log-odds for a call's connection check, an identity check or a dictation
+/// command, whoever says it.
 const LOGISTICS_BOOST: f32 = 3.0;
+/// Added to a clinician's ASSESSMENT_AND_PLAN log-odds for plan wording ([`PLAN_CUES`]).
+const PLAN_BOOST: f32 = 2.0;
+/// Added to a clinician's OBJECTIVE log-odds for examination wording ([`EXAM_CUES`]).
+const EXAM_BOOST: f32 = 1.5;
+/// Added to `OTHER`'s log-odds for a short greeting with no history-taking in it.
+const GREETING_BOOST: f32 = 2.0;
 
 const PATIENT_CUES: &[&str] = &[
     " i've had ", " i have had ", " i've been having ", " i have been having ", " i've been feeling ", " i have been feeling ",
@@ -41,7 +59,7 @@ const PATIENT_CUES: &[&str] = &[
 const QUESTION_CUES: &[&str] = &[
     " what brings ", " how long ", " when did ", " have you had ", " have you been ", " have you noticed ", " have you ever ",
     " did you have ", " do you have any ", " are you having ", " any history ", " how often ", " what happened", " how did it start",
-    " what's going on", " what is going on", " how are you feeling", " how are you doing with ", " how have you been doing with ",
+    " what's going on", " what is going on", " how can i help", " how are you feeling", " how are you doing with ", " how have you been doing with ",
     " what medications", " any medications", " are you taking", " do you take", " are you on ", " any allergies", " allergic to",
     " any surgeries", " any surgery", " do you smoke", " do you drink", " any ",
 ];
@@ -53,11 +71,49 @@ const REQUEST_CUES: &[&str] = &[
     " let's talk about your", " let's talk a little bit about your", " let's talk a bit about your",
 ];
 
+/// A clinician's assessment and plan wording: impressions, orders, advice, safety-netting and
+/// follow-up. Statements, not questions ("any questions about the plan?" is not a plan).
+const PLAN_CUES: &[&str] = &[
+    " i recommend", " i would recommend", " i'd recommend", " my recommendation", " the diagnosis", " my diagnosis",
+    " in summary", " my assessment", " my impression", " the plan is", " my plan", " the plan for", " our plan",
+    " i'm going to prescribe", " i will prescribe", " i'll prescribe", " prescribe you", " a prescription", " i'm going to order",
+    " i'll order", " we'll order", " i'm going to refer", " refer you", " a referral", " i want you to", " i'd like you to",
+    " come back and see", " follow up with", " follow-up with", " in the meantime", " getting worse", " gets worse", " get worse",
+    " doesn't get better", " don't get better", " not getting better", " isn't getting better", " call us", " call 911",
+    " ambulance", " a&e", " seek medical", " we'll get you", " let's get you", " we'll give you", " i'll give you",
+    " start you on", " we'll start", " we'll continue", " continue the", " continue your", " stop taking", " physical therapy",
+];
+
+/// A clinician examining or reading out findings: "let's do your exam", "does this hurt?", "your lungs are clear".
+const EXAM_CUES: &[&str] = &[
+    " let's do your exam", " let's do a quick exam", " let me examine", " i'm going to examine", " let me take a look",
+    " let's take a look", " on exam", " on examination", " on my exam", " physical exam", " your exam",
+    " do you feel me", " does this hurt", " does that hurt", " does it hurt when i", " when i press", " if i press",
+    " take a deep breath", " squeeze my", " push against", " follow my finger", " lungs are clear", " lungs sound",
+    " heart sounds", " murmur", " range of motion", " vital signs", " blood pressure is", " blood pressure was",
+    " your x-ray", " the x-ray", " x-ray shows", " mri shows", " results show", " came back",
+];
+
 /// With an age, these mark a clinician introducing the patient for the record (see [`is_introduction`]).
 const INTRO_CUES: &[&str] = &[
     " medical history", " presents", " presented", " presenting", " here for", " here today", " comes in", " coming in",
     " what brings", " referred",
 ];
+
+/// Identity checks at the start of a remote visit ("can you confirm your date of birth?").
+const IDENTITY_CUES: &[&str] = &[
+    "date of birth", "full name", "confirm your name", "your address", "postcode", "post code", "zip code", "private place",
+    "secure location", "okay to speak", "ok to speak", "didn't catch",
+];
+
+/// Greetings and introductions ("hi, ms. brooks. i'm dr. baker."), in a turn too short to carry more.
+const GREETING_CUES: &[&str] = &[
+    " hi ", " hi,", " hello", " nice to meet you", " good to see you", " nice to see you", " i'm dr", " i am dr",
+    " good morning", " good afternoon",
+];
+
+/// Instructions to dictation software in an ambient recording ("hey dragon, finalize the report").
+const DICTATION_CUES: &[&str] = &[" dragon,", " hey dragon", " dragon ", " finalize the report", " finalize report"];
 
 /// Connection checks on a video or phone call.
 const LOGISTICS_CUES: &[&str] = &[
@@ -74,6 +130,13 @@ pub fn is_connection_check(text: &str) -> bool {
     LOGISTICS_CUES.iter().any(|c| t.contains(c))
 }
 
+/// Whether `text` checks who the patient is or whether they can talk freely (name, date of birth,
+/// address, a private place). The note leaves these out too.
+pub fn is_identity_check(text: &str) -> bool {
+    let t = text.to_lowercase().replace('’', "'");
+    IDENTITY_CUES.iter().any(|c| t.contains(c))
+}
+
 /// Whether `text` introduces the patient for the record ("so ralph is a 62-year-old male with a past
 /// medical history significant for…, who presents with…"): history, though no question is asked and
 /// wherever in the visit it is said. Both an age and one of [`INTRO_CUES`] are needed. The note routes
@@ -86,11 +149,24 @@ pub fn is_introduction(text: &str) -> bool {
 /// The log-odds boosts (SUBJECTIVE, OBJECTIVE, ASSESSMENT_AND_PLAN, OTHER) for an utterance
 /// (`clinician`: its speaker's role, when known).
 pub fn boosts(text: &str, clinician: Option<bool>) -> [f32; 4] {
-    if is_connection_check(text) {
+    let t = format!(" {} ", text.to_lowercase().replace('’', "'").replace(" n't", "n't"));
+    if is_connection_check(text) || is_identity_check(text) || DICTATION_CUES.iter().any(|c| t.contains(c)) {
         return [0.0, 0.0, 0.0, LOGISTICS_BOOST];
     }
-    let t = format!(" {} ", text.to_lowercase().replace('’', "'"));
-    [history_boost(&t, clinician), 0.0, 0.0, 0.0]
+    if clinician == Some(true) {
+        let statements: String = t.split_inclusive(['.', '!', '?']).filter(|s| !s.ends_with('?')).collect();
+        if PLAN_CUES.iter().any(|c| statements.contains(c)) || t.contains(" any questions") {
+            return [0.0, 0.0, PLAN_BOOST, 0.0];
+        }
+        if EXAM_CUES.iter().any(|c| t.contains(c)) {
+            return [0.0, EXAM_BOOST, 0.0, 0.0];
+        }
+    }
+    let history = history_boost(&t, clinician);
+    if history == 0.0 && t.split_whitespace().count() <= 12 && GREETING_CUES.iter().any(|c| t.contains(c)) {
+        return [0.0, 0.0, 0.0, GREETING_BOOST];
+    }
+    [history, 0.0, 0.0, 0.0]
 }
 
 /// The SUBJECTIVE boost; `t` is lower-cased and padded with spaces.
@@ -204,10 +280,27 @@ mod tests {
         assert_eq!(s("so ralph is a 62-year-old male with a past medical history significant for depression", Some(true)), CLINICIAN_BOOST);
         assert_eq!(s("Otherwise she looks like a healthy two year old.", Some(true)), 0.0);
         assert_eq!(s("I've had it for the last week.", None), 0.0);
-        assert_eq!(boosts("We will start you on fluids.", Some(true)), [0.0; 4]);
+        assert_eq!(boosts("We will start you on fluids.", Some(true)), [0.0, 0.0, PLAN_BOOST, 0.0], "a plan, not history");
         let p = apply([0.2, 0.1, 0.6, 0.1], [PATIENT_BOOST, 0.0, 0.0, 0.0]);
         assert!(p[0] > p[2] && (p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert!((p[2] / p[1] - 6.0).abs() < 1e-3, "the other groups keep their ratios");
+    }
+
+    #[test]
+    fn plan_examination_greeting_and_identity_wording() {
+        let c = Some(true);
+        assert_eq!(boosts("so , i would recommend we get you a splint .", c), [0.0, 0.0, PLAN_BOOST, 0.0]);
+        assert_eq!(boosts("In the meantime if your headaches aren't getting any better, or they're getting worse.", c)[2], PLAN_BOOST);
+        assert_eq!(boosts("and if it does n't get better , call us .", c)[2], PLAN_BOOST, "ACI-Bench's split contractions");
+        assert_eq!(boosts("okay . do you have any questions ?", c)[2], PLAN_BOOST);
+        assert_eq!(boosts("Would you like me to refer you?", c)[2], 0.0, "a plan cue inside a question is not a plan");
+        assert_eq!(boosts("I recommend it to all my friends.", Some(false)), [0.0; 4], "patients' words are not the plan");
+        assert_eq!(boosts("all right . um , let's do your exam , okay ? so is it tender here ?", c), [0.0, EXAM_BOOST, 0.0, 0.0]);
+        assert_eq!(boosts("Hi, Ms. Brooks. I'm Dr. Baker. How are you?", c), [0.0, 0.0, 0.0, GREETING_BOOST]);
+        assert_eq!(boosts("Hello? Good morning, Tim. Um, how can I help you this morning?", c)[0], CLINICIAN_BOOST, "asking for the complaint");
+        assert_eq!(boosts("Can you confirm your date of birth for me?", c)[3], LOGISTICS_BOOST);
+        assert_eq!(boosts("hey , dragon , finalize the report .", c)[3], LOGISTICS_BOOST);
+        assert!(is_identity_check("And just to confirm that you're in a secure location?") && !is_identity_check("I was born in Ohio."));
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! embedding, the mean embedding of its neighbours (up to [`CONTEXT`] turns either side: a bare "No."
 //! takes its meaning from the question before it) and a role one-hot (clinician / patient). A small
 //! softmax classifier (logistic regression, or one hidden ReLU layer when the weights file has one) maps
-//! that to the four groups; history-taking wording then raises SUBJECTIVE ([`cues`]). It is trained offline by
+//! that to the four groups; wording cues then raise a group ([`cues`]: history-taking, plan, examination,
+//! greetings and logistics), and the visit's phases decide the turns that say little on their own
+//! ([`sequence`]: a visit runs in stretches, so "yes." during the examination is examination). It is trained offline by
 //! `examples/train_sections.rs` on MTS-Dialog's training and validation splits (section headers grouped by
 //! [`header_group`]) plus greeting / logistics lines labelled `OTHER` by rule. The output bias carries
 //! per-group offsets (raising `OBJECTIVE` and `ASSESSMENT_AND_PLAN` against the far more common history
@@ -16,6 +18,7 @@
 //! is the least certain group; speaker roles must already be set (unknown roles count as neither).
 
 pub mod cues;
+pub mod sequence;
 
 use std::collections::HashMap;
 
@@ -200,6 +203,7 @@ pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel)
     let unit_texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
     cues::follow_small_talk(&mut probs, &unit_texts);
     cues::follow_neighbours(&mut probs, &unit_texts, &roles);
+    let probs = sequence::smooth(&probs, sequence::STAY);
     Ok(units.iter().zip(probs).flat_map(|(u, p)| u.segments.clone().map(move |_| p)).collect())
 }
 
