@@ -59,7 +59,7 @@ const PATIENT_CUES: &[&str] = &[
 const QUESTION_CUES: &[&str] = &[
     " what brings ", " how long ", " when did ", " have you had ", " have you been ", " have you noticed ", " have you ever ",
     " did you have ", " do you have any ", " are you having ", " any history ", " how often ", " what happened", " how did it start",
-    " what's going on", " what is going on", " how can i help", " how are you feeling", " how are you doing with ", " how have you been doing with ",
+    " what's going on", " what is going on", " how can i help", " when you say", " what do you mean", " do you mean", " how are you feeling", " how are you doing with ", " how have you been doing with ",
     " what medications", " any medications", " are you taking", " do you take", " are you on ", " any allergies", " allergic to",
     " any surgeries", " any surgery", " do you smoke", " do you drink", " any ",
 ];
@@ -275,6 +275,7 @@ mod tests {
         assert_eq!(s("Do you have any questions?", Some(true)), 0.0);
         assert_eq!(s("I don't see any mass or swelling. Are you using the brace?", Some(true)), 0.0);
         assert_eq!(s("Good. Any fever or chills?", Some(true)), CLINICIAN_BOOST);
+        assert_eq!(s("Sorry to hear that. When you say diarrhea, what do you mean by diarrhea?", Some(true)), CLINICIAN_BOOST, "asking what the patient means");
         assert_eq!(s("Let's start with your sore throat first, and tell me a bit more about that.", Some(true)), CLINICIAN_BOOST);
         assert_eq!(s("We will start you on fluids.", Some(true)), 0.0);
         assert_eq!(s("so ralph is a 62-year-old male with a past medical history significant for depression", Some(true)), CLINICIAN_BOOST);
