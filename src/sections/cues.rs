@@ -35,7 +35,10 @@
 //! nothing (0.778); all of it together is in `examples/train_sections.rs`. A patient's "it's been…",
 //! "I have…", "I feel…" then took the check visits from 0.834 to 0.861 (tuning visits 0.897 → 0.904;
 //! MTS-Dialog training CV the same, 0.760 / 0.757 / 0.754; validation 0.792 → 0.800; CV over both splits
-//! 0.788 → 0.773, six plan snippets fewer).
+//! 0.788 → 0.773, six plan snippets fewer). What the patient has tried or was given ("I've tried…",
+//! "they gave me…") is treatment history: on the `long_120s` clip's unpunctuated recogniser output a
+//! stretch of it read as plan; labelled visits unchanged, MTS-Dialog training CV one plan snippet fewer
+//! (an emergency-department course, which MTS-Dialog files under plan).
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
@@ -57,6 +60,7 @@ const PATIENT_CUES: &[&str] = &[
     " i've noticed ", " i noticed ", " i've been getting ", " keeps ", " i've got ", " i get ",
     " i take ", " i'm taking ", " i am taking ", " i'm on ", " i am on ", " allergic to ",
     " i've been ", " i have been ", " recently", " it's been ", " i have ", " i had ", " i feel ", " i'm feeling ", " it hurts",
+    " i've tried ", " i tried ", " they gave me ", " i was prescribed", " i was given ",
 ];
 
 const QUESTION_CUES: &[&str] = &[
@@ -285,6 +289,7 @@ mod tests {
         assert_eq!(s("Otherwise she looks like a healthy two year old.", Some(true)), 0.0);
         assert_eq!(s("I've had it for the last week.", None), 0.0);
         assert_eq!(s("yes so it's been a few days now I have like a sore and red skin", Some(false)), PATIENT_BOOST, "unpunctuated speech");
+        assert_eq!(s("I've tried a few things like I got a steroid cream at the pharmacy", Some(false)), PATIENT_BOOST, "treatment so far is history");
         assert_eq!(boosts("We will start you on fluids.", Some(true)), [0.0, 0.0, PLAN_BOOST, 0.0], "a plan, not history");
         let p = apply([0.2, 0.1, 0.6, 0.1], [PATIENT_BOOST, 0.0, 0.0, 0.0]);
         assert!(p[0] > p[2] && (p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
