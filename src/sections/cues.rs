@@ -154,7 +154,10 @@ pub fn is_introduction(text: &str) -> bool {
 }
 
 /// The log-odds boosts (SUBJECTIVE, OBJECTIVE, ASSESSMENT_AND_PLAN, OTHER) for an utterance
-/// (`clinician`: its speaker's role, when known).
+/// (`clinician`: its speaker's role, when known). One kind wins, in this order: logistics (nothing else
+/// in such a turn is note content), the clinician's plan (a plan often names the examination or results
+/// it rests on, "after your exam and the x-ray, I recommend…"), examination, history, and a greeting only
+/// when nothing else is asked in it ("good morning, how can I help?" asks for the history).
 pub fn boosts(text: &str, clinician: Option<bool>) -> [f32; 4] {
     let t = format!(" {} ", text.to_lowercase().replace('’', "'").replace(" n't", "n't"));
     if is_connection_check(text) || is_identity_check(text) || DICTATION_CUES.iter().any(|c| t.contains(c)) {
