@@ -12,7 +12,7 @@
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;
 use bedside::eval::sections::{read_labels, score_turns};
-use bedside::sections::{predict, SectionModel, GROUPS};
+use bedside::sections::{best_group, predict, SectionModel, GROUPS};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let right = score_turns(&probs, &visit.labels, &mut total);
         if errors {
             for (i, (p, &truth)) in probs.iter().zip(&visit.labels).enumerate() {
-                let pick = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
+                let pick = best_group(p);
                 if pick != truth {
                     let s = &segs[i];
                     let who = if s.participant_details.participant_role.starts_with("CLINICIAN") { "C" } else { "P" };

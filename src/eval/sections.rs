@@ -21,7 +21,7 @@ pub fn snippet_vote(probs: &[[f32; 4]]) -> Vote {
     let mut mass = [0f32; 4];
     let mut order = Vec::new();
     for p in probs {
-        let best = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
+        let best = crate::sections::best_group(p);
         votes[best] += 1;
         mass[best] += p[best];
         if best < 3 && !order.contains(&best) {
@@ -73,7 +73,7 @@ pub fn read_labels(text: &str) -> Result<LabelledVisit, String> {
 pub fn score_turns(probs: &[[f32; 4]], labels: &[usize], confusion: &mut [[usize; 4]; 4]) -> usize {
     let mut right = 0;
     for (p, &truth) in probs.iter().zip(labels) {
-        let pick = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
+        let pick = crate::sections::best_group(p);
         confusion[truth][pick] += 1;
         right += (pick == truth) as usize;
     }

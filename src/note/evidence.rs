@@ -288,7 +288,6 @@ fn chunk_by_topic(sentences: &[String]) -> Vec<String> {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn push_fact(out: &mut Vec<Fact>, phase: &mut u8, position: f32, segments: Vec<usize>, question: Option<String>, said: String, by_patient: bool) {
     if said.trim().is_empty() {
         return;
@@ -310,12 +309,11 @@ fn push_fact(out: &mut Vec<Fact>, phase: &mut u8, position: f32, segments: Vec<u
 const PHASE_START: [f32; 4] = [0.0, 0.2, 0.25, 0.35];
 
 /// `asked`: the fact answers a clinician's question (exam manoeuvres, plan questions).
-#[allow(clippy::too_many_arguments)]
 fn route(all: &str, phase: &mut u8, position: f32, clinician_statement: bool, short_yes_no: bool, asked: bool) -> Kind {
     if clinician_statement {
         // What the clinician restates from the history ("so you've been having pins and needles…") and
         // what others will do later ("in that clinic they'll be doing an ultrasound") are history and
-        // plan, whatever the section model read in them.
+        // plan, whatever other cue words they hold.
         if has_any(all, RECAP) && !has_any(all, EXAM) || crate::sections::cues::is_introduction(all) {
             return Kind::PresentIllness;
         }
@@ -506,10 +504,12 @@ mod tests {
         )
         .unwrap();
         let unlabelled = facts(&t);
-        for s in &mut t.conversation.transcript_segments[1..] {
-            s.section_details.section_name = "ASSESSMENT_AND_PLAN".into();
+        for label in ["ASSESSMENT_AND_PLAN", "OBJECTIVE", "OTHER"] {
+            for s in &mut t.conversation.transcript_segments[1..] {
+                s.section_details.section_name = label.into();
+            }
+            assert_eq!(facts(&t), unlabelled, "the note routes and weighs by its own cues, not by the section label {label}");
         }
-        assert_eq!(facts(&t), unlabelled, "the note routes by its own cues, not by the section labels");
         let kinds: Vec<(Kind, String)> = facts(&t).into_iter().map(|f| (f.kind, f.said)).collect();
         let kind_of = |needle: &str| kinds.iter().find(|(_, s)| s.contains(needle)).map(|(k, _)| *k);
         assert_eq!(kind_of("52-year-old"), Some(Kind::PresentIllness), "{kinds:?}");

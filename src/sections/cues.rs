@@ -210,7 +210,7 @@ const ACKS: &[&str] = &[
 pub fn follow_small_talk(scores: &mut [[f32; 4]], texts: &[&str]) {
     for i in 1..scores.len().min(texts.len()) {
         let prev = scores[i - 1];
-        let prev_other = (0..4).max_by(|&a, &b| prev[a].total_cmp(&prev[b])) == Some(3);
+        let prev_other = super::best_group(&prev) == 3;
         if prev_other && is_ack(texts[i]) {
             scores[i] = prev;
         }
@@ -224,7 +224,7 @@ pub fn follow_small_talk(scores: &mut [[f32; 4]], texts: &[&str]) {
 /// backchannel ("…and it's going into a cough now." "Mm-hmm." "And kind of tired."), ack included:
 /// `clinician` gives each utterance's speaker role when known. Run after [`follow_small_talk`].
 pub fn follow_neighbours(scores: &mut [[f32; 4]], texts: &[&str], clinician: &[Option<bool>]) {
-    let best = |p: &[f32; 4]| (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
+    let best = super::best_group;
     let n = scores.len().min(texts.len()).min(clinician.len());
     for i in 1..n.saturating_sub(1) {
         if !is_ack(texts[i]) {

@@ -163,6 +163,11 @@ fn softmax4(x: &[f32]) -> [f32; 4] {
     [e[0] / s, e[1] / s, e[2] / s, e[3] / s]
 }
 
+/// The index of a row's most likely group (ties go to the later group, `OTHER` for an empty row).
+pub fn best_group(p: &[f32; 4]) -> usize {
+    (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3)
+}
+
 /// Role string → clinician flag (`CLINICIAN_*` / `PATIENT_*`).
 pub fn role_flag(role: &str) -> Option<bool> {
     if role.starts_with("CLINICIAN") {
@@ -211,8 +216,7 @@ pub fn predict(file: &TranscriptFile, embedder: &Embedder, model: &SectionModel)
 pub fn classify(file: &mut TranscriptFile, embedder: &Embedder, model: &SectionModel) -> Result<()> {
     let probs = predict(file, embedder, model)?;
     for (seg, p) in file.conversation.transcript_segments.iter_mut().zip(probs) {
-        let best = (0..4).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(3);
-        seg.section_details.section_name = GROUPS[best].to_string();
+        seg.section_details.section_name = GROUPS[best_group(&p)].to_string();
     }
     Ok(())
 }
