@@ -117,6 +117,9 @@
 //! greeting cues 0.760 / 0.757 / 0.753 (S 0.884, O 0.765, A&P 0.632), against 0.779 / 0.753 / 0.729
 //! without smoothing. Its best offsets, 0, 0.1, 0.3, 0, read 0.783 / 0.779 / 0.774 in CV but 0.714 on
 //! validation (S 0.795, O 2 of 4) and 0.76 instead of 0.83 of the check visits' turns: not adopted.
+//! With the impression and advice cues (`bedside::sections::cues`): 0.779 / 0.776 / 0.769 (S 0.894, O
+//! 0.765, A&P 0.678); without the smoothing then 0.771 / 0.765 / 0.742; A&P offset 0.3 0.777 (validation
+//! 0.751). `--errors` prints each missed snippet's turns with the group before and after the smoothing.
 
 use std::collections::HashMap;
 
@@ -412,19 +415,21 @@ fn confusion(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4]) 
 /// 0.25 for none).
 static STAY: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
 
+fn softmax_offset(z: &[f32; 4], offset: [f32; 4]) -> [f32; 4] {
+    let z: [f32; 4] = std::array::from_fn(|g| z[g] + offset[g]);
+    let m = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+    let e = z.map(|v| (v - m).exp());
+    let sum: f32 = e.iter().sum();
+    e.map(|v| v / sum)
+}
+
 fn confusion_with(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4], tie: Tie) -> [[usize; 4]; 3] {
     let stay = *STAY.get_or_init(|| bedside::sections::sequence::STAY);
     let mut c = [[0usize; 4]; 3];
     for (s, l) in snippets.iter().zip(logits) {
         let probs: Vec<[f32; 4]> = l
             .iter()
-            .map(|z| {
-                let z: [f32; 4] = std::array::from_fn(|g| z[g] + offset[g]);
-                let m = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-                let e = z.map(|v| (v - m).exp());
-                let sum: f32 = e.iter().sum();
-                e.map(|v| v / sum)
-            })
+            .map(|z| softmax_offset(z, offset))
             .collect();
         let probs = bedside::sections::sequence::smooth(&probs, stay);
         let vote = snippet_vote(&probs);
@@ -445,14 +450,17 @@ fn print_errors(snippets: &[&Snippet], logits: &[Vec<[f32; 4]>], offset: [f32; 4
             continue;
         }
         println!("--- truth {} ({})", GROUPS[s.group], s.header);
-        for ((t, z), r) in s.texts.iter().zip(l).zip(&s.roles) {
-            let best = (0..4).max_by(|&a, &b| (z[a] + offset[a]).total_cmp(&(z[b] + offset[b]))).unwrap_or(3);
+        let probs: Vec<[f32; 4]> = l.iter().map(|z| softmax_offset(z, offset)).collect();
+        let smoothed = bedside::sections::sequence::smooth(&probs, *STAY.get_or_init(|| bedside::sections::sequence::STAY));
+        for (((t, p), q), r) in s.texts.iter().zip(&probs).zip(&smoothed).zip(&s.roles) {
+            let best = bedside::sections::best_group(p);
+            let after = bedside::sections::best_group(q);
             let who = match r {
                 Some(true) => "C",
                 Some(false) => "P",
                 None => "?",
             };
-            println!("  [{}] {who}: {}", &GROUPS[best][..3], t.chars().take(110).collect::<String>());
+            println!("  [{} {:.2} -> {}] {who}: {}", &GROUPS[best][..3], p[best], &GROUPS[after][..3], t.chars().take(100).collect::<String>());
         }
     }
 }

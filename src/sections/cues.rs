@@ -39,6 +39,12 @@
 //! "they gave me…") is treatment history: on the `long_120s` clip's unpunctuated recogniser output a
 //! stretch of it read as plan; labelled visits unchanged, MTS-Dialog training CV one plan snippet fewer
 //! (an emergency-department course, which MTS-Dialog files under plan).
+//!
+//! A clinician's impressions ("this sounds like a migraine", "it appears that you have…", "possibly due
+//! to…") and advice ("you should…", "let me know if…") are plan wording too: MTS-Dialog training CV
+//! 0.756 / 0.754 / 0.750 → 0.779 / 0.776 / 0.769 (plan recall 0.609 → 0.678), both splits 0.770 → 0.786;
+//! validation (0.800) and the labelled visits unchanged. "You might have…" is left out: in a visit it is
+//! as often a passing remark during the history ("you might have a little white coat syndrome").
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
@@ -89,6 +95,13 @@ const PLAN_CUES: &[&str] = &[
     " doesn't get better", " don't get better", " not getting better", " isn't getting better", " call us", " call 911",
     " ambulance", " a&e", " seek medical", " we'll get you", " let's get you", " we'll give you", " i'll give you",
     " start you on", " we'll start", " we'll continue", " continue the", " continue your", " stop taking", " physical therapy",
+    // Impressions said to the patient.
+    " it looks like you have", " it looks like she has", " it looks like he has", " it appears that you have", " it appears you have",
+    " sounds like it is", " this sounds like", " that sounds like a", " i think you have",
+    " i suspect", " i'm suspecting", " i am suspecting", " consistent with", " possibly due to", " likely due to", " secondary to",
+    " this explains", " set you up with", " a consult", " keep an eye on", " go home",
+    // Advice.
+    " you should ", " let me know if", " i have advised", " i've advised", " make sure you", " try to avoid", " avoid ",
 ];
 
 /// A clinician examining or reading out findings: "let's do your exam", "does this hurt?", "your lungs are clear".
@@ -308,6 +321,9 @@ mod tests {
         assert_eq!(boosts("okay . do you have any questions ?", c)[2], PLAN_BOOST);
         assert_eq!(boosts("Would you like me to refer you?", c)[2], 0.0, "a plan cue inside a question is not a plan");
         assert_eq!(boosts("I recommend it to all my friends.", Some(false)), [0.0; 4], "patients' words are not the plan");
+        assert_eq!(boosts("This sounds like it is a migraine headache.", c)[2], PLAN_BOOST, "an impression");
+        assert_eq!(boosts("Do take care of yourself and let me know if your condition worsens.", c)[2], PLAN_BOOST, "advice");
+        assert_eq!(boosts("Does it sound like a migraine to you?", c)[2], 0.0);
         assert_eq!(boosts("all right . um , let's do your exam , okay ? so is it tender here ?", c), [0.0, EXAM_BOOST, 0.0, 0.0]);
         assert_eq!(boosts("Hi, Ms. Brooks. I'm Dr. Baker. How are you?", c), [0.0, 0.0, 0.0, GREETING_BOOST]);
         assert_eq!(boosts("Hello? Good morning, Tim. Um, how can I help you this morning?", c)[0], CLINICIAN_BOOST, "asking for the complaint");
