@@ -3,8 +3,9 @@
 //! most of its clinical (non-`OTHER`) segments get. Prints per-section recall and balanced accuracy.
 //!
 //!     cargo run --release --example eval_sections -- PATH/TO/MTS-Dialog-ValidationSet.csv \
-//!       [--model models/sections-minilm.safetensors] [--weights models/minilm-l6-v2-f16.safetensors]
+//!       [--model models/sections-minilm.safetensors] [--weights models/minilm-l6-v2-f16.safetensors] [--errors]
 //!
+//! `--errors` prints the examination and plan snippets read wrong, turn by turn (development data only).
 //! The MTS-Dialog CSVs (CC BY 4.0) are development data and are not shipped in this repository.
 //! The same figures by snippet-level cross-validation on the training split (a steadier estimate than
 //! the validation split's 4 examination and 13 plan snippets): `train_sections --cv 5 --cv-only`.
@@ -12,7 +13,7 @@
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;
 use bedside::eval::sections::snippet_vote;
-use bedside::sections::{header_group, predict, SectionModel, GROUPS};
+use bedside::sections::{best_group, header_group, predict, SectionModel, GROUPS};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
@@ -20,8 +21,9 @@ fn arg(args: &[String], name: &str) -> Option<String> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let csv_path = args.first().filter(|a| !a.starts_with("--")).ok_or("usage: eval_sections VALIDATION.csv [--model F] [--weights F]")?;
+    let csv_path = args.first().filter(|a| !a.starts_with("--")).ok_or("usage: eval_sections VALIDATION.csv [--model F] [--weights F] [--errors]")?;
     let model = arg(&args, "--model").unwrap_or_else(|| "models/sections-minilm.safetensors".into());
+    let errors = args.iter().any(|a| a == "--errors");
     let weights = arg(&args, "--weights").unwrap_or_else(|| "models/minilm-l6-v2-f16.safetensors".into());
     let t0 = std::time::Instant::now();
     let embedder = Embedder::load(&std::fs::read(&weights)?, &std::fs::read("models/minilm-l6-v2-config.json")?, &std::fs::read("models/minilm-l6-v2-tokenizer.json")?)?;
@@ -43,6 +45,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         segments += probs.len();
         let vote = snippet_vote(&probs);
         ties += vote.tied as usize;
+        if errors && truth > 0 && vote.by_probability != truth {
+            println!("--- {} snippet read as {}", GROUPS[truth], GROUPS[vote.by_probability]);
+            for (seg, p) in file.conversation.transcript_segments.iter().zip(&probs) {
+                println!("  [{}] {}", &GROUPS[best_group(p)][..3], seg.content.chars().take(100).collect::<String>());
+            }
+        }
         let picks = [vote.by_probability, vote.by_order, vote.strict];
         for (c, pick) in confusion.iter_mut().zip(picks) {
             c[truth][pick] += 1;

@@ -2,16 +2,17 @@
 //! (`tests/fixtures/sections/`, see its README). MTS-Dialog snippets (`eval_sections`) hold one section
 //! each; a visit moves from history to examination to plan and back, which is what the demo shows.
 //!
-//!     cargo run --release --example eval_visit_sections -- [--labels tests/fixtures/sections] [--errors]
+//!     cargo run --release --example eval_visit_sections -- [--labels tests/fixtures/sections] [--errors] [--as-spoken]
 //!
 //! Prints, per visit and over all, the share of turns whose section matches the label, the 4 × 4
 //! confusion, each section's recall and precision, and the mean recall over the four sections.
 //! `--errors` lists the turns that differ (line number, speaker, label, prediction, the turn's opening
-//! words): these are bundled fixture dialogues, never user text.
+//! words): these are bundled fixture dialogues, never user text. `--as-spoken` reads every turn as a
+//! recogniser that writes no punctuation would give it (`bedside::eval::sections::as_spoken`).
 
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::Embedder;
-use bedside::eval::sections::{read_labels, score_turns};
+use bedside::eval::sections::{as_spoken, read_labels, score_turns};
 use bedside::sections::{best_group, predict, SectionModel, GROUPS};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -22,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = arg(&args, "--labels").unwrap_or_else(|| "tests/fixtures/sections".into());
     let errors = args.iter().any(|a| a == "--errors");
+    let spoken = args.iter().any(|a| a == "--as-spoken");
     let embedder = Embedder::load(
         &std::fs::read("models/minilm-l6-v2-f16.safetensors")?,
         &std::fs::read("models/minilm-l6-v2-config.json")?,
@@ -35,7 +37,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for path in paths {
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").to_string();
         let visit = read_labels(&std::fs::read_to_string(&path)?).map_err(|e| format!("{name}: {e}"))?;
-        let file = transcript_from_dialogue(&std::fs::read_to_string(&visit.dialogue)?)?;
+        let mut file = transcript_from_dialogue(&std::fs::read_to_string(&visit.dialogue)?)?;
+        if spoken {
+            for s in &mut file.conversation.transcript_segments {
+                s.content = as_spoken(&s.content);
+            }
+        }
         let segs = &file.conversation.transcript_segments;
         if segs.len() != visit.labels.len() {
             return Err(format!("{name}: {} labels for {} turns", visit.labels.len(), segs.len()).into());

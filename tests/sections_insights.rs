@@ -49,12 +49,14 @@ fn sections_follow_the_visit() {
 }
 
 /// The nine hand-labelled visits of `tests/fixtures/sections/` (tuning and check sets together): whole
-/// visits move between sections, and each turn should land in the one it belongs to. Measured when the
-/// visit-phase smoothing and the plan / examination / patient-history cues came in: 508 of 576 turns
-/// (0.882), recall S 0.92, O 0.89, A&P 0.73, OTHER 0.88; 0.74 without the smoothing.
+/// visits move between sections, and each turn should land in the one it belongs to, whether the
+/// transcript is punctuated or, as Whisper tiny.en often writes it, not (`as_spoken`: lower case, no
+/// punctuation). Measured when the spoken head came in: 511 of 576 turns (0.887) as written, 509
+/// (0.884) as spoken; before it, 0.69 / 0.81 of the turns as spoken on the two sets, and 0.74 as
+/// written without the visit-phase smoothing.
 #[test]
 fn sections_match_hand_labelled_visits_turn_by_turn() {
-    use bedside::eval::sections::{read_labels, score_turns};
+    use bedside::eval::sections::{as_spoken, read_labels, score_turns};
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("tests/fixtures/sections");
     let mut files: Vec<PathBuf> = Vec::new();
@@ -63,18 +65,23 @@ fn sections_match_hand_labelled_visits_turn_by_turn() {
     }
     assert_eq!(files.len(), 9);
     let (embedder, model) = (embedder(), SectionModel::load(&read("sections-minilm.safetensors")).unwrap());
-    let mut confusion = [[0usize; 4]; 4];
-    let mut right = 0;
-    for f in &files {
-        let visit = read_labels(&std::fs::read_to_string(f).unwrap()).unwrap();
-        let file = transcript_from_dialogue(&std::fs::read_to_string(root.join(&visit.dialogue)).unwrap()).unwrap();
-        assert_eq!(file.conversation.transcript_segments.len(), visit.labels.len(), "{}", f.display());
-        right += score_turns(&bedside::sections::predict(&file, &embedder, &model).unwrap(), &visit.labels, &mut confusion);
+    for spoken in [false, true] {
+        let mut confusion = [[0usize; 4]; 4];
+        let mut right = 0;
+        for f in &files {
+            let visit = read_labels(&std::fs::read_to_string(f).unwrap()).unwrap();
+            let mut file = transcript_from_dialogue(&std::fs::read_to_string(root.join(&visit.dialogue)).unwrap()).unwrap();
+            assert_eq!(file.conversation.transcript_segments.len(), visit.labels.len(), "{}", f.display());
+            if spoken {
+                file.conversation.transcript_segments.iter_mut().for_each(|s| s.content = as_spoken(&s.content));
+            }
+            right += score_turns(&bedside::sections::predict(&file, &embedder, &model).unwrap(), &visit.labels, &mut confusion);
+        }
+        let total: usize = confusion.iter().flatten().sum();
+        let recall: Vec<f64> = (0..4).map(|g| confusion[g][g] as f64 / confusion[g].iter().sum::<usize>() as f64).collect();
+        assert!(right as f64 / total as f64 >= 0.85, "as spoken: {spoken}; {right} / {total} turns; confusion {confusion:?}");
+        assert!(recall.iter().all(|&r| r >= 0.65), "as spoken: {spoken}; recall per section {recall:?}");
     }
-    let total: usize = confusion.iter().flatten().sum();
-    let recall: Vec<f64> = (0..4).map(|g| confusion[g][g] as f64 / confusion[g].iter().sum::<usize>() as f64).collect();
-    assert!(right as f64 / total as f64 >= 0.83, "{right} / {total} turns; confusion {confusion:?}");
-    assert!(recall.iter().all(|&r| r >= 0.65), "recall per section {recall:?}");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The snippet vote the section figures are measured by: each segment votes for its best group, and
 //! the snippet gets the clinical group with most votes (`OTHER`, index 3, when no segment is
 //! clinical). The rule leaves ties open, so every tie is decided three ways. Also: reading the
-//! turn-by-turn labels of whole visits and scoring turns against them.
+//! turn-by-turn labels of whole visits and scoring turns against them, and [`as_spoken`], text as a
+//! recogniser that writes no punctuation gives it.
 
 /// A snippet's group under each reading of a tie, and whether its votes tied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,4 +105,12 @@ mod tests {
         assert_eq!(v, Vote { by_probability: 0, by_order: 0, strict: 0, tied: false });
         assert_eq!(snippet_vote(&[[0.0, 0.0, 0.1, 0.9]]).strict, 3, "no clinical segment");
     }
+}
+
+/// `text` as a recogniser that writes no punctuation would give it (Whisper tiny.en often does): lower
+/// case, no sentence or clause marks, apostrophes and hyphens inside words kept.
+pub fn as_spoken(text: &str) -> String {
+    let kept: String =
+        text.to_lowercase().chars().map(|c| if c.is_alphanumeric() || matches!(c, '\'' | '’' | '-') { c } else { ' ' }).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -177,7 +177,7 @@ pub fn boosts(text: &str, clinician: Option<bool>) -> [f32; 4] {
         return [0.0, 0.0, 0.0, LOGISTICS_BOOST];
     }
     if clinician == Some(true) {
-        let statements: String = t.split_inclusive(['.', '!', '?']).filter(|s| !s.ends_with('?')).collect();
+        let statements: String = sentences(&t).filter(|(_, question)| !question).map(|(s, _)| s).collect();
         if PLAN_CUES.iter().any(|c| statements.contains(c)) || t.contains(" any questions") {
             return [0.0, 0.0, PLAN_BOOST, 0.0];
         }
@@ -205,9 +205,55 @@ fn history_boost(t: &str, clinician: Option<bool>) -> f32 {
     }
 }
 
-/// The sentences of `text` that end in a question mark, each padded with spaces.
+/// The questions in `text`, each padded with spaces.
 fn questions(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split_inclusive(['.', '!', '?']).filter(|s| s.ends_with('?')).map(|s| format!(" {} ", s.trim()))
+    sentences(text).filter(|(_, question)| *question).map(|(s, _)| format!(" {} ", s.trim()))
+}
+
+/// Auxiliaries that open a yes / no question ("do you smoke").
+const AUXILIARY_OPENERS: &[&str] = &[
+    "do you", "did you", "does it", "does that", "does the", "does this", "have you", "has it", "has the", "had you", "are you",
+    "were you", "is it", "is there", "is that", "is the", "is this", "was it", "was there", "can you", "could you", "would you",
+    "will you",
+];
+/// Words that open a question at the start of a sentence ("how long…", "any fever").
+const WH_OPENERS: &[&str] = &["how", "what", "what's", "when", "where", "which", "who", "why", "any"];
+/// Words after which a new sentence may start ("okay so how long…", "mm-hmm and any fever").
+const DISCOURSE: &[&str] = &[
+    "ok", "okay", "so", "and", "um", "uh", "er", "erm", "right", "alright", "mm-hmm", "mmm", "mm", "yeah", "yes", "no", "good",
+    "great", "fine", "now", "well", "also", "then", "but", "oh", "sure",
+];
+
+/// The sentences of `text` (lower-cased), each with whether it is a question. Punctuated text is cut
+/// at sentence marks and a question ends in "?". A recogniser can leave all punctuation out ("ok um
+/// how long have you had it and any fever"), and then the clinician's history questions would read as
+/// statements, and their wording as plan: such text is cut before each question opener (an
+/// auxiliary anywhere, a question word at the start or after a discourse word), and a piece that
+/// begins with one is a question.
+fn sentences(text: &str) -> Box<dyn Iterator<Item = (String, bool)> + '_> {
+    if text.contains(['.', '!', '?']) {
+        return Box::new(text.split_inclusive(['.', '!', '?']).map(|s| (s.to_string(), s.ends_with('?'))));
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let opens = |i: usize| {
+        let rest = words[i..].join(" ");
+        let at = |o: &&str| rest == *o || rest.starts_with(&format!("{o} "));
+        AUXILIARY_OPENERS.iter().any(at) || ((i == 0 || DISCOURSE.contains(&words[i - 1])) && WH_OPENERS.iter().any(at))
+    };
+    let mut out = Vec::new();
+    let (mut start, mut question) = (0, false);
+    for i in 0..words.len() {
+        if opens(i) {
+            if i > start {
+                out.push((format!(" {} ", words[start..i].join(" ")), question));
+            }
+            (start, question) = (i, true);
+        }
+    }
+    if start < words.len() {
+        out.push((format!(" {} ", words[start..].join(" ")), question));
+    }
+    Box::new(out.into_iter())
 }
 
 /// Words that make a bare acknowledgement ("Yeah.", "Okay, great.", "I'm fine, thanks").
@@ -367,6 +413,19 @@ mod tests {
         let mut scores = [story, [0.2, 0.1, 0.6, 0.1], [0.3, 0.1, 0.5, 0.1], story];
         follow_neighbours(&mut scores, &["I've had a cough.", "Okay.", "And we'll start you on an inhaler.", "Sure."], &[Some(false), Some(true), Some(true), Some(false)]);
         assert_eq!(scores[2], [0.3, 0.1, 0.5, 0.1], "the acknowledging speaker's own next words are not a continuation");
+    }
+
+    #[test]
+    fn questions_are_found_without_question_marks() {
+        let c = Some(true);
+        assert_eq!(boosts("ok um and how long have you had the pain", c)[0], CLINICIAN_BOOST);
+        assert_eq!(boosts("right so have you noticed any blood in it", c)[0], CLINICIAN_BOOST);
+        assert_eq!(boosts("mm-hmm ok and any fever", c)[0], CLINICIAN_BOOST, "a question word after a discourse word");
+        assert_eq!(boosts("would you like me to refer you", c)[2], 0.0, "a plan cue inside a question");
+        assert_eq!(boosts("i'm going to refer you to physical therapy", c)[2], PLAN_BOOST);
+        let q: Vec<String> = questions(" so we'll start you on it and do you have any questions ").collect();
+        assert_eq!(q, vec![" do you have any questions ".to_string()]);
+        assert_eq!(questions(" that's what i think ").count(), 0, "a question word inside a statement");
     }
 
     #[test]
