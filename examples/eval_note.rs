@@ -10,6 +10,8 @@
 //! shares most of their content words (sentences sharing under half their words with any one reference
 //! section are not counted). ROUGE over the whole note cannot see a sentence in the wrong section.
 //! `--misplaced` lists the sentences placed elsewhere than that section (development data only).
+//! `--as-spoken` writes each note from the transcript lower-cased with its punctuation taken out, as
+//! Whisper tiny.en often writes a recording (`bedside::eval::sections::as_spoken`).
 //!
 //! ACI-Bench (Yim et al., 2023; CC BY 4.0) test-set baselines: GPT-4 51.8 ROUGE-1, BART 53.5,
 //! transcript-copy 32.8. The transcript-copy row here is the same baseline on the rows scored.
@@ -138,7 +140,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let label = model.as_ref().map(|m| m.name().to_string()).unwrap_or_else(|| "rules (no model)".into());
         let mut tot = Totals::default();
         for (k, row) in rows.iter().enumerate() {
-            let t = bedside::dialogue::transcript_from_dialogue(&row.dialogue)?;
+            let mut t = bedside::dialogue::transcript_from_dialogue(&row.dialogue)?;
+            if args.iter().any(|a| a == "--as-spoken") {
+                t.conversation.transcript_segments.iter_mut().for_each(|s| s.content = bedside::eval::sections::as_spoken(&s.content));
+            }
             let t0 = Instant::now();
             let verbose = args.iter().any(|a| a == "--verbose");
             let (summary, stats) = note::write_note_checked(&t, &opts, model.as_mut(), lexicon.as_ref(), &mut |p| {
