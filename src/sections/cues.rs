@@ -45,6 +45,8 @@
 //! 0.756 / 0.754 / 0.750 → 0.779 / 0.776 / 0.769 (plan recall 0.609 → 0.678), both splits 0.770 → 0.786;
 //! validation (0.800) and the labelled visits unchanged. "You might have…" is left out: in a visit it is
 //! as often a passing remark during the history ("you might have a little white coat syndrome").
+//! A dictated introduction that comes with a date of birth or a dictation command is history, not
+//! logistics: labelled visits one turn more each way (MTS-Dialog unchanged).
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
@@ -173,7 +175,10 @@ pub fn is_introduction(text: &str) -> bool {
 /// when nothing else is asked in it ("good morning, how can I help?" asks for the history).
 pub fn boosts(text: &str, clinician: Option<bool>) -> [f32; 4] {
     let t = format!(" {} ", text.to_lowercase().replace('’', "'").replace(" n't", "n't"));
-    if is_connection_check(text) || is_identity_check(text) || DICTATION_CUES.iter().any(|c| t.contains(c)) {
+    // A dictated introduction often comes with the patient's date of birth or a command to the
+    // dictation software ("hey dragon, ms. thompson is a 43-year-old female here for…"): it is history.
+    let logistics = is_identity_check(text) || DICTATION_CUES.iter().any(|c| t.contains(c));
+    if is_connection_check(text) || logistics && !is_introduction(&t) {
         return [0.0, 0.0, 0.0, LOGISTICS_BOOST];
     }
     if clinician == Some(true) {
@@ -375,6 +380,12 @@ mod tests {
         assert_eq!(boosts("Hello? Good morning, Tim. Um, how can I help you this morning?", c)[0], CLINICIAN_BOOST, "asking for the complaint");
         assert_eq!(boosts("Can you confirm your date of birth for me?", c)[3], LOGISTICS_BOOST);
         assert_eq!(boosts("hey , dragon , finalize the report .", c)[3], LOGISTICS_BOOST);
+        assert_eq!(
+            boosts("all right hey dragon ms thompson is a 43 year old female here for right knee pain", c),
+            [CLINICIAN_BOOST, 0.0, 0.0, 0.0],
+            "a dictated introduction is history, whatever command comes with it"
+        );
+        assert_eq!(boosts("patient bruce ward . date of birth 5/21/1969 . this is a 52-year-old male who presents with headaches .", c)[3], 0.0);
         assert!(is_identity_check("And just to confirm that you're in a secure location?") && !is_identity_check("I was born in Ohio."));
     }
 
