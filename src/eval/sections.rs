@@ -81,6 +81,14 @@ pub fn score_turns(probs: &[[f32; 4]], labels: &[usize], confusion: &mut [[usize
     right
 }
 
+/// `text` as a recogniser that writes no punctuation would give it (Whisper tiny.en often does): lower
+/// case, no sentence or clause marks, apostrophes and hyphens inside words kept.
+pub fn as_spoken(text: &str) -> String {
+    let kept: String =
+        text.to_lowercase().chars().map(|c| if c.is_alphanumeric() || matches!(c, '\'' | '’' | '-') { c } else { ' ' }).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,12 +113,4 @@ mod tests {
         assert_eq!(v, Vote { by_probability: 0, by_order: 0, strict: 0, tied: false });
         assert_eq!(snippet_vote(&[[0.0, 0.0, 0.1, 0.9]]).strict, 3, "no clinical segment");
     }
-}
-
-/// `text` as a recogniser that writes no punctuation would give it (Whisper tiny.en often does): lower
-/// case, no sentence or clause marks, apostrophes and hyphens inside words kept.
-pub fn as_spoken(text: &str) -> String {
-    let kept: String =
-        text.to_lowercase().chars().map(|c| if c.is_alphanumeric() || matches!(c, '\'' | '’' | '-') { c } else { ' ' }).collect();
-    kept.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -241,8 +241,7 @@ fn sentences(text: &str) -> Box<dyn Iterator<Item = (String, bool)> + '_> {
     }
     let words: Vec<&str> = text.split_whitespace().collect();
     let opens = |i: usize| {
-        let rest = words[i..].join(" ");
-        let at = |o: &&str| rest == *o || rest.starts_with(&format!("{o} "));
+        let at = |o: &&str| o.split(' ').enumerate().all(|(k, w)| words.get(i + k) == Some(&w));
         AUXILIARY_OPENERS.iter().any(at) || ((i == 0 || DISCOURSE.contains(&words[i - 1])) && WH_OPENERS.iter().any(at))
     };
     let mut out = Vec::new();

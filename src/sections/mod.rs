@@ -290,6 +290,15 @@ mod tests {
         assert_eq!(features_with(&e, &[None; 3], 1, 0)[0].len(), 2 * DIM + 2);
     }
 
+    /// `SectionModel::load` over these tensors written as a safetensors file.
+    fn load_tensors(map: &HashMap<String, Tensor>) -> Result<SectionModel> {
+        let path = std::env::temp_dir().join(format!("bedside-sections-{}-{}.safetensors", std::process::id(), map.len()));
+        candle_core::safetensors::save(map, &path).unwrap();
+        let model = SectionModel::load(&std::fs::read(&path).unwrap());
+        let _ = std::fs::remove_file(&path);
+        model
+    }
+
     #[test]
     fn model_loads_and_predicts_its_weights() {
         // A linear model whose class-2 weight reads the clinician flag.
@@ -298,10 +307,7 @@ mod tests {
         let mut map = HashMap::new();
         map.insert("l1.weight".to_string(), Tensor::from_vec(w, (4, FEATURES), &Device::Cpu).unwrap());
         map.insert("l1.bias".to_string(), Tensor::zeros(4, DType::F32, &Device::Cpu).unwrap());
-        let path = std::env::temp_dir().join(format!("bedside-sections-{}.safetensors", std::process::id()));
-        candle_core::safetensors::save(&map, &path).unwrap();
-        let model = SectionModel::load(&std::fs::read(&path).unwrap()).unwrap();
-        let _ = std::fs::remove_file(&path);
+        let model = load_tensors(&map).unwrap();
         let mut row = vec![0f32; FEATURES];
         row[FEATURES - 2] = 1.0;
         let p = model.probabilities(&row);
@@ -315,16 +321,10 @@ mod tests {
         w[FEATURES - 2] = 10.0;
         map.insert("spoken.l1.weight".to_string(), Tensor::from_vec(w, (4, FEATURES), &Device::Cpu).unwrap());
         map.insert("spoken.l1.bias".to_string(), Tensor::zeros(4, DType::F32, &Device::Cpu).unwrap());
-        let path = std::env::temp_dir().join(format!("bedside-sections-spoken-{}.safetensors", std::process::id()));
-        candle_core::safetensors::save(&map, &path).unwrap();
-        let model = SectionModel::load(&std::fs::read(&path).unwrap()).unwrap();
-        let _ = std::fs::remove_file(&path);
+        let model = load_tensors(&map).unwrap();
         assert!(model.probabilities(&row)[2] > 0.99 && model.probabilities_spoken(&row)[0] > 0.99);
         map.insert("spoken.l1.bias".to_string(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap());
-        let path = std::env::temp_dir().join(format!("bedside-sections-bad-{}.safetensors", std::process::id()));
-        candle_core::safetensors::save(&map, &path).unwrap();
-        assert!(SectionModel::load(&std::fs::read(&path).unwrap()).is_err(), "a malformed spoken head is refused");
-        let _ = std::fs::remove_file(&path);
+        assert!(load_tensors(&map).is_err(), "a malformed spoken head is refused");
     }
 
     #[test]
