@@ -18,7 +18,7 @@ fn main() -> bedside::Result<()> {
     let mut model = ChatModel::load(&bytes)?;
     eprintln!("loaded {} ({}) in {:.2} s", model.name(), model.architecture(), t0.elapsed().as_secs_f64());
     let system = Message::system("You are a concise medical assistant.");
-    model.cache_prefix(&model.chat_prompt(&[system.clone()]).replace("<|im_start|>assistant\n", ""))?;
+    model.cache_prefix(&model.chat_prompt(std::slice::from_ref(&system)).replace("<|im_start|>assistant\n", ""))?;
     let prompt = model.chat_prompt(&[system, Message::user(question.as_str())]);
     let t1 = Instant::now();
     let out = model.generate(&prompt, &GenerateOptions { max_tokens, ..Default::default() }, &mut |piece| {

@@ -165,7 +165,7 @@ pub fn is_small_talk(text: &str) -> bool {
 fn aci_label(text: &str, clinician: bool, position: f64) -> Option<usize> {
     let t = text.to_lowercase();
     let has = |cues: &[&str]| cues.iter().any(|c| t.contains(c));
-    if (position < 0.1 || position > 0.9) && is_small_talk(text) {
+    if !(0.1..=0.9).contains(&position) && is_small_talk(text) {
         return Some(3);
     }
     if !clinician || t.split_whitespace().count() < 6 {

@@ -100,8 +100,7 @@ fn bad_input_gives_errors_or_short_notes() {
     let note = write_note(&t, &NoteOptions::default(), None, &mut |_| true).unwrap();
     assert_evidenced(&note, &t);
 
-    let mut opts = NoteOptions::default();
-    opts.min_words = 10_000;
+    let opts = NoteOptions { min_words: 10_000, ..Default::default() };
     assert_eq!(write_note(&t, &opts, None, &mut |_| true).unwrap_err().code(), "SETTINGS_INVALID");
 }
 

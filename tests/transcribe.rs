@@ -72,7 +72,7 @@ fn two_voice_visits_match_the_spoken_words() {
         let reference: Vec<&str> = tr.segments.iter().map(|s| s.2.as_str()).collect();
         let w = word_error_rate(&reference.join(" "), &text_of(&t));
         eprintln!("{dir}: {w}");
-        total = total + w;
+        total += w;
     }
     // faster-whisper with the same weights and beam 5 scores 11.8% on these two clips (bench/README).
     assert!(total.wer() < 0.15, "WER {:.3} on visit_a + visit_b", total.wer());

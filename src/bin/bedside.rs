@@ -196,14 +196,16 @@ fn process(
     }
     let scribe = bedside::Scribe::load(model_bytes)?;
     let load_s = t0.elapsed().as_secs_f64();
-    let mut settings = bedside::Settings::default();
-    settings.use_vad = !no_vad;
+    let mut settings = bedside::Settings {
+        use_vad: !no_vad,
+        speakers,
+        redact,
+        note: note_options,
+        job_name: audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+        ..Default::default()
+    };
     settings.asr.word_timestamps = !no_words;
     settings.asr.beam_size = beam_size.max(1);
-    settings.speakers = speakers;
-    settings.redact = redact;
-    settings.note = note_options;
-    settings.job_name = audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let t1 = std::time::Instant::now();
     let visit = scribe.process_bytes(&bytes, &settings, &mut |p| {
         if let bedside::Progress::Stage { stage, done, total } = p {

@@ -171,7 +171,7 @@ pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
     // ICD-10-CM short titles not already covered.
     for (k, code, title) in &icd {
         let trait_ = if code.starts_with('R') { "SYMPTOM" } else { "DIAGNOSIS" };
-        lex.concept(&[k.clone()], &stop, "MEDICAL_CONDITION", "DX_NAME", trait_, &format!("ICD-10-CM={code}={title}"));
+        lex.concept(std::slice::from_ref(k), &stop, "MEDICAL_CONDITION", "DX_NAME", trait_, &format!("ICD-10-CM={code}={title}"));
     }
 
     // Clinical abbreviations whose expansion is a known term ("htn" → hypertension).

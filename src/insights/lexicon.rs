@@ -123,7 +123,7 @@ impl Matcher {
         all.sort_by_key(|m| (m.first, std::cmp::Reverse(m.last)));
         let mut out: Vec<Mention> = Vec::new();
         for m in all {
-            if out.last().map_or(true, |p| m.first > p.last) {
+            if out.last().is_none_or(|p| m.first > p.last) {
                 out.push(m);
             } else if let Some(p) = out.last() {
                 // A longer mention that starts inside the previous one but reaches further replaces it

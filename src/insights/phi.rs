@@ -56,7 +56,7 @@ pub fn cued_names(text: &str, toks: &[Token]) -> Vec<String> {
         let intro = k >= 2 && w == "is" && toks[k - 1].lower == "name";
         let greeting = GREETINGS.contains(&w)
             // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob"
-            && toks.get(k + 2).map_or(true, |n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()));
+            && toks.get(k + 2).is_none_or(|n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()));
         if (TITLES.contains(&w) || greeting || intro) && is_name_word(next) {
             out.push(next.lower.clone());
             // A surname right after ("mrs. jane doe").

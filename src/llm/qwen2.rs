@@ -159,7 +159,7 @@ impl Qwen2 {
         let ctx = (md("qwen2.context_length")?.to_u32()? as usize).min(MAX_POSITIONS);
         let eps = md("qwen2.attention.layer_norm_rms_epsilon")?.to_f32()? as f64;
         let theta = md("qwen2.rope.freq_base").and_then(|v| v.to_f32()).unwrap_or(10_000.0);
-        if n_head == 0 || n_kv_head == 0 || hidden % n_head != 0 || n_head % n_kv_head != 0 {
+        if n_head == 0 || n_kv_head == 0 || !hidden.is_multiple_of(n_head) || !n_head.is_multiple_of(n_kv_head) {
             candle_core::bail!("inconsistent head counts ({n_head} heads, {n_kv_head} kv heads, width {hidden})");
         }
         let head_dim = hidden / n_head;

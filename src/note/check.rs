@@ -156,7 +156,7 @@ pub fn numbers(text: &str) -> Vec<f64> {
                     }
                     None => out.push(v),
                 }
-                prev_tens = (v >= 20.0 && v < 100.0).then_some(v);
+                prev_tens = (20.0..100.0).contains(&v).then_some(v);
                 prev_small = (v < 100.0).then_some(v);
             }
             None => {

@@ -459,15 +459,15 @@ pub fn drop_false_starts(sentences: Vec<String>) -> Vec<String> {
 }
 
 fn strip_opening_hedges(s: &str) -> String {
-    let mut rest = s.trim_start_matches(|c: char| c == ',' || c == '.' || c == ' ').to_string();
+    let mut rest = s.trim_start_matches([',', '.', ' ']).to_string();
     loop {
         let lower = rest.to_ascii_lowercase();
         let Some(h) = HEDGES.iter().chain(FILLERS).find(|h| {
-            lower.starts_with(*h) && lower[h.len()..].starts_with(|c: char| c == ' ' || c == ',' || c == '.')
+            lower.starts_with(*h) && lower[h.len()..].starts_with([' ', ',', '.'])
         }) else {
             break;
         };
-        rest = rest[h.len()..].trim_start_matches(|c: char| c == ',' || c == '.' || c == ' ').to_string();
+        rest = rest[h.len()..].trim_start_matches([',', '.', ' ']).to_string();
     }
     // "I'm so I think it all started": a start abandoned at "so" for a new clause. Only this narrow
     // shape: "I'm so tired", "it's so I can breathe" and "I'm exercising so I can" are sentences.

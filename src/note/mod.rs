@@ -103,7 +103,7 @@ pub fn write_note_checked(
     if opts.template.sections.is_empty() {
         return Err(BedsideError::Settings { reason: "the note template has no sections".into() });
     }
-    if !(opts.length_ratio > 0.0) || opts.min_words > opts.max_words {
+    if opts.length_ratio.is_nan() || opts.length_ratio <= 0.0 || opts.min_words > opts.max_words {
         return Err(BedsideError::Settings { reason: "note length: length_ratio must be > 0 and min_words ≤ max_words".into() });
     }
     let segs = &transcript.conversation.transcript_segments;

@@ -150,7 +150,7 @@ fn sentence_topic(sentence: &str, p: Pronouns) -> Option<String> {
     let topic = topic.strip_prefix("any ").unwrap_or(topic);
     let topic = topic.trim_end_matches(" at all").trim_end_matches(" lately").trim_end_matches(" recently").to_string();
     let n = topic.split_whitespace().count();
-    (n >= 1 && n <= 8).then(|| clean::second_to_third(&topic, p))
+    (1..=8).contains(&n).then(|| clean::second_to_third(&topic, p))
 }
 
 fn subject(p: Pronouns) -> &'static str {

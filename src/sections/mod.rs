@@ -46,7 +46,7 @@ pub const CONTEXT: usize = 1;
 /// so the runtime leaves it out; `examples/train_sections.rs --wide N` tries it again.
 pub const WIDE: usize = 0;
 /// Feature width: own embedding, near neighbours' mean, (wider neighbours' mean,) role one-hot.
-pub const FEATURES: usize = (if WIDE > 0 { 3 } else { 2 }) * DIM + 2;
+pub const FEATURES: usize = (2 + (WIDE != 0) as usize) * DIM + 2;
 
 /// Maps an MTS-Dialog section header to its group; `None` for headers outside the four groups.
 pub fn header_group(header: &str) -> Option<usize> {
