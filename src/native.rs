@@ -13,7 +13,14 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
 }
 
 pub fn read_manifest(models: &Path) -> Result<Manifest> {
-    Manifest::parse(&String::from_utf8_lossy(&read(&models.join("manifest.json"))?))
+    let bytes = read(&models.join("manifest.json")).map_err(|e| match e {
+        // The default folder is relative (`models`), so running from elsewhere lands here.
+        BedsideError::Io { path, source } if source.kind() == std::io::ErrorKind::NotFound => {
+            BedsideError::model("manifest", format!("{path} not found: pass --models with the folder that holds manifest.json (the repository's models/)"))
+        }
+        other => other,
+    })?;
+    Manifest::parse(&String::from_utf8_lossy(&bytes))
 }
 
 /// Reads a model file named in the manifest and checks it is exactly the listed one.

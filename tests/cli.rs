@@ -39,6 +39,18 @@ fn failures_leave_no_output_behind() {
     assert!(!r.status.success());
     assert!(String::from_utf8_lossy(&r.stderr).contains("unknown speech model"));
     assert!(!out.join("transcript.json").exists());
+
+    // Run from another folder, the default `models` is not there: the error says what to pass.
+    let dialogue = out.join("visit.txt");
+    std::fs::write(&dialogue, "[doctor] any chest pain?\n[patient] no.").unwrap();
+    let r = Command::new(env!("CARGO_BIN_EXE_bedside"))
+        .current_dir(&out)
+        .args(["note", "visit.txt", "--out", "result", "--no-note"])
+        .output()
+        .unwrap();
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("pass --models"), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(!out.join("result").join("transcript.json").exists());
 }
 
 /// summary.json is HealthScribe's documentation file and every sentence links to transcript segments.
