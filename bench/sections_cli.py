@@ -3,7 +3,12 @@
 command as a dialogue file, and the snippet's section is the one most of its clinical segments get in the
 written transcript.json.
 
-    cargo build --release && python3 bench/sections_cli.py PATH/TO/MTS-Dialog-ValidationSet.csv
+    cargo build --release && python3 bench/sections_cli.py PATH/TO/MTS-Dialog-ValidationSet.csv [--aci-style]
+
+`--aci-style` writes each snippet the way ACI-Bench writes its dialogues instead of as MTS-Dialog does:
+`[doctor]` / `[patient]` tags (a family member or other guest counts as `[patient]`, a guest clinician as
+`[doctor]`), lower case, punctuation set off by spaces ("hi , martha . how are you ?"), so the figure
+shows whether the section reading depends on how the dialogue was typed.
 
 Prints recall per section group and their mean (balanced accuracy). transcript.json holds labels, not
 scores, so a tied vote is read two ways: the tied section that comes first wins (Python's
@@ -15,6 +20,7 @@ import collections
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,11 +44,32 @@ def vote(labels):
     return counts[0][0], ("TIE" if tied else counts[0][0]), tied
 
 
+TAG = re.compile(r"^\s*([A-Za-z_]+?)(?:_?\d+)?\s*:\s*")
+
+
+def aci_style(dialogue):
+    """One snippet in ACI-Bench's typing: a tag per turn, lower case, punctuation spaced out."""
+    lines = []
+    for line in dialogue.splitlines():
+        m = TAG.match(line)
+        if m:
+            who = m.group(1).lower()
+            tag = "[doctor]" if who.startswith("doctor") or who.endswith("clinician") else "[patient]"
+            lines.append([tag, line[m.end():]])
+        elif lines and line.strip():
+            lines[-1][1] += " " + line.strip()
+    spaced = lambda t: " ".join(re.sub(r"([,.?!])(?=\s|$)", r" \1", t.lower()).split())
+    return "\n".join(f"{tag} {spaced(text)}" for tag, text in lines)
+
+
 def main():
-    if len(sys.argv) < 2:
-        sys.exit("usage: sections_cli.py MTS-Dialog.csv [path/to/bedside]")
-    binary = sys.argv[2] if len(sys.argv) > 2 else "target/release/bedside"
-    rows = [r for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")) if r["section_header"].strip().upper() in GROUP_OF]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if not args:
+        sys.exit("usage: sections_cli.py MTS-Dialog.csv [path/to/bedside] [--aci-style]")
+    aci = "--aci-style" in sys.argv
+    target = os.environ.get("CARGO_TARGET_DIR", "target")
+    binary = args[1] if len(args) > 1 else os.path.join(target, "release", "bedside")
+    rows = [r for r in csv.DictReader(open(args[0], newline="", encoding="utf-8")) if r["section_header"].strip().upper() in GROUP_OF]
     right_first = collections.Counter()
     right_strict = collections.Counter()
     total = collections.Counter()
@@ -52,7 +79,7 @@ def main():
         for i, row in enumerate(rows):
             path = os.path.join(tmp, f"{i}.txt")
             with open(path, "w", encoding="utf-8") as f:
-                f.write(row["dialogue"])
+                f.write(aci_style(row["dialogue"]) if aci else row["dialogue"])
             out = os.path.join(tmp, f"out{i}")
             run = subprocess.run([binary, "note", path, "--out", out, "--no-note"], capture_output=True, text=True)
             if run.returncode != 0:

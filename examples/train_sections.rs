@@ -130,7 +130,9 @@
 //! validation (S 0.795, O 2 of 4) and 0.76 instead of 0.83 of the check visits' turns: not adopted.
 //! With the impression and advice cues (`bedside::sections::cues`): 0.779 / 0.776 / 0.769 (S 0.894, O
 //! 0.765, A&P 0.678); without the smoothing then 0.771 / 0.765 / 0.742; A&P offset 0.3 0.777 (validation
-//! 0.751). `--errors` prints each missed snippet's turns with the group before and after the smoothing.
+//! 0.751). With a patient's questions about what comes next as plan talk too: 0.787 / 0.783 / 0.776 (A&P
+//! 0.701), both splits 0.793 / 0.790 / 0.780 (main head; the spoken head's figures above are from before).
+//! `--errors` prints each missed snippet's turns with the group before and after the smoothing.
 
 use std::collections::HashMap;
 

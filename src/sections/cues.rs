@@ -47,6 +47,11 @@
 //! as often a passing remark during the history ("you might have a little white coat syndrome").
 //! A dictated introduction that comes with a date of birth or a dictation command is history, not
 //! logistics: labelled visits one turn more each way (MTS-Dialog unchanged).
+//! A patient's questions about what they have and what comes next ("when should I start to feel
+//! better?", "what do you recommend?", "will that be treatable?") are plan talk too: MTS-Dialog
+//! training CV 0.779 / 0.776 / 0.769 → 0.787 / 0.783 / 0.776 (plan recall 0.678 → 0.701), both splits
+//! 0.786 / 0.783 / 0.777 → 0.793 / 0.790 / 0.780; validation (0.800) and the labelled visits unchanged
+//! (a boost of 1 instead of [`PLAN_BOOST`]: half the gain).
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
@@ -104,6 +109,16 @@ const PLAN_CUES: &[&str] = &[
     " this explains", " set you up with", " a consult", " keep an eye on", " go home",
     // Advice.
     " you should ", " let me know if", " i have advised", " i've advised", " make sure you", " try to avoid", " avoid ",
+];
+
+/// A patient's questions about what they have and what happens next: "what do you recommend?", "when
+/// should I start to feel better?", "will that be treatable?".
+const PATIENT_PLAN_QUESTIONS: &[&str] = &[
+    " what do you recommend", " what would you recommend", " what do you suggest", " what should i do", " should i ",
+    " will i ", " will it ", " will that ", " will this ", " do i need ", " when can i ", " how long will ", " is it serious",
+    " is it contagious", " treatable", " curable", " what are my options", " what happens next", " what are the new",
+    " side effects", " how often should i", " how much should i", " what is the diagnosis", " what's the diagnosis",
+    " diagnose me",
 ];
 
 /// A clinician examining or reading out findings: "let's do your exam", "does this hurt?", "your lungs are clear".
@@ -190,6 +205,9 @@ pub fn boosts(text: &str, clinician: Option<bool>) -> [f32; 4] {
             return [0.0, EXAM_BOOST, 0.0, 0.0];
         }
     }
+    if clinician == Some(false) && questions(&t).any(|q| PATIENT_PLAN_QUESTIONS.iter().any(|c| q.contains(c))) {
+        return [0.0, 0.0, PLAN_BOOST, 0.0];
+    }
     let history = history_boost(&t, clinician);
     if history == 0.0 && t.split_whitespace().count() <= 12 && GREETING_CUES.iter().any(|c| t.contains(c)) {
         return [0.0, 0.0, 0.0, GREETING_BOOST];
@@ -219,7 +237,7 @@ fn questions(text: &str) -> impl Iterator<Item = String> + '_ {
 const AUXILIARY_OPENERS: &[&str] = &[
     "do you", "did you", "does it", "does that", "does the", "does this", "have you", "has it", "has the", "had you", "are you",
     "were you", "is it", "is there", "is that", "is the", "is this", "was it", "was there", "can you", "could you", "would you",
-    "will you",
+    "will you", "will i", "will it", "will that", "will this", "should i", "do i need",
 ];
 /// Words that open a question at the start of a sentence ("how long…", "any fever").
 const WH_OPENERS: &[&str] = &["how", "what", "what's", "when", "where", "which", "who", "why", "any"];
@@ -371,6 +389,12 @@ mod tests {
         assert_eq!(boosts("okay . do you have any questions ?", c)[2], PLAN_BOOST);
         assert_eq!(boosts("Would you like me to refer you?", c)[2], 0.0, "a plan cue inside a question is not a plan");
         assert_eq!(boosts("I recommend it to all my friends.", Some(false)), [0.0; 4], "patients' words are not the plan");
+        let p = Some(false);
+        assert_eq!(boosts("When should I start to feel better?", p), [0.0, 0.0, PLAN_BOOST, 0.0], "a patient asking what comes next");
+        assert_eq!(boosts("Okay, so what do you recommend?", p)[2], PLAN_BOOST);
+        assert_eq!(boosts("so will that be treatable", p)[2], PLAN_BOOST, "found without a question mark too");
+        assert_eq!(boosts("I think I will stop the pills.", p)[2], 0.0, "a statement, not a question");
+        assert_eq!(boosts("Will that be treatable?", c)[2], 0.0, "the clinician's own question is not the patient's");
         assert_eq!(boosts("This sounds like it is a migraine headache.", c)[2], PLAN_BOOST, "an impression");
         assert_eq!(boosts("Do take care of yourself and let me know if your condition worsens.", c)[2], PLAN_BOOST, "advice");
         assert_eq!(boosts("Does it sound like a migraine to you?", c)[2], 0.0);
