@@ -222,18 +222,46 @@ function loadModel() {
 
 // ---- transcription ----
 
-async function transcribe(blob, label) {
+/**
+ * Runs one cancellable job (transcribing, writing the note again): the page shows it as processing until
+ * `work(signal)` ends, and a cancel or a failure ends it with its own status line, the note on screen kept.
+ */
+async function runJob({ starting, waiting, failed, hint = () => '' }, work) {
   jobController = new AbortController();
   const { signal } = jobController;
   ui.error.hidden = true;
   setState('processing');
   ui.processBar.value = 0;
-  ui.processLabel.textContent = 'Waiting for the model…';
-  setStatus(`Transcribing ${label}…`);
-  const started = performance.now();
-  if (ui.app.dataset.model === 'error') loadModel(); // e.g. the network came back: try again
-  const setupWasTelehealth = telehealth();
+  ui.processLabel.textContent = waiting;
+  setStatus(starting);
   try {
+    await work(signal);
+    setState('done');
+  } catch (err) {
+    noteStopped();
+    if (err.name === 'AbortError') {
+      setStatus('Cancelled.');
+      setState('cancelled');
+    } else {
+      showError(err, hint(err));
+      setStatus(failed);
+      setState('error');
+    }
+  } finally {
+    jobController = null;
+  }
+}
+
+function transcribe(blob, label) {
+  const setupWasTelehealth = telehealth();
+  return runJob({
+    starting: `Transcribing ${label}…`,
+    waiting: 'Waiting for the model…',
+    failed: `Could not transcribe ${label}.`,
+    hint: (err) => (err.code === 'SETTINGS_INVALID' && setupWasTelehealth ? TELEHEALTH_HINT : ''),
+  }, async (signal) => {
+    const started = performance.now();
+    if (ui.app.dataset.model === 'error') loadModel(); // e.g. the network came back: try again
     const speakers = speakerOptions();
     const s = await scribe;
     ui.processLabel.textContent = 'Transcribing…';
@@ -265,20 +293,7 @@ async function transcribe(blob, label) {
     const noteSecs = timing.noteStarted ? ` (note ${((finished - timing.noteStarted) / 1000).toFixed(1)} s)` : '';
     setStatus(`${count} transcript lines and a ${sentences}-sentence note (${writerLabel()}) from ${label} in ${secs} s${noteSecs}. ` +
       'Review them before use.');
-    setState('done');
-  } catch (err) {
-    noteStopped();
-    if (err.name === 'AbortError') {
-      setStatus('Cancelled.');
-      setState('cancelled');
-    } else {
-      showError(err, err.code === 'SETTINGS_INVALID' && setupWasTelehealth ? TELEHEALTH_HINT : '');
-      setStatus(`Could not transcribe ${label}.`);
-      setState('error');
-    }
-  } finally {
-    jobController = null;
-  }
+  });
 }
 
 // ---- the note ----
@@ -338,17 +353,10 @@ function showEvidence(links, { jump }) {
 }
 
 /** Writes the note again from the transcript on screen (speaker corrections included), e.g. in another template. */
-async function rewriteNote() {
-  if (!transcript) return;
-  jobController = new AbortController();
-  const { signal } = jobController;
-  ui.error.hidden = true;
-  setState('processing');
-  ui.processBar.value = 0;
-  ui.processLabel.textContent = 'Writing the note…';
-  setStatus('Writing the note again…');
-  const started = performance.now();
-  try {
+function rewriteNote() {
+  if (!transcript) return undefined;
+  return runJob({ starting: 'Writing the note again…', waiting: 'Writing the note…', failed: 'Could not write the note.' }, async (signal) => {
+    const started = performance.now();
     const s = await scribe;
     const timing = { noteStarted: 0 };
     const { documentation } = await s.noteFromText(transcript, {
@@ -357,20 +365,7 @@ async function rewriteNote() {
     const sentences = showNote(documentation);
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     setStatus(`A ${sentences}-sentence note (${writerLabel()}) in ${secs} s. Review it before use.`);
-    setState('done');
-  } catch (err) {
-    noteStopped();
-    if (err.name === 'AbortError') {
-      setStatus('Cancelled.');
-      setState('cancelled');
-    } else {
-      showError(err);
-      setStatus('Could not write the note.');
-      setState('error');
-    }
-  } finally {
-    jobController = null;
-  }
+  });
 }
 
 async function playSegment(segment, button) {
