@@ -46,7 +46,8 @@
 //! weight ∝ count^-P), --offsets S,O,A,OTHER, --wide N and --context N (feature context sizes; the
 //! defaults are the runtime's, anything else writes a file the runtime will refuse), --acks (label bare
 //! acknowledgements `OTHER`), --models DIR, --cache FILE (embeddings kept between runs). Diagnostics
-//! with `--cv`: --by-header (cross-validated accuracy per MTS-Dialog header), --errors (the examination
+//! with `--cv`: --fold-seed N (another fold assignment), --report-offsets X,Y,… (the three readings at each
+//! plan offset), --by-header (cross-validated accuracy per MTS-Dialog header), --errors (the examination
 //! and plan snippets the vote gets wrong, turn by turn; development data only, never user text).
 //!
 //! The measured figures include the runtime's history cues (`bedside::sections::cues`, added to the
@@ -133,6 +134,23 @@
 //! 0.751). With a patient's questions about what comes next as plan talk too: 0.787 / 0.783 / 0.776 (A&P
 //! 0.701), both splits 0.793 / 0.790 / 0.780 (main head; the spoken head's figures above are from before).
 //! `--errors` prints each missed snippet's turns with the group before and after the smoothing.
+//!
+//! How far one fold assignment can be trusted (`--fold-seed N` draws other folds; `--report-offsets
+//! 0.1,0.2,…` prints the three readings at each plan offset from one run): over four other assignments
+//! the same recipe read 0.766 on the training split and 0.773 over both splits at the plan offset then in
+//! use (0.1), against 0.790 and 0.790 on the default folds, which had been the reference for every choice
+//! above. The default folds read high by about two points. A plan offset of 0.2 was better on all five
+//! (means over the five assignments: training split 0.771 → 0.779, both splits 0.776 → 0.785; ties to the
+//! first section 0.786, ties wrong 0.774) and is the default for the main head; on validation, with the
+//! model trained on the training split alone, it reads 0.764 instead of 0.800 (one examination snippet of
+//! four read as plan, one plan snippet more right). The spoken head keeps 0.1 (`SPOKEN_OFFSETS`).
+//! A patient's "I'm having…", "I'm experiencing…", "complaining of…", and a parent's "he has / she's been…"
+//! as history wording (`bedside::sections::cues`): SUBJECTIVE recall 0.894 → 0.905 on the default folds,
+//! balanced accuracy within ±0.005 on every assignment (S weighs a third), labelled visits unchanged.
+//! Also measured this way and not kept: z-scoring the feature columns before training (folded back into
+//! the weights afterwards) at weight decay 0.3–100: 0.635–0.720 (0.717–0.743 at best offsets); third-person
+//! examination and results wording ("is alert", "no acute distress", "x ray showed") as examination cues:
+//! no snippet moved; the smoothing's stay probability 0.7 or 0.9: 0.787 / 0.783.
 
 use std::collections::HashMap;
 
@@ -288,9 +306,15 @@ fn snippet_examples(snippets: &[&Snippet], acks: bool) -> Vec<Example> {
     examples
 }
 
-/// Default output-bias offsets (S, O, A&P, OTHER): the ones `--search-offsets` picked in 5-fold
-/// cross-validation on the MTS-Dialog training split with the default options.
-const OFFSETS: [f32; 4] = [0.0, 0.0, 0.1, 0.0];
+/// Default output-bias offsets (S, O, A&P, OTHER) of the main head, chosen in 5-fold
+/// cross-validation on the MTS-Dialog training split with the default options, read over five fold
+/// assignments (`--fold-seed`): 0.1 → 0.2 gained a point on average, where the default assignment alone
+/// had shown no difference.
+const OFFSETS: [f32; 4] = [0.0, 0.0, 0.2, 0.0];
+
+/// The spoken head's: it reads recogniser output without punctuation, where history read as plan is the
+/// usual error, and at the main head's 0.2 it lost 12 of 281 turns on the labelled visits as spoken.
+const SPOKEN_OFFSETS: [f32; 4] = [0.0, 0.0, 0.1, 0.0];
 
 struct Options {
     hidden: usize,
@@ -605,7 +629,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // each group); each fold's model is trained without the fold's snippets (or chains containing them).
     if folds > 1 {
         let mut fold_of = vec![0usize; snippets.len()];
-        let mut state = 0xD1B54A32D192ED03u64;
+        let mut state = arg(&args, "--fold-seed").map(|s| s.parse()).transpose()?.unwrap_or(0xD1B54A32D192ED03u64).max(1);
         for g in 0..3 {
             let mut idx: Vec<usize> = (0..snippets.len()).filter(|&i| snippets[i].group == g).collect();
             for i in (1..idx.len()).rev() {
@@ -651,6 +675,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 println!("  {h:15} {right:4} / {n:4} right ({:.2})", right as f64 / n as f64);
             }
         }
+        if let Some(list) = arg(&args, "--report-offsets") {
+            for x in list.split(',') {
+                let o = [0.0, 0.0, x.parse()?, 0.0];
+                let r = [Tie::Probability, Tie::First, Tie::Wrong].map(|t| balanced(&confusion_with(&held, &logits, o, t)).0);
+                println!("  plan offset {x}: {:.3} / {:.3} / {:.3}", r[0], r[1], r[2]);
+            }
+        }
         if args.iter().any(|a| a == "--search-offsets") {
             let mut best = (0.0, [0f32; 4]);
             for o1 in (-10..=20).map(|i| i as f32 * 0.1) {
@@ -682,6 +713,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (xs, ys) = rows(&examples, &emb, &opts);
         let mut trained = train(xs, &ys, &opts, false)?;
         // Class offsets are folded into the output bias.
+        let offsets = if head.is_empty() { offsets } else { SPOKEN_OFFSETS };
         if offsets != [0.0; 4] {
             let last = trained.len() - 1;
             trained[last].1 = (&trained[last].1 + Tensor::new(&offsets, &Device::Cpu)?)?;

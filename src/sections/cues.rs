@@ -52,6 +52,10 @@
 //! training CV 0.779 / 0.776 / 0.769 → 0.787 / 0.783 / 0.776 (plan recall 0.678 → 0.701), both splits
 //! 0.786 / 0.783 / 0.777 → 0.793 / 0.790 / 0.780; validation (0.800) and the labelled visits unchanged
 //! (a boost of 1 instead of [`PLAN_BOOST`]: half the gain).
+//! A patient's "I'm having…" / "I'm experiencing…" / "complaining of…", and a parent's or carer's "he
+//! has…" / "she's been…", are history too: SUBJECTIVE recall 0.894 → 0.905 (chief complaint snippets
+//! 0.68 → 0.74), balanced accuracy within half a point either way over five fold assignments, labelled
+//! visits unchanged.
 
 /// Added to a patient's SUBJECTIVE log-odds when they tell their history.
 const PATIENT_BOOST: f32 = 2.0;
@@ -74,6 +78,8 @@ const PATIENT_CUES: &[&str] = &[
     " i take ", " i'm taking ", " i am taking ", " i'm on ", " i am on ", " allergic to ",
     " i've been ", " i have been ", " recently", " it's been ", " i have ", " i had ", " i feel ", " i'm feeling ", " it hurts",
     " i've tried ", " i tried ", " they gave me ", " i was prescribed", " i was given ",
+    " i'm having ", " i am having ", " i'm experiencing ", " i am experiencing ", " i've been experiencing ",
+    " complaining of ", " he has ", " she has ", " he's had ", " she's had ", " he's been ", " she's been ",
 ];
 
 const QUESTION_CUES: &[&str] = &[
