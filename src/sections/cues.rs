@@ -380,6 +380,10 @@ mod tests {
         assert_eq!(s("I've had it for the last week.", None), 0.0);
         assert_eq!(s("yes so it's been a few days now I have like a sore and red skin", Some(false)), PATIENT_BOOST, "unpunctuated speech");
         assert_eq!(s("I've tried a few things like I got a steroid cream at the pharmacy", Some(false)), PATIENT_BOOST, "treatment so far is history");
+        assert_eq!(s("Well, I am having nausea and I just want to get it checked.", Some(false)), PATIENT_BOOST, "symptoms as they are now");
+        assert_eq!(s("He has a fever.", Some(false)), PATIENT_BOOST, "a parent telling the child's history");
+        assert_eq!(s("She is complaining of weakness on the right side of her face.", Some(false)), PATIENT_BOOST);
+        assert_eq!(s("He has a small cut on the left hand.", Some(true)), 0.0, "a clinician's finding is not history wording");
         assert_eq!(boosts("We will start you on fluids.", Some(true)), [0.0, 0.0, PLAN_BOOST, 0.0], "a plan, not history");
         let p = apply([0.2, 0.1, 0.6, 0.1], [PATIENT_BOOST, 0.0, 0.0, 0.0]);
         assert!(p[0] > p[2] && (p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
