@@ -151,6 +151,10 @@
 //! the weights afterwards) at weight decay 0.3–100: 0.635–0.720 (0.717–0.743 at best offsets); third-person
 //! examination and results wording ("is alert", "no acute distress", "x ray showed") as examination cues:
 //! no snippet moved; the smoothing's stay probability 0.7 or 0.9: 0.787 / 0.783.
+//! Over two other assignments (both splits, plan offset 0.2): weight decay 2 read 0.790 / 0.761 and 5
+//! read 0.780 on the first, against 0.793 / 0.776 at the default 3; the plan and examination offsets
+//! that `--search-offsets` picked per assignment (0.2–0.3 and 0.4–0.5 on three of four) did not hold
+//! on three fresh assignments (0.796 / 0.784 against 0.799 / 0.775).
 
 use std::collections::HashMap;
 
