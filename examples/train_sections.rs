@@ -43,7 +43,7 @@
 //! `examples/eval_sections.rs` measures the written file through the runtime path.
 //!
 //! Options: --hidden N (0 = logistic regression), --epochs N, --lr X, --decay X, --power P (class
-//! weight ∝ count^-P), --offsets S,O,A,OTHER, --wide N and --context N (feature context sizes; the
+//! weight ∝ count^-P), --offsets S,O,A,OTHER (the main head's; the spoken head takes `SPOKEN_OFFSETS`), --wide N and --context N (feature context sizes; the
 //! defaults are the runtime's, anything else writes a file the runtime will refuse), --acks (label bare
 //! acknowledgements `OTHER`), --models DIR, --cache FILE (embeddings kept between runs). Diagnostics
 //! with `--cv`: --fold-seed N (another fold assignment), --report-offsets X,Y,… (the three readings at each
