@@ -1,5 +1,6 @@
 //! Evaluation helpers: word error rate and reading reference/hypothesis transcripts.
 
+pub mod insights;
 pub mod rouge;
 pub mod sections;
 pub mod wer;

@@ -53,7 +53,10 @@ pub fn is_question(text: &str, toks: &[Token], sent: &[usize], k: usize) -> bool
         }
         let words: Vec<&str> = toks[tail..].iter().map(|t| t.lower.as_str()).collect();
         const ASKS: &[[&str; 2]] = &[["do", "you"], ["did", "you"], ["have", "you"], ["are", "you"], ["is", "there"], ["does", "it"], ["any", "other"], ["you", "have"]];
-        return words.windows(2).any(|w| ASKS.iter().any(|a| w == a)) || words.contains(&"any");
+        // The question starts at its first asking words: what comes before them is what the clinician
+        // recalls ("you mentioned a cough before … are you having any shortness of breath"), not asks.
+        let opens = words.windows(2).position(|w| ASKS.iter().any(|a| w == a)).into_iter().chain(words.iter().position(|w| *w == "any")).min();
+        return opens.is_some_and(|o| k >= tail + o);
     }
     false
 }
@@ -78,7 +81,9 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
         let forward = matches!(rule.direction.as_str(), "FORWARD" | "BIDIRECTIONAL");
         let backward = matches!(rule.direction.as_str(), "BACKWARD" | "BIDIRECTIONAL");
         for (e, ent) in entities.iter().enumerate() {
-            if sent[ent.first] != sent[trig.first] {
+            // A body part is where a finding is or is not, never itself absent ("no murmur, listening to
+            // your heart"); Comprehend Medical gives anatomy no negation either.
+            if sent[ent.first] != sent[trig.first] || (name == "NEGATION" && lex.concept(ent.item).category == "ANATOMY") {
                 continue;
             }
             let blocked = |a: usize, b: usize| terminators.iter().any(|&t| t > a && t < b);
@@ -148,6 +153,29 @@ mod tests {
     }
 
     #[test]
+    fn body_parts_are_never_negated() {
+        let lex = Lexicon::curated().unwrap();
+        let text = "no murmurs listening to your heart";
+        let t = tokens(text);
+        let ents = lex.find(&t);
+        let tr = traits(&lex, text, &t, &ents, &lex.find_triggers(&t));
+        let of = |cat: &str| ents.iter().position(|m| lex.concept(m.item).category == cat).unwrap();
+        assert_eq!(tr[of("MEDICAL_CONDITION")], ["NEGATION"]);
+        assert!(tr[of("ANATOMY")].is_empty(), "{tr:?}");
+    }
+
+    #[test]
+    fn a_plan_after_a_negated_condition_is_not_negated() {
+        let lex = Lexicon::curated().unwrap();
+        let text = "if your symptoms don't improve we can consider a steroid injection";
+        let t = tokens(text);
+        let ents = lex.find(&t);
+        let tr = traits(&lex, text, &t, &ents, &lex.find_triggers(&t));
+        let shot = ents.iter().position(|m| lex.concept(m.item).category == "TEST_TREATMENT_PROCEDURE").unwrap();
+        assert!(!tr[shot].contains(&"NEGATION"), "{tr:?}");
+    }
+
+    #[test]
     fn family_history_and_hypothetical() {
         let r = traits_of("my mother had diabetes");
         assert_eq!(r[0].1, ["PERTAINS_TO_FAMILY"]);
@@ -163,6 +191,12 @@ mod tests {
         let t = tokens(text);
         let sent = sentences(text, &t);
         assert!(is_question(text, &t, &sent, 7));
+        let text = "and i know you were mentioning a cough before how is it as far as walking are you having any shortness of breath";
+        let t = tokens(text);
+        let sent = sentences(text, &t);
+        let at = |w: &str| t.iter().position(|x| x.lower == w).unwrap();
+        assert!(!is_question(text, &t, &sent, at("cough")), "recalled before the question opens");
+        assert!(is_question(text, &t, &sent, at("shortness")));
         let text = "okay so your asthma is better";
         let t = tokens(text);
         assert!(!is_question(text, &t, &sentences(text, &t), 3));

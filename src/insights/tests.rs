@@ -128,3 +128,20 @@ fn names_from_the_name_lists_need_no_cue() {
     // A word inside a clinical term is not a name.
     assert!(run("[doctor] we got an X-Ray of the chest").is_empty());
 }
+
+#[test]
+fn exam_and_injury_words_of_a_shoulder_visit() {
+    let f = run("[patient] it really hurts when i reach and i think i injured it\n\
+                 [doctor] there is tenderness of the greater tuberosity of the humerus and your capillary refill is normal \
+                 we'll check your range of motion and drink lots of fluids\n\
+                 [patient] and it's painful swallowing");
+    let cat = |c: &str| find(&f, c).category.clone();
+    assert_eq!(cat("hurts"), "MEDICAL_CONDITION");
+    assert_eq!(find(&f, "injured").codes[0].code, "T14.90");
+    assert_eq!(cat("greater tuberosity"), "ANATOMY");
+    assert_eq!(cat("humerus"), "ANATOMY");
+    assert_eq!(cat("capillary refill"), "TEST_TREATMENT_PROCEDURE");
+    assert_eq!(cat("range of motion"), "TEST_TREATMENT_PROCEDURE");
+    assert_eq!(cat("lots of fluids"), "TEST_TREATMENT_PROCEDURE", "fluids to drink are a treatment, not fluid overload");
+    assert_eq!(find(&f, "painful swallowing").codes[0].code, "R13.10");
+}
