@@ -44,8 +44,10 @@ pub fn is_question(text: &str, toks: &[Token], sent: &[usize], k: usize) -> bool
     if chars[toks[last].end..stop].contains(&'?') {
         return true;
     }
-    // Unpunctuated speech-recognizer text: fall back on question words in the turn.
-    if !chars.iter().any(|c| matches!(c, '.' | '?' | '!')) {
+    // Unpunctuated speech-recognizer text: fall back on question words at the end of the turn, when
+    // nothing marks a sentence end after them (a spoken decimal point, "ninety eight . two", earlier in
+    // the turn does not make it punctuated).
+    if !chars.contains(&'?') && sent[k] == sent[toks.len() - 1] && !chars[toks[toks.len() - 1].end..].iter().any(|c| matches!(c, '.' | '!')) {
         // Only the end of the turn can be the question its answer replies to.
         let tail = toks.len().saturating_sub(UNPUNCTUATED_QUESTION);
         if k < tail {
@@ -197,6 +199,10 @@ mod tests {
         let at = |w: &str| t.iter().position(|x| x.lower == w).unwrap();
         assert!(!is_question(text, &t, &sent, at("cough")), "recalled before the question opens");
         assert!(is_question(text, &t, &sent, at("shortness")));
+        let text = "your temperature is ninety eight . two so does it hurt when i press on it";
+        let t = tokens(text);
+        let sent = sentences(text, &t);
+        assert!(is_question(text, &t, &sent, t.iter().position(|x| x.lower == "hurt").unwrap()), "a spoken decimal point is no sentence end");
         let text = "okay so your asthma is better";
         let t = tokens(text);
         assert!(!is_question(text, &t, &sentences(text, &t), 3));

@@ -177,7 +177,9 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                         // "what caused the chest pain?": a definite mention presupposes the thing, so "no"
                         // answers something else about it.
                         let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str());
-                        let asked = !definite && context::is_question(text, t, &sent, e.first);
+                        // "have you taken anything for pain?": "no" denies the remedy, not the pain.
+                        let purpose = e.first > 0 && t[e.first - 1].lower == "for";
+                        let asked = !definite && !purpose && context::is_question(text, t, &sent, e.first);
                         if asked && matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION") {
                             e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
                             if !yes && !e.traits.contains(&"NEGATION") {

@@ -145,3 +145,11 @@ fn exam_and_injury_words_of_a_shoulder_visit() {
     assert_eq!(cat("lots of fluids"), "TEST_TREATMENT_PROCEDURE", "fluids to drink are a treatment, not fluid overload");
     assert_eq!(find(&f, "painful swallowing").codes[0].code, "R13.10");
 }
+
+#[test]
+fn no_to_a_remedy_does_not_deny_what_it_is_for() {
+    let f = run("[doctor] is it painful have you taken anything for pain\n[patient] no because it doesn't last that long");
+    assert!(!has(find(&f, "pain"), "NEGATION"), "the remedy is denied, not the pain");
+    let f = run("[doctor] have you had any pain\n[patient] no");
+    assert!(has(find(&f, "pain"), "NEGATION"));
+}
