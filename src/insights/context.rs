@@ -104,7 +104,7 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
 }
 
 /// Hesitations that may open an answer.
-const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "oh", "well", "ah"];
+const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "hm", "mmm", "oh", "well", "ah"];
 
 /// How a patient's turn answers a yes/no question: `Some(false)` denies, `Some(true)` affirms.
 pub fn answer(toks: &[Token]) -> Option<bool> {
@@ -215,6 +215,7 @@ mod tests {
         assert_eq!(answer(&tokens("yeah , a little")), Some(true));
         assert_eq!(answer(&tokens("it started monday")), None);
         assert_eq!(answer(&tokens("uh , no .")), Some(false));
+        assert_eq!(answer(&tokens("Mmm, no, really the arm feels fine")), Some(false));
         assert_eq!(answer(&tokens("uh-huh")), Some(true));
         assert_eq!(answer(&tokens("mm-hmm . i did .")), Some(true));
         assert_eq!(answer(&tokens("uh , maybe .")), None);

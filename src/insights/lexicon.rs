@@ -79,7 +79,7 @@ const PROBLEM_WORDS: &[&str] = &["issue", "problem", "complaint", "trouble", "di
 /// Body functions people report trouble with ("difficulty swallowing", "problems sleeping").
 const FUNCTIONS: &[&str] = &[
     "swallowing", "sleeping", "breathing", "urinating", "peeing", "walking", "hearing", "seeing", "concentrating",
-    "remembering", "chewing", "speaking", "talking", "balance", "memory", "vision", "bladder", "bowel",
+    "remembering", "chewing", "speaking", "talking", "speech", "balance", "memory", "vision", "bladder", "bowel",
 ];
 /// Exam words that join a preceding body site into one examination ("neck exam", "knee examination").
 const EXAM_WORDS: &[&str] = &["exam", "examination"];
@@ -283,7 +283,11 @@ impl Lexicon {
                     continue;
                 }
                 if is_problem(k) {
-                    let f = if lower(k + 1) == "with" { k + 2 } else { k + 1 };
+                    let mut f = if lower(k + 1) == "with" { k + 2 } else { k + 1 };
+                    // "problems with your speech"
+                    if f == k + 2 && matches!(lower(f), "your" | "my" | "his" | "her" | "the") {
+                        f += 1;
+                    }
                     if is_function(f) && at(f).is_none() {
                         out.push(Mention { first: k, last: f, item: self.generic_condition });
                         k = f + 1;

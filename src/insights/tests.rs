@@ -153,3 +153,17 @@ fn no_to_a_remedy_does_not_deny_what_it_is_for() {
     let f = run("[doctor] have you had any pain\n[patient] no");
     assert!(has(find(&f, "pain"), "NEGATION"));
 }
+
+#[test]
+fn stroke_symptoms_in_everyday_words() {
+    let f = run("[patient] I couldn't move my left arm any more.\n\
+                 [doctor] Have you noticed any asymmetry in your face? Any problems with your speech?\n\
+                 [patient] Um, yeah it feels a bit harder.\n\
+                 [doctor] Is there any discoloration in your hand?\n[patient] Mmm, no.");
+    assert_eq!(find(&f, "couldn't move").codes[0].code, "R53.1");
+    assert_eq!(find(&f, "asymmetry").codes[0].code, "R29.810");
+    let speech = find(&f, "problems with your speech");
+    assert_eq!(speech.category, "MEDICAL_CONDITION");
+    assert!(!has(speech, "NEGATION"), "answered yes");
+    assert!(has(find(&f, "discoloration"), "NEGATION"), "a 'no' after a hesitation");
+}
