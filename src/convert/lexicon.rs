@@ -43,7 +43,7 @@ const STOP: &[&str] = &[
 /// Everyday English words that some registry entry lists as a name variant ("did", "said", "love", "add",
 /// "couple"): a one-word registry term that is one of these is dropped. Hand-written for Bedside.
 const COMMON_WORDS: &[&str] = &[
-    "worry", "bend", "sensation", "sit", "a", "about", "act", "add", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "away",
+    "worry", "bend", "sensation", "sit", "dot", "a", "about", "act", "add", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "away",
     "bad", "be", "because", "been", "before", "best", "better", "big", "bit", "both", "but", "by", "call", "came",
     "can", "care", "case", "cause", "change", "check", "clear", "close", "combined", "come", "could", "couple",
     "day", "did", "do", "does", "done", "down", "each", "easy", "end", "even", "ever", "every", "face", "fact",

@@ -80,7 +80,12 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
             "FUTURE" => "FUTURE",
             _ => continue,
         };
-        let forward = matches!(rule.direction.as_str(), "FORWARD" | "BIDIRECTIONAL");
+        // A bare "no," or "no." answers a question; it does not deny what the speaker says next ("No, no,
+        // it's a dry cough").
+        let interjection = trig.first == trig.last
+            && matches!(toks[trig.first].lower.as_str(), "no" | "nope" | "nah")
+            && text.chars().skip(toks[trig.first].end).find(|c| !c.is_whitespace()).is_some_and(|c| matches!(c, ',' | '.' | '!' | ';'));
+        let forward = matches!(rule.direction.as_str(), "FORWARD" | "BIDIRECTIONAL") && !interjection;
         let backward = matches!(rule.direction.as_str(), "BACKWARD" | "BIDIRECTIONAL");
         for (e, ent) in entities.iter().enumerate() {
             // A body part is where a finding is or is not, never itself absent ("no murmur, listening to
@@ -120,6 +125,8 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
         "not" if matches!(w(1), "really" | "at" | "that") => Some(false),
         "i" if matches!(w(1), "dont" | "havent" | "didnt" | "never") => Some(false),
         "ive" | "i" if w(1) == "never" || (w(1) == "have" && w(2) == "never") => Some(false),
+        // "yeah, no" opens a denial in everyday speech.
+        "yes" | "yeah" | "yep" if matches!(w(1), "no" | "nope") => Some(false),
         "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "mhm" | "uhhuh" | "mmhmm" => Some(true),
         "i" if w(1) == "do" || w(1) == "have" => Some(true),
         "a" if w(1) == "little" || w(1) == "bit" => Some(true),
@@ -150,6 +157,9 @@ mod tests {
         let r = traits_of("no fever but some nausea");
         assert_eq!(r[0].1, ["NEGATION"]);
         assert!(r[1].1.is_empty());
+        let r = traits_of("No, no, it's like a dry cough. No fever.");
+        assert!(r[0].1.is_empty(), "an answering no does not deny what follows: {r:?}");
+        assert_eq!(r[1].1, ["NEGATION"]);
         let r = traits_of("I denied any headaches");
         assert_eq!(r[0].1, ["NEGATION"]);
     }
@@ -216,6 +226,8 @@ mod tests {
         assert_eq!(answer(&tokens("it started monday")), None);
         assert_eq!(answer(&tokens("uh , no .")), Some(false));
         assert_eq!(answer(&tokens("Mmm, no, really the arm feels fine")), Some(false));
+        assert_eq!(answer(&tokens("Yeah. No, no, it's like a dry cough")), Some(false));
+        assert_eq!(answer(&tokens("Yeah, I do")), Some(true));
         assert_eq!(answer(&tokens("uh-huh")), Some(true));
         assert_eq!(answer(&tokens("mm-hmm . i did .")), Some(true));
         assert_eq!(answer(&tokens("uh , maybe .")), None);

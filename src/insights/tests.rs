@@ -167,3 +167,16 @@ fn stroke_symptoms_in_everyday_words() {
     assert!(!has(speech, "NEGATION"), "answered yes");
     assert!(has(find(&f, "discoloration"), "NEGATION"), "a 'no' after a hesitation");
 }
+
+#[test]
+fn a_cold_in_a_uk_telephone_visit() {
+    let f = run("[patient] Just coughing, and running nose, and muscles aching. My email is john at jones dot net.\n\
+                 [doctor] There's a bit of redness and no enlarged tonsils. It's a viral thing, not a chest infection, and you're not wheezy.");
+    assert_eq!(find(&f, "running nose").codes[0].code, "R09.81");
+    assert_eq!(find(&f, "muscles aching").codes[0].code, "M79.10");
+    assert!(!f.conversation.clinical_insights.iter().any(|i| i.category == "ANATOMY"), "no body part inside a symptom phrase");
+    assert_eq!(find(&f, "redness").category, "MEDICAL_CONDITION");
+    assert!(has(find(&f, "enlarged tonsils"), "NEGATION"));
+    assert_eq!(find(&f, "chest infection").codes[0].code, "J22");
+    assert!(has(find(&f, "wheezy"), "NEGATION"));
+}
