@@ -164,27 +164,27 @@ mod tests {
         assert_eq!(r[0].1, ["NEGATION"]);
     }
 
-    #[test]
-    fn body_parts_are_never_negated() {
+    /// The traits of the first entity of a category in `text` (every category, unlike `traits_of`).
+    fn traits_of_first(text: &str, category: &str) -> Vec<&'static str> {
         let lex = Lexicon::curated().unwrap();
-        let text = "no murmurs listening to your heart";
         let t = tokens(text);
         let ents = lex.find(&t);
         let tr = traits(&lex, text, &t, &ents, &lex.find_triggers(&t));
-        let of = |cat: &str| ents.iter().position(|m| lex.concept(m.item).category == cat).unwrap();
-        assert_eq!(tr[of("MEDICAL_CONDITION")], ["NEGATION"]);
-        assert!(tr[of("ANATOMY")].is_empty(), "{tr:?}");
+        let i = ents.iter().position(|m| lex.concept(m.item).category == category).unwrap_or_else(|| panic!("no {category} in {text}"));
+        tr[i].clone()
+    }
+
+    #[test]
+    fn body_parts_are_never_negated() {
+        let text = "no murmurs listening to your heart";
+        assert_eq!(traits_of_first(text, "MEDICAL_CONDITION"), ["NEGATION"]);
+        assert!(traits_of_first(text, "ANATOMY").is_empty());
     }
 
     #[test]
     fn a_plan_after_a_negated_condition_is_not_negated() {
-        let lex = Lexicon::curated().unwrap();
         let text = "if your symptoms don't improve we can consider a steroid injection";
-        let t = tokens(text);
-        let ents = lex.find(&t);
-        let tr = traits(&lex, text, &t, &ents, &lex.find_triggers(&t));
-        let shot = ents.iter().position(|m| lex.concept(m.item).category == "TEST_TREATMENT_PROCEDURE").unwrap();
-        assert!(!tr[shot].contains(&"NEGATION"), "{tr:?}");
+        assert!(!traits_of_first(text, "TEST_TREATMENT_PROCEDURE").contains(&"NEGATION"));
     }
 
     #[test]
