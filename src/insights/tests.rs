@@ -180,3 +180,16 @@ fn a_cold_in_a_uk_telephone_visit() {
     assert_eq!(find(&f, "chest infection").codes[0].code, "J22");
     assert!(has(find(&f, "wheezy"), "NEGATION"));
 }
+
+#[test]
+fn an_allergic_reaction_in_everyday_words() {
+    let f = run("[patient] I was stung by a wasp, and now I'm having quite shallow breath.\n\
+                 [doctor] Any swelling of your lips? Do you feel wheezy, or just tightness?\n\
+                 [patient] A bit of tightness, and there's a bit of blotching.");
+    let cat = |c: &str| find(&f, c).category.clone();
+    assert_eq!(cat("stung"), "MEDICAL_CONDITION");
+    assert_eq!(find(&f, "shallow breath").codes[0].code, "R06.89");
+    assert_eq!(cat("lips"), "ANATOMY");
+    assert_eq!(cat("tightness"), "MEDICAL_CONDITION");
+    assert_eq!(find(&f, "blotching").codes[0].code, "R21");
+}
