@@ -5,7 +5,8 @@
 //! Unicode scalar values of the input) and a key per token.
 //! Key rules (absorbing ASR variation): lower case; hyphens, slashes and other punctuation split words
 //! ("x-ray" = "x ray"); apostrophes vanish ("crohn's" = "crohns"); a light plural stem ("allergies" =
-//! "allergy", "pains" = "pain"). Digits with an inner decimal point stay one token ("7.2").
+//! "allergy", "pains" = "pain"), after British medical spellings take their American form ("diarrhoea" =
+//! "diarrhea"). Digits with an inner decimal point stay one token ("7.2").
 //! Limits: English only; the stem is deliberately crude (both sides get the same crude form).
 
 /// One word of a text.
@@ -76,8 +77,36 @@ pub fn key(phrase: &str) -> String {
     tokens(phrase).iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" ")
 }
 
-/// Crude English plural stem, applied identically to lexicon terms and to transcript words.
+/// British spellings of medical words and their American forms, which the registry vocabularies use
+/// ("diarrhoea", "oedema", "anaemia", "haemoptysis", "paediatric", "tumour"): the first column is
+/// replaced wherever it occurs in a word, the second only at its start.
+const BRITISH_INSIDE: &[(&str, &str)] = &[
+    ("rrhoea", "rrhea"), ("aemi", "emi"), ("pnoea", "pnea"), ("anaesth", "anesth"), ("paed", "ped"), ("tumour", "tumor"),
+    ("colour", "color"), ("behaviour", "behavior"), ("coeliac", "celiac"),
+];
+const BRITISH_START: &[(&str, &str)] = &[("oedem", "edem"), ("oesophag", "esophag"), ("oestr", "estr"), ("haem", "hem"), ("foet", "fet")];
+
+/// A word's American spelling (unchanged when it has no British form above).
+fn american(word: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = std::borrow::Cow::Borrowed(word);
+    for (uk, us) in BRITISH_INSIDE {
+        if out.contains(uk) {
+            out = std::borrow::Cow::Owned(out.replace(uk, us));
+        }
+    }
+    for (uk, us) in BRITISH_START {
+        if let Some(rest) = out.strip_prefix(uk) {
+            out = std::borrow::Cow::Owned(format!("{us}{rest}"));
+        }
+    }
+    out
+}
+
+/// Crude English plural stem, applied identically to lexicon terms and to transcript words (after the
+/// American spelling).
 pub fn stem(word: &str) -> String {
+    let american = american(word);
+    let word = american.as_ref();
     let n = word.chars().count();
     if n > 4 && word.ends_with("ies") {
         format!("{}y", &word[..word.len() - 3])
@@ -110,5 +139,10 @@ mod tests {
         assert_ne!(key("we're not"), key("were not"));
         assert_eq!(key("I'll"), "i'll");
         assert_eq!(key("ill"), "ill");
+        for (uk, us) in [("diarrhoea", "diarrhea"), ("Oedema", "edema"), ("anaemia", "anemia"), ("haemoptysis", "hemoptysis"),
+            ("paediatric", "pediatric"), ("tumours", "tumor"), ("oesophagus", "esophagus"), ("dyspnoea", "dyspnea")] {
+            assert_eq!(key(uk), key(us), "{uk}");
+        }
+        assert_ne!(key("hour"), key("hor"));
     }
 }
