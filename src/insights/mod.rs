@@ -101,8 +101,14 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         for (m, tr) in mentions.iter().zip(traits) {
             let c = lex.concept(m.item);
             let mut e = Entity::new(si, m.first, m.last, &c.category, &c.kind);
-            e.codes = c.codes.clone();
             e.traits = tr;
+            if is_temperature_reading(t, m) {
+                e.category = "TEST_TREATMENT_PROCEDURE".into();
+                e.kind = "TEST_NAME".into();
+                entities.push(e);
+                continue;
+            }
+            e.codes = c.codes.clone();
             if c.category == "MEDICAL_CONDITION" {
                 for ct in &c.traits {
                     if let Some(name) = ["SIGN", "SYMPTOM", "DIAGNOSIS"].into_iter().find(|n| n == ct) {
@@ -224,6 +230,16 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         .collect();
     file.conversation.clinical_insights = insights;
     Ok(())
+}
+
+/// Words before "temperature" that make it the measurement, not a fever: "your temperature is ninety
+/// eight . two", "she checked my temperature". "I've had a temperature" and "a high temperature" (British
+/// for a fever) keep the lexicon's reading.
+const MEASURED: &[&str] = &["your", "my", "his", "her", "their", "the", "body", "normal", "check", "checked", "take", "took", "taking"];
+
+/// A lone "temperature" said as the vital sign rather than the symptom.
+fn is_temperature_reading(t: &[Token], m: &Mention) -> bool {
+    m.first == m.last && t[m.first].lower == "temperature" && m.first > 0 && MEASURED.contains(&t[m.first - 1].lower.as_str())
 }
 
 impl Entity {

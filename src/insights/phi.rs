@@ -43,7 +43,8 @@ const TIME_WORDS: &[&str] = &["yesterday", "today", "tonight", "tomorrow", "over
 const TIME_UNITS: &[&str] = &["day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "minutes", "weekend"];
 
 fn is_name_word(t: &Token) -> bool {
-    t.lower.chars().all(|c| c.is_alphabetic()) && t.lower.len() > 1 && !NOT_NAMES.contains(&t.lower.as_str())
+    let w = t.lower.as_str();
+    w.chars().all(|c| c.is_alphabetic()) && w.len() > 1 && !NOT_NAMES.contains(&w) && !TIME_UNITS.contains(&w) && !WEEKDAYS.contains(&w)
 }
 
 /// Names cued by a title, greeting or introduction (lower-case keys, so they can be found again elsewhere).
@@ -57,7 +58,11 @@ pub fn cued_names(text: &str, toks: &[Token]) -> Vec<String> {
         let greeting = GREETINGS.contains(&w)
             // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob"
             && toks.get(k + 2).is_none_or(|n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()));
-        if (TITLES.contains(&w) || greeting || intro) && is_name_word(next) {
+        // A title takes only the word right after it ("dr. patel"), not one across a comma: "Night Nurse,
+        // Day Nurse" names two medicines, and a cued name is marked everywhere ("twice a day").
+        let abbreviation = matches!(w, "mr" | "mrs" | "ms" | "dr");
+        let titled = TITLES.contains(&w) && chars[t.end..next.start].iter().all(|c| c.is_whitespace() || (abbreviation && *c == '.'));
+        if (titled || greeting || intro) && is_name_word(next) {
             out.push(next.lower.clone());
             // A surname right after ("mrs. jane doe").
             if let Some(n2) = toks.get(k + 2) {
@@ -236,5 +241,8 @@ mod tests {
     fn names_from_cues() {
         let text = "hi , martha . how are you ? mrs. jane doe is here. the doctor said hi there";
         assert_eq!(cued_names(text, &tokens(text)), ["martha", "jane", "doe"]);
+        // Across a comma, or a time word, a title cues nothing.
+        let text = "use the Night Nurse, Day Nurse. ask the nurse today or nurse monday";
+        assert!(cued_names(text, &tokens(text)).is_empty());
     }
 }

@@ -193,3 +193,25 @@ fn an_allergic_reaction_in_everyday_words() {
     assert_eq!(cat("tightness"), "MEDICAL_CONDITION");
     assert_eq!(find(&f, "blotching").codes[0].code, "R21");
 }
+
+#[test]
+fn temperature_is_a_reading_after_a_possessive_and_a_fever_otherwise() {
+    let f = run("[doctor] your temperature is ninety eight . two today .\n[patient] last week i had a temperature and felt awful .");
+    let reading = &f.conversation.clinical_insights.iter().find(|i| i.spans[0].segment_id == f.conversation.transcript_segments[0].segment_id && i.spans[0].content == "temperature").unwrap();
+    assert_eq!((reading.category.as_str(), reading.kind.as_str()), ("TEST_TREATMENT_PROCEDURE", "TEST_NAME"));
+    assert!(reading.codes.is_empty());
+    assert_eq!(reading.attributes[0].kind, "TEST_VALUE");
+    let fever = f.conversation.clinical_insights.iter().find(|i| i.spans[0].segment_id == f.conversation.transcript_segments[1].segment_id && i.spans[0].content == "temperature").unwrap();
+    assert_eq!((fever.category.as_str(), fever.codes[0].code.as_str()), ("MEDICAL_CONDITION", "R50.9"));
+}
+
+#[test]
+fn british_brands_and_combination_generics_are_medications() {
+    let f = run("[patient] i took night nurse and calpol , then co-codamol , and some piriton for the itch .");
+    for (term, kind, code) in [("night nurse", "BRAND_NAME", "DB01069"), ("calpol", "BRAND_NAME", "DB00316"), ("co-codamol", "GENERIC_NAME", "DB00318"), ("piriton", "BRAND_NAME", "DB01114")] {
+        let m = find(&f, term);
+        assert_eq!((m.category.as_str(), m.kind.as_str()), ("MEDICATION", kind), "{term}");
+        assert!(m.codes.iter().any(|c| c.code == code), "{term}: {:?}", m.codes);
+    }
+    assert_eq!(find(&run("[patient] just paracetamol ."), "paracetamol").kind, "GENERIC_NAME");
+}
