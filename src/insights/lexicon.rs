@@ -10,7 +10,7 @@
 //! `@context  CATEGORY  DIRECTION  trigger` for a ConText rule (medspacy's categories and directions).
 //! Matching: an Aho-Corasick automaton (the `aho-corasick` crate) over the normalised keys of
 //! [`super::normalize`], each pattern framed by spaces so matches fall on word boundaries.
-//! Limits: exact phrase matching after normalisation; no fuzzy spelling; a term listed twice keeps its
+//! Limits: exact phrase matching after normalisation (near-miss drug spellings: [`super::spelling`]); a term listed twice keeps its
 //! first concept (the curated layer is read first, so it wins).
 
 use std::collections::{HashMap, HashSet};
@@ -19,6 +19,7 @@ use std::io::Read;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::normalize::{key, tokens, Token};
+use super::spelling::Spellings;
 use crate::error::{BedsideError, Result};
 use crate::schema::transcript::Code;
 
@@ -63,6 +64,8 @@ pub struct Lexicon {
     /// Person names (`@names` records): first name → whether it is also an everyday word.
     first_names: HashMap<String, bool>,
     surnames: HashSet<String>,
+    /// One-word medication terms, for near-miss spellings.
+    spellings: Spellings,
 }
 
 /// What a word is in the name lists.
@@ -172,6 +175,7 @@ impl Lexicon {
         let mut rule_keys = Vec::new();
         let mut rule_seen: HashMap<String, ()> = HashMap::new();
         let (mut first_names, mut surnames) = (HashMap::new(), HashSet::new());
+        let mut curated = HashSet::new();
         for &(text, prekeyed) in texts {
             for (n, line) in text.lines().enumerate() {
                 if line.trim().is_empty() || line.starts_with('#') {
@@ -223,6 +227,9 @@ impl Lexicon {
                 for term in f[0].split('|') {
                     let k = if prekeyed { term.to_string() } else { key(term) };
                     if !k.is_empty() && seen.insert(k.clone(), ()).is_none() {
+                        if !prekeyed {
+                            curated.insert(k.clone());
+                        }
                         term_keys.push((k, id));
                     }
                 }
@@ -230,7 +237,21 @@ impl Lexicon {
         }
         concepts.push(Concept { category: "MEDICAL_CONDITION".into(), kind: "DX_NAME".into(), traits: Vec::new(), codes: Vec::new() });
         let generic_condition = concepts.len() - 1;
-        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, first_names, surnames })
+        // Only a drug's own name (the one its DrugBank code is described by) and the curated names: the
+        // registry's rarer synonyms ("medinal" for barbital) and MeSH's protein and class names ("recoverin",
+        // "pregnanes") sit one letter from everyday words ("medical", "recovering", "pregnant").
+        let own_name = |k: &str, c: &Concept| c.codes.first().is_some_and(|code| code.system == "DRUGBANK" && key(&code.description) == k);
+        let spellings = Spellings::new(
+            term_keys
+                .iter()
+                .filter(|(k, c)| concepts[*c].category == "MEDICATION" && (curated.contains(k) || own_name(k, &concepts[*c]))).map(|(k, c)| (k.as_str(), *c)),
+        );
+        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, first_names, surnames, spellings })
+    }
+
+    /// The medication a word not in the lexicon is most likely a misspelling of (see [`Spellings`]).
+    pub fn near_miss(&self, key: &str) -> Option<usize> {
+        self.spellings.nearest(key)
     }
 
     pub fn concept(&self, i: usize) -> &Concept {

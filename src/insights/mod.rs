@@ -18,6 +18,7 @@ pub mod lexicon;
 pub mod normalize;
 pub mod numbers;
 pub mod phi;
+pub mod spelling;
 
 use std::collections::HashSet;
 
@@ -93,7 +94,14 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         }
 
         // Concept mentions with their context traits.
-        let mentions: Vec<Mention> = found.into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x)).collect();
+        let mut mentions: Vec<Mention> = found.into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x)).collect();
+        // Words no term matched that are one slip from a drug name: kept, marked LOW_CONFIDENCE for review.
+        let near: Vec<Mention> = (0..t.len())
+            .filter(|&k| !taken[k] && !covered[k])
+            .filter_map(|k| lex.near_miss(&t[k].key).map(|item| Mention { first: k, last: k, item }))
+            .collect();
+        mentions.extend(near.iter().copied());
+        mentions.sort_by_key(|m| m.first);
         let triggers = lex.find_triggers(t);
         let traits = context::traits(lex, text, t, &mentions, &triggers);
         let sent = context::sentences(text, t);
@@ -102,6 +110,9 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             let c = lex.concept(m.item);
             let mut e = Entity::new(si, m.first, m.last, &c.category, &c.kind);
             e.traits = tr;
+            if near.contains(m) && !e.traits.contains(&"LOW_CONFIDENCE") {
+                e.traits.push("LOW_CONFIDENCE");
+            }
             if is_temperature_reading(t, m) {
                 e.category = "TEST_TREATMENT_PROCEDURE".into();
                 e.kind = "TEST_NAME".into();

@@ -215,3 +215,12 @@ fn british_brands_and_combination_generics_are_medications() {
     }
     assert_eq!(find(&run("[patient] just paracetamol ."), "paracetamol").kind, "GENERIC_NAME");
 }
+
+#[test]
+fn a_drug_name_one_slip_off_is_kept_with_low_confidence() {
+    let f = run("[patient] they gave me azithromycin .\n[patient] yeah the azithromicin , every morning .");
+    let slip = f.conversation.clinical_insights.iter().find(|i| i.spans[0].content == "azithromicin").expect("near miss found");
+    assert_eq!(slip.category, "MEDICATION");
+    assert!(has(slip, "LOW_CONFIDENCE"));
+    assert!(!has(find(&f, "azithromycin"), "LOW_CONFIDENCE"));
+}
