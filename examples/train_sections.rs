@@ -163,6 +163,11 @@
 //! tie readings), against 0.786 / 0.786 / 0.775 for the shipped recipe: the ACI-Bench rule-labelled
 //! dialogues counted twice 0.782 / 0.779 / 0.769, half of them 0.783 / 0.783 / 0.774; three shuffles of
 //! pseudo-visits instead of one 0.779 / 0.780 / 0.769.
+//! Two ways of averaging two readings of each turn, on fold seed 11 (both splits) against the shipped
+//! recipe's 0.793 / 0.793 / 0.786 in the same session: the main head's logits averaged with those of a
+//! spoken head trained per fold (written and unpunctuated copies) 0.788 / 0.788 / 0.778; the main head
+//! on each turn as written averaged with it on the turn lower-cased without punctuation 0.785 / 0.786 /
+//! 0.779 (history recall 0.885 → 0.852). Neither kept.
 
 use std::collections::HashMap;
 

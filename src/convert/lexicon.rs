@@ -37,7 +37,7 @@ const STOP: &[&str] = &[
     "abc", "cat", "max", "mom", "dad", "lie", "go", "bed", "ask", "eye", "ear", "leg", "arm", "nose", "hip", "knee",
     "back", "neck", "chest", "heart", "lung", "liver", "kidney", "skin", "stomach", "shot", "shots", "plan b",
     // MeSH descriptors filed among diseases that are not conditions.
-    "facial expression", "face expression",
+    "facial expression", "face expression", "household", "households",
 ];
 
 /// Everyday English words that some registry entry lists as a name variant ("did", "said", "love", "add",

@@ -54,7 +54,10 @@ pub fn is_question(text: &str, toks: &[Token], sent: &[usize], k: usize) -> bool
             return false;
         }
         let words: Vec<&str> = toks[tail..].iter().map(|t| t.lower.as_str()).collect();
-        const ASKS: &[[&str; 2]] = &[["do", "you"], ["did", "you"], ["have", "you"], ["are", "you"], ["is", "there"], ["does", "it"], ["any", "other"], ["you", "have"]];
+        const ASKS: &[[&str; 2]] = &[
+            ["do", "you"], ["did", "you"], ["have", "you"], ["are", "you"], ["is", "there"], ["does", "it"], ["any", "other"], ["you", "have"],
+            ["does", "this"], ["does", "that"], ["is", "it"], ["is", "this"], ["is", "that"],
+        ];
         // The question starts at its first asking words: what comes before them is what the clinician
         // recalls ("you mentioned a cough before … are you having any shortness of breath"), not asks.
         let opens = words.windows(2).position(|w| ASKS.iter().any(|a| w == a)).into_iter().chain(words.iter().position(|w| *w == "any")).min();
@@ -81,10 +84,11 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
             _ => continue,
         };
         // A bare "no," or "no." answers a question; it does not deny what the speaker says next ("No, no,
-        // it's a dry cough").
-        let interjection = trig.first == trig.last
-            && matches!(toks[trig.first].lower.as_str(), "no" | "nope" | "nah")
-            && text.chars().skip(toks[trig.first].end).find(|c| !c.is_whitespace()).is_some_and(|c| matches!(c, ',' | '.' | '!' | ';'));
+        // it's a dry cough"). Unpunctuated, a "no" that a new clause follows is the same answer ("no i have
+        // a little bit of a stuffy nose"); a denying "no" comes before what it denies ("no fever").
+        let answers = text.chars().skip(toks[trig.first].end).find(|c| !c.is_whitespace()).is_some_and(|c| matches!(c, ',' | '.' | '!' | ';'))
+            || toks.get(trig.last + 1).is_some_and(|t| CLAUSE_OPENERS.contains(&t.lower.as_str()));
+        let interjection = trig.first == trig.last && matches!(toks[trig.first].lower.as_str(), "no" | "nope" | "nah") && answers;
         let forward = matches!(rule.direction.as_str(), "FORWARD" | "BIDIRECTIONAL") && !interjection;
         let backward = matches!(rule.direction.as_str(), "BACKWARD" | "BIDIRECTIONAL");
         for (e, ent) in entities.iter().enumerate() {
@@ -98,6 +102,11 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
             let past_finding = name == "NEGATION"
                 && lex.concept(ent.item).category == "TEST_TREATMENT_PROCEDURE"
                 && entities.iter().any(|o| o.first > trig.last && o.last < ent.first && lex.concept(o.item).category == "MEDICAL_CONDITION");
+            // "the covid test … was negative": the result is negative, the test was done.
+            let result = name == "NEGATION" && lex.concept(ent.item).category == "TEST_TREATMENT_PROCEDURE" && toks[trig.last].lower == "negative";
+            if result {
+                continue;
+            }
             let hit = (forward && ent.first > trig.last && ent.first - trig.last <= MAX_SCOPE && !blocked(trig.last, ent.first) && !past_finding)
                 || (backward && ent.last < trig.first && trig.first - ent.last <= MAX_SCOPE && !blocked(ent.last, trig.first));
             if hit && !out[e].contains(&name) {
@@ -108,8 +117,31 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
     out
 }
 
+/// The concepts an answer names, each as its normalised key with whether the answer denies it.
+pub fn answered(lex: &Lexicon, text: &str, toks: &[Token]) -> Vec<(String, bool)> {
+    let mentions = lex.find_composed(toks);
+    let triggers = lex.find_triggers(toks);
+    let traits = traits(lex, text, toks, &mentions, &triggers);
+    mentions
+        .iter()
+        .zip(traits)
+        .map(|(m, tr)| (toks[m.first..=m.last].iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" "), tr.contains(&"NEGATION")))
+        .collect()
+}
+
+/// Words that open a new clause after an answering "no" ("no i have…", "no it's…", "no but…").
+const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only"];
+
 /// Hesitations that may open an answer.
 const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "hm", "mmm", "oh", "well", "ah"];
+
+/// Whether a patient's turn opens unsure ("maybe", "i'm not sure"): then it neither affirms nor denies,
+/// whatever it names after.
+pub fn hedged(toks: &[Token]) -> bool {
+    let skip = toks.iter().take_while(|t| FILLERS.contains(&t.lower.as_str())).count();
+    let w = |k: usize| toks.get(skip + k).map(|t| t.lower.as_str()).unwrap_or("");
+    matches!(w(0), "maybe" | "possibly" | "perhaps" | "probably") || (matches!(w(0), "im" | "i") && matches!(w(1), "not") && w(2) == "sure")
+}
 
 /// How a patient's turn answers a yes/no question: `Some(false)` denies, `Some(true)` affirms.
 pub fn answer(toks: &[Token]) -> Option<bool> {

@@ -83,6 +83,7 @@ const PROBLEM_WORDS: &[&str] = &["issue", "problem", "complaint", "trouble", "di
 const FUNCTIONS: &[&str] = &[
     "swallowing", "sleeping", "breathing", "urinating", "peeing", "walking", "hearing", "seeing", "concentrating",
     "remembering", "chewing", "speaking", "talking", "speech", "balance", "memory", "vision", "bladder", "bowel",
+    "eating", "coordination",
 ];
 /// Exam words that join a preceding body site into one examination ("neck exam", "knee examination").
 const EXAM_WORDS: &[&str] = &["exam", "examination"];

@@ -94,7 +94,8 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         }
 
         // Concept mentions with their context traits.
-        let mut mentions: Vec<Mention> = found.into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x)).collect();
+        let mut mentions: Vec<Mention> =
+            found.into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x) && !is_figure_of_speech(t, m)).collect();
         // Words no term matched that are one slip from a drug name: kept, marked LOW_CONFIDENCE for review.
         let near: Vec<Mention> = (0..t.len())
             .filter(|&k| !taken[k] && !covered[k])
@@ -188,21 +189,30 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
 
         // A clinician's question answered by the patient's next turn.
         if roles[si] == Some(true) {
-            if let Some(next) = toks.get(si + 1).filter(|_| roles.get(si + 1) == Some(&Some(false))) {
-                if let Some(yes) = context::answer(next) {
-                    for e in entities[concept_start..].iter_mut() {
-                        // "what caused the chest pain?": a definite mention presupposes the thing, so "no"
-                        // answers something else about it.
-                        let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str());
-                        // "have you taken anything for pain?": "no" denies the remedy, not the pain.
-                        let purpose = e.first > 0 && t[e.first - 1].lower == "for";
-                        let asked = !definite && !purpose && context::is_question(text, t, &sent, e.first);
-                        if asked && matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION") {
-                            e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
-                            if !yes && !e.traits.contains(&"NEGATION") {
-                                e.traits.push("NEGATION");
-                            }
-                        }
+            if let Some(next) = toks.get(si + 1).filter(|_| roles.get(si + 1) == Some(&Some(false)) && !context::hedged(&toks[si + 1])) {
+                let yes = context::answer(next);
+                // "any chest pain or belly pain?" "shortness of breath. no belly pain though": what the
+                // answer names itself, it affirms or denies one by one.
+                let named = context::answered(lex, &segs[si + 1].content, next);
+                for e in entities[concept_start..].iter_mut() {
+                    // "what caused the chest pain?": a definite mention presupposes the thing, so "no"
+                    // answers something else about it.
+                    // ("does this hurt?": there "this" is the subject, and the question asks.)
+                    let subject = e.first > 1 && matches!(t[e.first - 2].lower.as_str(), "does" | "did" | "is" | "was" | "will" | "would" | "can");
+                    let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str()) && !subject;
+                    // "have you taken anything for pain?": "no" denies the remedy, not the pain; "any
+                    // allergies to antibiotics?": it denies the allergy, not the antibiotics.
+                    let purpose = e.first > 0 && t[e.first - 1].lower == "for";
+                    let allergen = t[e.first.saturating_sub(4)..e.first].iter().any(|w| w.lower.starts_with("allerg"));
+                    let asked = !definite && !purpose && !allergen && context::is_question(text, t, &sent, e.first);
+                    if !asked || !matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION") {
+                        continue;
+                    }
+                    let key: Vec<&str> = t[e.first..=e.last].iter().map(|x| x.key.as_str()).collect();
+                    let Some(yes) = named.iter().find(|(k, _)| *k == key.join(" ")).map(|(_, negated)| !negated).or(yes) else { continue };
+                    e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
+                    if !yes && !e.traits.contains(&"NEGATION") {
+                        e.traits.push("NEGATION");
                     }
                 }
             }
@@ -241,6 +251,23 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         .collect();
     file.conversation.clinical_insights = insights;
     Ok(())
+}
+
+/// "Hand" that names no hand ("the left-hand side", "on the other hand", "at hand"), and "cold" that
+/// describes a drink or the weather ("really cold water feels good"), not the illness.
+fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
+    let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
+    let before = if m.first > 0 { w(m.first - 1) } else { "" };
+    let after = w(m.first + 1);
+    m.first == m.last
+        && match w(m.first) {
+            "hand" => (matches!(before, "left" | "right") && after == "side") || matches!(before, "other" | "at"),
+            "cold" => {
+                matches!(before, "really" | "very" | "so" | "too" | "ice")
+                    || matches!(after, "water" | "drink" | "drinks" | "weather" | "air" | "compress" | "compresses" | "pack" | "packs" | "shower" | "outside")
+            }
+            _ => false,
+        }
 }
 
 /// Words before "temperature" that make it the measurement, not a fever: "your temperature is ninety

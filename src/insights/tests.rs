@@ -224,3 +224,52 @@ fn a_drug_name_one_slip_off_is_kept_with_low_confidence() {
     assert!(has(slip, "LOW_CONFIDENCE"));
     assert!(!has(find(&f, "azithromycin"), "LOW_CONFIDENCE"));
 }
+
+#[test]
+fn hand_and_cold_in_figures_of_speech_are_not_entities() {
+    let f = run("[patient] it's on my left hand side , and on the other hand my hand is fine .");
+    let hands: Vec<_> = f.conversation.clinical_insights.iter().filter(|i| i.category == "ANATOMY").map(|i| i.spans[0].begin_character_offset).collect();
+    assert_eq!(hands, [53], "only `my hand` is a hand: {:?}", f.conversation.clinical_insights);
+    let f = run("[patient] really cold water feels good but i still have this cold .");
+    let colds: Vec<_> = f.conversation.clinical_insights.iter().map(|i| i.spans[0].begin_character_offset).collect();
+    assert_eq!(colds, [51], "only the illness: {:?}", f.conversation.clinical_insights);
+}
+
+#[test]
+fn an_answer_that_names_what_was_asked_answers_each_by_name() {
+    let f = run("[doctor] okay . any chest pain , shortness of breath , or belly pain ?\n[patient] shortness of breath . no belly pain though .");
+    let asked = |content: &str| {
+        f.conversation.clinical_insights.iter().find(|i| i.spans[0].segment_id == f.conversation.transcript_segments[0].segment_id && i.spans[0].content == content).unwrap()
+    };
+    assert!(has(asked("belly pain"), "NEGATION"));
+    assert!(!has(asked("shortness of breath"), "NEGATION"));
+    assert!(!has(asked("chest pain"), "NEGATION"), "not answered");
+}
+
+#[test]
+fn answers_that_deny_something_else() {
+    // "No" to allergies denies the allergy, not the drug.
+    let f = run("[doctor] you may need an antibiotic . do you have any allergies to any antibiotics ?\n[patient] No.");
+    assert!(!has(find(&f, "antibiotics"), "NEGATION"));
+    // An unpunctuated answering "no" before a new clause denies nothing in it.
+    let f = run("[doctor] any cough\n[patient] no i have a little bit of a stuffy nose not too bad");
+    assert!(!has(find(&f, "stuffy nose"), "NEGATION"));
+    assert!(has(find(&f, "cough"), "NEGATION"));
+    // A negative result does not undo the test.
+    let f = run("[doctor] they did a rapid covid test when you came in and that was negative .");
+    assert!(!has(find(&f, "covid test"), "NEGATION"));
+    // "does this hurt": `this` is the subject, so the "no" answers it.
+    let f = run("[doctor] i'm gonna press on your face here does this hurt\n[patient] no not really");
+    assert!(has(find(&f, "hurt"), "NEGATION"));
+    // An unsure answer settles nothing.
+    let f = run("[doctor] do you remember having any heartburn ?\n[patient] uh , maybe . i don't think i've ever had heartburn .");
+    assert!(!has(&f.conversation.clinical_insights[0], "NEGATION"));
+}
+
+#[test]
+fn everyday_words_for_breathlessness_nausea_and_inhalers() {
+    let f = run("[patient] i feel breathless and sick to my stomach , so i use my symbicort and my heart is pounding .");
+    assert_eq!(find(&f, "breathless").codes[0].code, "R06.02");
+    assert_eq!(find(&f, "sick to my stomach").codes[0].code, "R11.0");
+    assert_eq!(find(&f, "symbicort").category, "MEDICATION");
+}
