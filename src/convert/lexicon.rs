@@ -38,6 +38,8 @@ const STOP: &[&str] = &[
     "back", "neck", "chest", "heart", "lung", "liver", "kidney", "skin", "stomach", "shot", "shots", "plan b",
     // MeSH descriptors filed among diseases that are not conditions.
     "facial expression", "face expression", "household", "households",
+    // Abbreviations that are everyday words ("pre" for PRES, "odd" for ODD).
+    "pre", "odd", "odds",
 ];
 
 /// Everyday English words that some registry entry lists as a name variant ("did", "said", "love", "add",

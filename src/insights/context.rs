@@ -102,9 +102,11 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
             let past_finding = name == "NEGATION"
                 && lex.concept(ent.item).category == "TEST_TREATMENT_PROCEDURE"
                 && entities.iter().any(|o| o.first > trig.last && o.last < ent.first && lex.concept(o.item).category == "MEDICAL_CONDITION");
-            // "the covid test … was negative": the result is negative, the test was done.
-            let result = name == "NEGATION" && lex.concept(ent.item).category == "TEST_TREATMENT_PROCEDURE" && toks[trig.last].lower == "negative";
-            if result {
+            // A test is negated only when it was not done ("i didn't take my temperature"): "the covid test
+            // … was negative", "no palpable pulse", "not … on vascular exam" speak of its result.
+            let concept = lex.concept(ent.item);
+            let not_done = toks[trig.first..=trig.last].iter().any(|t| NOT_DONE.contains(&t.lower.as_str()));
+            if name == "NEGATION" && concept.category == "TEST_TREATMENT_PROCEDURE" && concept.kind == "TEST_NAME" && !not_done {
                 continue;
             }
             let hit = (forward && ent.first > trig.last && ent.first - trig.last <= MAX_SCOPE && !blocked(trig.last, ent.first) && !past_finding)
@@ -128,6 +130,9 @@ pub fn answered(lex: &Lexicon, text: &str, toks: &[Token]) -> Vec<(String, bool)
         .map(|(m, tr)| (toks[m.first..=m.last].iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" "), tr.contains(&"NEGATION")))
         .collect()
 }
+
+/// Negation words that say a test was not done, rather than that its result was normal.
+const NOT_DONE: &[&str] = &["didnt", "didn't", "havent", "haven't", "hasnt", "hasn't", "never", "wasnt", "wasn't", "werent", "weren't", "dont", "don't", "cant", "can't"];
 
 /// Words that open a new clause after an answering "no" ("no i have…", "no it's…", "no but…").
 const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only"];
@@ -154,7 +159,7 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
     let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
     match w(0) {
         "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
-        "not" if matches!(w(1), "really" | "at" | "that") => Some(false),
+        "not" if matches!(w(1), "really" | "at" | "that" | "necessarily") => Some(false),
         "i" if matches!(w(1), "dont" | "havent" | "didnt" | "never") => Some(false),
         "ive" | "i" if w(1) == "never" || (w(1) == "have" && w(2) == "never") => Some(false),
         // "yeah, no" opens a denial in everyday speech.

@@ -204,8 +204,14 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                     // allergies to antibiotics?": it denies the allergy, not the antibiotics.
                     let purpose = e.first > 0 && t[e.first - 1].lower == "for";
                     let allergen = t[e.first.saturating_sub(4)..e.first].iter().any(|w| w.lower.starts_with("allerg"));
-                    let asked = !definite && !purpose && !allergen && context::is_question(text, t, &sent, e.first);
-                    if !asked || !matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION") {
+                    // "any issue with sedation?" "no": the issue is denied, not the sedation.
+                    let trouble = e.first > 1
+                        && t[e.first - 1].lower == "with"
+                        && matches!(t[e.first - 2].key.as_str(), "issue" | "problem" | "trouble" | "reaction" | "complication");
+                    let asked = !definite && !purpose && !allergen && !trouble && context::is_question(text, t, &sent, e.first);
+                    // "do you have a pacemaker?" "no": a treatment or procedure denied was never had.
+                    let treatment = e.category == "TEST_TREATMENT_PROCEDURE" && e.kind != "TEST_NAME";
+                    if !asked || !(treatment || matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION")) {
                         continue;
                     }
                     let key: Vec<&str> = t[e.first..=e.last].iter().map(|x| x.key.as_str()).collect();
@@ -253,8 +259,9 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
     Ok(())
 }
 
-/// "Hand" that names no hand ("the left-hand side", "on the other hand", "at hand"), and "cold" that
-/// describes a drink or the weather ("really cold water feels good"), not the illness.
+/// "Hand" that names no hand ("the left-hand side", "on the other hand", "at hand"), "cold" that
+/// describes a drink or the weather ("really cold water feels good"), not the illness, "by mouth" (a
+/// route, not the mouth) and "the pad of my foot" (not PAD, peripheral artery disease).
 fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
     let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
     let before = if m.first > 0 { w(m.first - 1) } else { "" };
@@ -266,6 +273,8 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
                 matches!(before, "really" | "very" | "so" | "too" | "ice")
                     || matches!(after, "water" | "drink" | "drinks" | "weather" | "air" | "compress" | "compresses" | "pack" | "packs" | "shower" | "outside")
             }
+            "mouth" => before == "by",
+            "pad" => matches!(before, "the" | "a" | "my" | "your" | "heating" | "gauze"),
             _ => false,
         }
 }

@@ -273,3 +273,23 @@ fn everyday_words_for_breathlessness_nausea_and_inhalers() {
     assert_eq!(find(&f, "sick to my stomach").codes[0].code, "R11.0");
     assert_eq!(find(&f, "symbicort").category, "MEDICATION");
 }
+
+#[test]
+fn what_is_not_denied_by_a_nearby_not() {
+    // A pseudo-negation.
+    let f = run("[patient] so it's not the first time i've been told i'm anemic .");
+    assert!(!has(find(&f, "anemic"), "NEGATION"));
+    // A check to come.
+    let f = run("[doctor] it's the first thing we can do to make sure that you're not losing blood .");
+    assert!(!has(find(&f, "losing blood"), "NEGATION"));
+    // A test's result, not the test: only a test not done is negated.
+    let f = run("[doctor] there is no palpable pulse on the left , and the ct was negative .\n[patient] i didn't take my temperature .");
+    assert!(!has(find(&f, "ct"), "NEGATION"));
+    assert!(has(find(&f, "temperature"), "NEGATION"));
+    // "Any issue with X?" "No": the issue is denied.
+    let f = run("[doctor] have you ever had any issue with sedation in the past ?\n[patient] no , i was just sleepy afterwards .");
+    assert!(!has(find(&f, "sedation"), "NEGATION"));
+    // A procedure asked about and denied was never had.
+    let f = run("[doctor] do you have a pacemaker ?\n[patient] not necessarily .");
+    assert!(has(find(&f, "pacemaker"), "NEGATION"));
+}
