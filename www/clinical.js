@@ -51,6 +51,8 @@ export const typeLabel = (type) => TYPE_LABELS[type] ?? words(type).toLowerCase(
 export const attributeLabel = (type) => words(TYPE_LABELS[type] ?? type);
 
 export const isNegated = (insight) => (insight.Traits ?? []).some((t) => t.Name === 'NEGATION');
+/** LOW_CONFIDENCE: the core is unsure of the term (a hedged mention, or a drug name heard one letter off). */
+export const isUncertain = (insight) => (insight.Traits ?? []).some((t) => t.Name === 'LOW_CONFIDENCE');
 
 /**
  * Per line, the stretches to mark: [{ begin, end, insight, attributeOf? }] in code points, sorted, never
@@ -97,8 +99,9 @@ export function groupTerms(transcript) {
     const key = `${insight.Type}\u0000${negated}\u0000${text.toLowerCase()}`;
     const terms = groups.get(category.name) ?? new Map();
     groups.set(category.name, terms);
-    const term = terms.get(key) ?? { text, type: insight.Type, negated, mentions: [] };
+    const term = terms.get(key) ?? { text, type: insight.Type, negated, uncertain: false, mentions: [] };
     term.mentions.push(insight);
+    term.uncertain ||= isUncertain(insight);
     terms.set(key, term);
   }
   const order = (name) => { const i = CATEGORIES.findIndex((c) => c.name === name); return i < 0 ? CATEGORIES.length : i; };

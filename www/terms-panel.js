@@ -59,7 +59,11 @@ export class TermsPanel {
     const sample = el('mark', 'ent cat-condition negated', 'struck through');
     sample.title = 'Negated: said to be absent';
     negated.append(sample, ' = negated (said to be absent)');
-    this.#legend.replaceChildren(...items, negated);
+    const uncertain = el('li');
+    const unsure = el('mark', 'ent cat-medication uncertain', 'marked ?');
+    unsure.title = 'Uncertain: check it';
+    uncertain.append(unsure, ' = uncertain (check it)');
+    this.#legend.replaceChildren(...items, negated, uncertain);
   }
 
   /** Lists the terms of a new transcript (or hides the panel when there is none). */
@@ -98,10 +102,11 @@ export class TermsPanel {
     button.type = 'button';
     const name = el('mark', `ent cat-${categoryOf(term.mentions[0].Category).short}`, term.text);
     if (term.negated) name.classList.add('negated');
+    if (term.uncertain) name.classList.add('uncertain');
     button.append(name);
     const n = term.mentions.length;
     button.title = `Show ${n === 1 ? 'the line' : 'the next of its lines'}`;
-    button.setAttribute('aria-label', `${term.text}${term.negated ? ', negated' : ''}: show ${n === 1 ? 'its line' : `the next of ${n} mentions`}`);
+    button.setAttribute('aria-label', `${term.text}${term.negated ? ', negated' : ''}${term.uncertain ? ', uncertain' : ''}: show ${n === 1 ? 'its line' : `the next of ${n} mentions`}`);
     let next = 0;
     button.addEventListener('click', () => {
       const insight = term.mentions[next % n];
@@ -110,6 +115,7 @@ export class TermsPanel {
     });
     const facts = el('span', 'term-facts', typeLabel(term.type));
     if (term.negated) facts.append(', ', el('strong', 'negation', 'negated'));
+    if (term.uncertain) facts.append(', ', el('strong', 'uncertainty', 'uncertain, check it'));
     if (n > 1) facts.append(`, said ${n} times`);
     li.append(button, ' ', facts);
 

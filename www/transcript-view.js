@@ -4,7 +4,7 @@
 // title with category and type, struck through when negated); lines can be shown in order, grouped by
 // section, or one section only.
 
-import { categoryOf, isNegated, marksByLine, sectionLabel, sectionOf, SECTIONS, typeLabel, attributeLabel } from './clinical.js';
+import { categoryOf, isNegated, isUncertain, marksByLine, sectionLabel, sectionOf, SECTIONS, typeLabel, attributeLabel } from './clinical.js';
 import { colourIndex, PALETTE_SIZE, roleLabel, segmentRole } from './speakers.js';
 import { formatTime } from './time.js';
 
@@ -39,7 +39,8 @@ function markTitle({ insight, attribute }) {
     const term = (insight.Spans ?? []).map((s) => s.Content).join(' … ');
     return `${attributeLabel(attribute.Type)} of “${term}” (${what})`;
   }
-  return isNegated(insight) ? `${what}, negated (said to be absent)` : what;
+  const negated = isNegated(insight) ? `${what}, negated (said to be absent)` : what;
+  return isUncertain(insight) ? `${negated}; uncertain, check it` : negated;
 }
 
 /** The line's text, with its clinical terms wrapped in <mark>s. Offsets count code points. */
@@ -54,6 +55,7 @@ function textWithMarks(content, marks = []) {
     const category = categoryOf(m.insight.Category);
     mark.className = m.attribute ? 'ent attr' : `ent cat-${category.short}`;
     if (!m.attribute && isNegated(m.insight)) mark.classList.add('negated');
+    if (!m.attribute && isUncertain(m.insight)) mark.classList.add('uncertain');
     mark.dataset.insight = m.insight.InsightId;
     mark.dataset.category = m.insight.Category;
     mark.title = markTitle(m);

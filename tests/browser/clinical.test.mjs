@@ -150,14 +150,14 @@ test('lines can be grouped by section or filtered to one section, and back', asy
   assert.deepEqual(await visibleLines(), all, 'back to every line, in order');
 });
 
-test('a negated term is struck through, with "negated" in its title and in the panel', async () => {
+test('a negated term is struck through, an uncertain one carries a "?", each said in its title and in the panel', async () => {
   // The sample visit has no negation, so render a transcript that has one with the page's own view code.
   const result = await page.evaluate(async () => {
     const { renderTranscript } = await import('/transcript-view.js');
     const { TermsPanel } = await import('/terms-panel.js');
     const transcript = { Conversation: {
       TranscriptSegments: [{
-        SegmentId: 'seg-1', BeginAudioTime: 0, EndAudioTime: 2, Content: 'No fever, but a cough.',
+        SegmentId: 'seg-1', BeginAudioTime: 0, EndAudioTime: 2, Content: 'No fever, but a cough. Lisonopril.',
         ParticipantDetails: { ParticipantRole: 'PATIENT_0' }, SectionDetails: { SectionName: 'SUBJECTIVE' },
       }],
       ClinicalInsights: [
@@ -167,6 +167,9 @@ test('a negated term is struck through, with "negated" in its title and in the p
         { InsightId: 'i2', InsightType: 'ClinicalEntity', Category: 'MEDICAL_CONDITION', Type: 'DX_NAME',
           Spans: [{ SegmentId: 'seg-1', BeginCharacterOffset: 16, EndCharacterOffset: 21, Content: 'cough' }],
           Attributes: [] },
+        { InsightId: 'i3', InsightType: 'ClinicalEntity', Category: 'MEDICATION', Type: 'GENERIC_NAME',
+          Spans: [{ SegmentId: 'seg-1', BeginCharacterOffset: 23, EndCharacterOffset: 33, Content: 'Lisonopril' }],
+          Attributes: [], Traits: [{ Name: 'LOW_CONFIDENCE', Score: 0.9 }] },
       ],
     } };
     const list = document.createElement('ol');
@@ -182,14 +185,21 @@ test('a negated term is struck through, with "negated" in its title and in the p
     const out = {
       text: list.querySelector('.text').textContent,
       negated: { cls: mark('i1').className, deco: getComputedStyle(mark('i1')).textDecorationLine, title: mark('i1').title },
-      plain: { cls: mark('i2').className, deco: getComputedStyle(mark('i2')).textDecorationLine },
+      plain: { cls: mark('i2').className, deco: getComputedStyle(mark('i2')).textDecorationLine, after: getComputedStyle(mark('i2'), '::after').content },
+      uncertain: { cls: mark('i3').className, title: mark('i3').title, after: getComputedStyle(mark('i3'), '::after').content },
       panel: [...terms.querySelectorAll('.term-item')].map((li) => li.textContent),
     };
     list.remove();
     box.remove();
     return out;
   });
-  assert.equal(result.text, 'No fever, but a cough.', 'marking never changes the words');
+  assert.equal(result.text, 'No fever, but a cough. Lisonopril.', 'marking never changes the words');
+  assert.match(result.uncertain.cls, /\buncertain\b/);
+  assert.match(result.uncertain.title, /uncertain/);
+  assert.equal(result.uncertain.after, '"?"');
+  assert.doesNotMatch(result.plain.cls, /\buncertain\b/);
+  assert.notEqual(result.plain.after, '"?"');
+  assert.ok(result.panel.some((t) => /Lisonopril/.test(t) && /uncertain/.test(t)), result.panel.join(' | '));
   assert.match(result.negated.cls, /\bnegated\b/);
   assert.match(result.negated.deco, /line-through/);
   assert.match(result.negated.title, /negated/);
