@@ -40,6 +40,8 @@ const STOP: &[&str] = &[
     "facial expression", "face expression", "household", "households",
     // Abbreviations that are everyday words ("pre" for PRES, "odd" for ODD).
     "pre", "odd", "odds",
+    // Registry entries that are everyday words or lab names in speech ("a habit", "hop", "alkaline phosphatase").
+    "habit", "hop", "phosphatase", "com", "parent", "parents",
 ];
 
 /// Everyday English words that some registry entry lists as a name variant ("did", "said", "love", "add",

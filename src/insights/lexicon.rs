@@ -85,6 +85,8 @@ const FUNCTIONS: &[&str] = &[
     "remembering", "chewing", "speaking", "talking", "speech", "balance", "memory", "vision", "bladder", "bowel",
     "eating", "coordination",
 ];
+/// Complaints that join a preceding body site into one condition ("elbow pain", "wrist soreness").
+const SITE_COMPLAINTS: &[&str] = &["pain", "ache", "soreness", "stiffness", "tenderness", "discomfort", "swelling", "numbness"];
 /// Exam words that join a preceding body site into one examination ("neck exam", "knee examination").
 const EXAM_WORDS: &[&str] = &["exam", "examination"];
 
@@ -269,7 +271,8 @@ impl Lexicon {
     }
 
     /// Concept mentions, then phrases composed from them and the words around them: a body site or
-    /// function followed by a problem word ("heart issues", "gi problems", "swallowing problem"), a problem
+    /// function followed by a problem word ("heart issues", "gi problems", "swallowing problem") or by a
+    /// complaint ("elbow pain", taking the complaint's concept), a problem
     /// word followed by a function ("difficulty swallowing", "problems with sleeping"), both as a code-less
     /// MEDICAL_CONDITION; and a body site followed by an exam word as one examination ("neck exam").
     pub fn find_composed(&self, toks: &[Token]) -> Vec<Mention> {
@@ -289,6 +292,12 @@ impl Lexicon {
                 if is_problem(m.last + 1) && at(m.last + 1).is_none() {
                     out.push(Mention { first: m.first, last: m.last + 1, item: self.generic_condition });
                     k = m.last + 2;
+                    continue;
+                }
+                // "elbow pain", "calf tenderness": one complaint, as "chest pain" is.
+                if let Some(e) = at(m.last + 1).map(|i| found[i]).filter(|e| e.first == e.last && SITE_COMPLAINTS.contains(&key(e.first))) {
+                    out.push(Mention { first: m.first, last: e.last, item: e.item });
+                    k = e.last + 1;
                     continue;
                 }
                 if let Some(e) = at(m.last + 1).map(|i| found[i]).filter(|e| e.first == e.last && EXAM_WORDS.contains(&key(e.first))) {

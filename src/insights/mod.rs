@@ -261,7 +261,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
 
 /// "Hand" that names no hand ("the left-hand side", "on the other hand", "at hand"), "cold" that
 /// describes a drink or the weather ("really cold water feels good"), not the illness, "by mouth" (a
-/// route, not the mouth) and "the pad of my foot" (not PAD, peripheral artery disease).
+/// route, not the mouth), "a sweet tooth" and "the pad of my foot" (not PAD, peripheral artery disease).
 fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
     let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
     let before = if m.first > 0 { w(m.first - 1) } else { "" };
@@ -274,6 +274,7 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
                     || matches!(after, "water" | "drink" | "drinks" | "weather" | "air" | "compress" | "compresses" | "pack" | "packs" | "shower" | "outside")
             }
             "mouth" => before == "by",
+            "tooth" => before == "sweet",
             "pad" => matches!(before, "the" | "a" | "my" | "your" | "heating" | "gauze"),
             _ => false,
         }

@@ -293,3 +293,26 @@ fn what_is_not_denied_by_a_nearby_not() {
     let f = run("[doctor] do you have a pacemaker ?\n[patient] not necessarily .");
     assert!(has(find(&f, "pacemaker"), "NEGATION"));
 }
+
+#[test]
+fn a_body_site_and_its_complaint_are_one_condition() {
+    let f = run("[patient] i have this elbow pain and a sweet tooth .");
+    let kinds: Vec<(&str, &str)> = f.conversation.clinical_insights.iter().map(|i| (i.spans[0].content.as_str(), i.category.as_str())).collect();
+    assert_eq!(kinds, [("elbow pain", "MEDICAL_CONDITION")]);
+}
+
+#[test]
+fn what_did_not_help_or_is_not_known_is_not_denied() {
+    let f = run("[patient] i tried massage and that didn't help with this numbness thing .\n[patient] i don't know maybe it was the cold .");
+    assert!(!has(find(&f, "numbness"), "NEGATION"));
+    assert_eq!(find(&f, "massage").category, "TEST_TREATMENT_PROCEDURE");
+    assert!(!has(find(&f, "cold"), "NEGATION"));
+}
+
+#[test]
+fn tics_and_twitches() {
+    let f = run("[doctor] she has an eye twitch , some throat clearing and other motor tics , maybe tourette's .");
+    for term in ["eye twitch", "throat clearing", "motor tics", "tourette's"] {
+        assert_eq!(find(&f, term).category, "MEDICAL_CONDITION", "{term}");
+    }
+}
