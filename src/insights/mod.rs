@@ -198,7 +198,10 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                     // "what caused the chest pain?": a definite mention presupposes the thing, so "no"
                     // answers something else about it.
                     // ("does this hurt?": there "this" is the subject, and the question asks.)
-                    let subject = e.first > 1 && matches!(t[e.first - 2].lower.as_str(), "does" | "did" | "is" | "was" | "will" | "would" | "can");
+                    // "does the pain extend anywhere?" keeps the pain presupposed.)
+                    let subject = e.first > 1
+                        && matches!(t[e.first - 1].lower.as_str(), "this" | "that")
+                        && matches!(t[e.first - 2].lower.as_str(), "does" | "did" | "is" | "was" | "will" | "would" | "can");
                     let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str()) && !subject;
                     // "have you taken anything for pain?": "no" denies the remedy, not the pain; "any
                     // allergies to antibiotics?": it denies the allergy, not the antibiotics.
@@ -261,7 +264,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
 
 /// "Hand" that names no hand ("the left-hand side", "on the other hand", "at hand"), "cold" that
 /// describes a drink or the weather ("really cold water feels good"), not the illness, "by mouth" (a
-/// route, not the mouth), "a sweet tooth" and "the pad of my foot" (not PAD, peripheral artery disease).
+/// route, not the mouth), "a sweet tooth", "ice cream", "fit and well" and "the pad of my foot" (not PAD, peripheral artery disease).
 fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
     let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
     let before = if m.first > 0 { w(m.first - 1) } else { "" };
@@ -275,6 +278,9 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
             }
             "mouth" => before == "by",
             "tooth" => before == "sweet",
+            "ice" => matches!(after, "cream" | "creams" | "cube" | "cubes" | "skating" | "hockey" | "rink" | "tea" | "water"),
+            // "fit and well", "keep fit" (British): health, not a seizure.
+            "fit" => after == "and" || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically"),
             "pad" => matches!(before, "the" | "a" | "my" | "your" | "heating" | "gauze"),
             _ => false,
         }

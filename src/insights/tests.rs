@@ -316,3 +316,25 @@ fn tics_and_twitches() {
         assert_eq!(find(&f, term).category, "MEDICAL_CONDITION", "{term}");
     }
 }
+
+#[test]
+fn british_fit_and_ice_cream_are_not_clinical() {
+    let f = run("[patient] i'm fit and well , i had some ice cream , then i put ice on it . i had a fit last year .");
+    let found: Vec<(&str, &str)> = f
+        .conversation
+        .clinical_insights
+        .iter()
+        .filter(|i| i.category != "TIME_EXPRESSION")
+        .map(|i| (i.spans[0].content.as_str(), i.category.as_str()))
+        .collect();
+    assert_eq!(found, [("ice", "TEST_TREATMENT_PROCEDURE"), ("a fit", "MEDICAL_CONDITION")]);
+}
+
+#[test]
+fn a_definite_complaint_asked_about_stays_presupposed() {
+    // "does the pain extend anywhere?" "no": the pain is still there; it just does not spread.
+    let f = run("[doctor] okay alright does the pain extend anywhere\n[patient] no not really");
+    assert!(!has(find(&f, "pain"), "NEGATION"));
+    let f = run("[patient] i can't lift it , not without extreme pain .");
+    assert!(!has(find(&f, "pain"), "NEGATION"));
+}
