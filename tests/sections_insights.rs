@@ -90,7 +90,12 @@ fn the_built_lexicon_adds_registry_vocabulary_and_negex_rules() {
     let (concepts, terms, rules) = lex.counts();
     assert!(concepts > 10_000 && terms > 50_000 && rules > 300, "{concepts} {terms} {rules}");
     // Registry-only terms (not in the curated layer): a generic drug, a MeSH disease, a lab test.
-    let mut f = transcript_from_dialogue("[doctor] you take rosuvastatin for sarcoidosis and we checked your ferritin . the patient denies hemoptysis .").unwrap();
+    // A drug with a LOINC blood-level test is still the drug ("gabapentin"); a lab that is also a drug
+    // but said as a measurement keeps the test ("ferritin").
+    let mut f = transcript_from_dialogue(
+        "[doctor] you take rosuvastatin and gabapentin for sarcoidosis and we checked your ferritin . the patient denies hemoptysis .",
+    )
+    .unwrap();
     extract(&mut f, &lex).unwrap();
     let found: Vec<(&str, &str, bool)> = f
         .conversation
@@ -99,6 +104,7 @@ fn the_built_lexicon_adds_registry_vocabulary_and_negex_rules() {
         .map(|i| (i.spans[0].content.as_str(), i.category.as_str(), i.traits.iter().any(|t| t.name == "NEGATION")))
         .collect();
     assert!(found.contains(&("rosuvastatin", "MEDICATION", false)), "{found:?}");
+    assert!(found.contains(&("gabapentin", "MEDICATION", false)), "{found:?}");
     assert!(found.contains(&("sarcoidosis", "MEDICAL_CONDITION", false)), "{found:?}");
     assert!(found.contains(&("ferritin", "TEST_TREATMENT_PROCEDURE", false)), "{found:?}");
     assert!(found.contains(&("hemoptysis", "MEDICAL_CONDITION", true)), "{found:?}");
@@ -121,8 +127,8 @@ fn the_built_lexicon_finds_names_said_without_a_cue() {
 }
 
 /// The hand-annotated visits of `tests/fixtures/insights/` (the entity measure): the figures
-/// `examples/eval_insights` prints, held above floors a little under them (F1 0.933, negation 0.975
-/// over 32 visits when written), so a change that loses entities or negations across visits fails here.
+/// `examples/eval_insights` prints, held above floors a little under them (F1 0.935, negation 0.974
+/// over 39 visits when written), so a change that loses entities or negations across visits fails here.
 #[test]
 fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     use bedside::eval::insights::{Fixture, Score};
@@ -130,7 +136,7 @@ fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/insights");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     files.sort();
-    assert!(files.len() >= 32, "{files:?}");
+    assert!(files.len() >= 39, "{files:?}");
     let mut total = Score::default();
     for path in &files {
         let fixture = Fixture::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -139,5 +145,5 @@ fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     let (_, _, f1) = total.prf(None);
     assert!(f1 >= 0.92, "F1 {f1:.3}: {:#?}", total.notes);
     assert!(total.negation_accuracy() >= 0.96, "negation {:.3}: {:#?}", total.negation_accuracy(), total.notes);
-    assert!(total.matched >= 1900, "{} matched", total.matched);
+    assert!(total.matched >= 2350, "{} matched", total.matched);
 }

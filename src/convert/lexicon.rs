@@ -41,7 +41,14 @@ const STOP: &[&str] = &[
     // Abbreviations that are everyday words ("pre" for PRES, "odd" for ODD).
     "pre", "odd", "odds",
     // Registry entries that are everyday words or lab names in speech ("a habit", "hop", "alkaline phosphatase").
-    "habit", "hop", "phosphatase", "com", "parent", "parents",
+    "habit", "hop", "phosphatase", "com", "parent", "parents", "hate", "taste", "tastes", "lifestyle", "life style",
+    "eating habits", "habits",
+];
+
+/// Lab names that are also drug names but in a visit mostly mean the measurement ("your potassium is low").
+const LAB_FIRST: &[&str] = &[
+    "potassium", "sodium", "calcium", "magnesium", "phosphorus", "glucose", "cholesterol", "hemoglobin", "creatinine", "albumin",
+    "bilirubin", "ferritin", "folate", "vitamin d", "vitamin b12", "b12", "tsh", "cortisol", "troponin", "urea", "lactate", "ammonia",
 ];
 
 /// Everyday English words that some registry entry lists as a name variant ("did", "said", "love", "add",
@@ -107,6 +114,23 @@ pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
     let icd = icd_titles(get("icd10cm")?)?;
     let icd_by_key: HashMap<&str, &(String, String, String)> = icd.iter().map(|t| (t.0.as_str(), t)).collect();
 
+    // Drug names with a DrugBank identifier: a LOINC test named after a drug (its blood level) gives the
+    // word to the drug ("gabapentin", "digoxin"), unless speech means the measurement (`LAB_FIRST`).
+    let drugs = unpickle(get("drugs")?)?;
+    let drug_keys: HashSet<String> = {
+        let to_canon = dict(field(&drugs, "drug_variant_to_canonical")?)?;
+        let canon_data = dict(field(&drugs, "drug_canonical_to_data")?)?;
+        let has_id = |canon: &str| {
+            canon_data.get(&H::String(canon.into())).and_then(|d| dict(d).ok()).and_then(|d| d.get(&H::String("drugbank_id".into())).and_then(vs)).is_some()
+        };
+        to_canon
+            .iter()
+            .filter_map(|(v, c)| Some((hs(v)?, list(c)?.first().and_then(vs)?)))
+            .filter(|(_, c)| has_id(c))
+            .map(|(v, _)| key(&v))
+            .collect()
+    };
+
     // Lab tests (LOINC).
     let labs: serde_json::Value = serde_json::from_slice(get("labs")?).map_err(|e| format!("labs: {e}"))?;
     for a in labs.as_object().map(|o| o.values().collect::<Vec<_>>()).unwrap_or_default() {
@@ -115,11 +139,11 @@ pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
         let (main, abbr) = name.split_once('(').map(|(m, r)| (m, r.trim_end_matches(')'))).unwrap_or((name, ""));
         let mut terms = vec![main.trim().to_string()];
         terms.extend(abbr.split(',').map(|s| s.trim().to_string()).filter(|s| s.len() >= 2));
+        terms.retain(|t| !drug_keys.contains(&key(t)) || LAB_FIRST.contains(&t.to_lowercase().as_str()));
         lex.concept(&terms, &stop, "TEST_TREATMENT_PROCEDURE", "TEST_NAME", "", &format!("LOINC={loinc}={name}"));
     }
 
     // Drugs: DrugBank or MeSH backed only.
-    let drugs = unpickle(get("drugs")?)?;
     let to_canon = dict(field(&drugs, "drug_variant_to_canonical")?)?;
     let canon_data = dict(field(&drugs, "drug_canonical_to_data")?)?;
     let variant_data = dict(field(&drugs, "drug_variant_to_variant_data")?)?;

@@ -135,7 +135,7 @@ pub fn answered(lex: &Lexicon, text: &str, toks: &[Token]) -> Vec<(String, bool)
 const NOT_DONE: &[&str] = &["didnt", "didn't", "havent", "haven't", "hasnt", "hasn't", "never", "wasnt", "wasn't", "werent", "weren't", "dont", "don't", "cant", "can't"];
 
 /// Words that open a new clause after an answering "no" ("no i have…", "no it's…", "no but…").
-const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only"];
+const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only", "okay", "ok", "alright", "right"];
 
 /// Hesitations that may open an answer.
 const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "hm", "mmm", "oh", "well", "ah"];
@@ -161,6 +161,7 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
         "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
         "not" if matches!(w(1), "really" | "at" | "that" | "necessarily") => Some(false),
         "i" if matches!(w(1), "dont" | "havent" | "didnt" | "never") => Some(false),
+        "i" if matches!(w(1), "have" | "did" | "do" | "had") && w(2) == "not" => Some(false),
         "ive" | "i" if w(1) == "never" || (w(1) == "have" && w(2) == "never") => Some(false),
         // "yeah, no" opens a denial in everyday speech.
         "yes" | "yeah" | "yep" if matches!(w(1), "no" | "nope") => Some(false),

@@ -278,6 +278,7 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
             }
             "mouth" => before == "by",
             "tooth" => before == "sweet",
+            "sinus" => matches!(after, "rhythm" | "tachycardia" | "bradycardia"),
             "ice" => matches!(after, "cream" | "creams" | "cube" | "cubes" | "skating" | "hockey" | "rink" | "tea" | "water"),
             // "fit and well", "keep fit" (British): health, not a seizure.
             "fit" => after == "and" || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically"),

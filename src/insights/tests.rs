@@ -338,3 +338,19 @@ fn a_definite_complaint_asked_about_stays_presupposed() {
     let f = run("[patient] i can't lift it , not without extreme pain .");
     assert!(!has(find(&f, "pain"), "NEGATION"));
 }
+
+#[test]
+fn spoken_answers_and_comparisons() {
+    // "I have not" answers no.
+    let f = run("[doctor] okay and have you had any fever or chills\n[patient] i have not at this point it just feels warm on that spot");
+    assert!(has(find(&f, "fever"), "NEGATION"));
+    // "No okay" acknowledges; it denies nothing after it.
+    let f = run("[doctor] no okay and have you had any chest pain before\n[patient] yes");
+    assert!(!has(find(&f, "chest pain"), "NEGATION"));
+    // Less is not none.
+    let f = run("[patient] i do n't have quite as much shortness of breath now .");
+    assert!(!has(find(&f, "shortness of breath"), "NEGATION"));
+    // "Normal sinus rhythm" is no sinus.
+    let f = run("[doctor] the ekg shows normal sinus rhythm .");
+    assert!(f.conversation.clinical_insights.iter().all(|i| i.category != "ANATOMY"));
+}
