@@ -17,6 +17,16 @@ fn find<'a>(f: &'a TranscriptFile, content: &str) -> &'a ClinicalInsight {
         .unwrap_or_else(|| panic!("no insight `{content}` in {:#?}", f.conversation.clinical_insights))
 }
 
+/// The insight said as `content` in line `line` (0-based) of the dialogue.
+fn find_in<'a>(f: &'a TranscriptFile, line: usize, content: &str) -> &'a ClinicalInsight {
+    let seg = &f.conversation.transcript_segments[line].segment_id;
+    f.conversation
+        .clinical_insights
+        .iter()
+        .find(|i| &i.spans[0].segment_id == seg && i.spans[0].content == content)
+        .unwrap_or_else(|| panic!("no insight `{content}` in line {line}"))
+}
+
 fn has(i: &ClinicalInsight, t: &str) -> bool {
     i.traits.iter().any(|x| x.name == t)
 }
@@ -197,11 +207,11 @@ fn an_allergic_reaction_in_everyday_words() {
 #[test]
 fn temperature_is_a_reading_after_a_possessive_and_a_fever_otherwise() {
     let f = run("[doctor] your temperature is ninety eight . two today .\n[patient] last week i had a temperature and felt awful .");
-    let reading = &f.conversation.clinical_insights.iter().find(|i| i.spans[0].segment_id == f.conversation.transcript_segments[0].segment_id && i.spans[0].content == "temperature").unwrap();
+    let reading = find_in(&f, 0, "temperature");
     assert_eq!((reading.category.as_str(), reading.kind.as_str()), ("TEST_TREATMENT_PROCEDURE", "TEST_NAME"));
     assert!(reading.codes.is_empty());
     assert_eq!(reading.attributes[0].kind, "TEST_VALUE");
-    let fever = f.conversation.clinical_insights.iter().find(|i| i.spans[0].segment_id == f.conversation.transcript_segments[1].segment_id && i.spans[0].content == "temperature").unwrap();
+    let fever = find_in(&f, 1, "temperature");
     assert_eq!((fever.category.as_str(), fever.codes[0].code.as_str()), ("MEDICAL_CONDITION", "R50.9"));
 }
 
@@ -238,9 +248,7 @@ fn hand_and_cold_in_figures_of_speech_are_not_entities() {
 #[test]
 fn an_answer_that_names_what_was_asked_answers_each_by_name() {
     let f = run("[doctor] okay . any chest pain , shortness of breath , or belly pain ?\n[patient] shortness of breath . no belly pain though .");
-    let asked = |content: &str| {
-        f.conversation.clinical_insights.iter().find(|i| i.spans[0].segment_id == f.conversation.transcript_segments[0].segment_id && i.spans[0].content == content).unwrap()
-    };
+    let asked = |content: &str| find_in(&f, 0, content);
     assert!(has(asked("belly pain"), "NEGATION"));
     assert!(!has(asked("shortness of breath"), "NEGATION"));
     assert!(!has(asked("chest pain"), "NEGATION"), "not answered");
