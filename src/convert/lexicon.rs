@@ -42,7 +42,7 @@ const STOP: &[&str] = &[
     "pre", "odd", "odds",
     // Registry entries that are everyday words or lab names in speech ("a habit", "hop", "alkaline phosphatase").
     "habit", "hop", "phosphatase", "com", "parent", "parents", "hate", "taste", "tastes", "lifestyle", "life style",
-    "eating habits", "habits",
+    "eating habits", "habits", "alcohol intake",
 ];
 
 /// Lab names that are also drug names but in a visit mostly mean the measurement ("your potassium is low").

@@ -54,9 +54,13 @@ pub fn is_question(text: &str, toks: &[Token], sent: &[usize], k: usize) -> bool
             return false;
         }
         let words: Vec<&str> = toks[tail..].iter().map(|t| t.lower.as_str()).collect();
+        // A short turn of nothing but the thing asked ("shortness of breath", "and fevers") is the question.
+        if toks.len() <= 5 {
+            return true;
+        }
         const ASKS: &[[&str; 2]] = &[
             ["do", "you"], ["did", "you"], ["have", "you"], ["are", "you"], ["is", "there"], ["does", "it"], ["any", "other"], ["you", "have"],
-            ["does", "this"], ["does", "that"], ["is", "it"], ["is", "this"], ["is", "that"],
+            ["does", "this"], ["does", "that"], ["is", "it"], ["is", "this"], ["is", "that"], ["what", "about"], ["how", "about"],
         ];
         // The question starts at its first asking words: what comes before them is what the clinician
         // recalls ("you mentioned a cough before … are you having any shortness of breath"), not asks.
@@ -119,15 +123,15 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
     out
 }
 
-/// The concepts an answer names, each as its normalised key with whether the answer denies it.
-pub fn answered(lex: &Lexicon, text: &str, toks: &[Token]) -> Vec<(String, bool)> {
+/// The concepts an answer names: each one's normalised key, concept and whether the answer denies it.
+pub fn answered(lex: &Lexicon, text: &str, toks: &[Token]) -> Vec<(String, usize, bool)> {
     let mentions = lex.find_composed(toks);
     let triggers = lex.find_triggers(toks);
     let traits = traits(lex, text, toks, &mentions, &triggers);
     mentions
         .iter()
         .zip(traits)
-        .map(|(m, tr)| (toks[m.first..=m.last].iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" "), tr.contains(&"NEGATION")))
+        .map(|(m, tr)| (toks[m.first..=m.last].iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" "), m.item, tr.contains(&"NEGATION")))
         .collect()
 }
 

@@ -48,6 +48,8 @@ struct Entity {
     category: String,
     kind: String,
     traits: Vec<&'static str>,
+    /// The lexicon concept, for concept mentions.
+    item: Option<usize>,
     codes: Vec<crate::schema::transcript::Code>,
     attrs: Vec<(&'static str, usize, usize, usize)>, // kind, segment, first, last
 }
@@ -111,6 +113,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             let c = lex.concept(m.item);
             let mut e = Entity::new(si, m.first, m.last, &c.category, &c.kind);
             e.traits = tr;
+            e.item = Some(m.item);
             if near.contains(m) && !e.traits.contains(&"LOW_CONFIDENCE") {
                 e.traits.push("LOW_CONFIDENCE");
             }
@@ -194,11 +197,12 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                 // "any chest pain or belly pain?" "shortness of breath. no belly pain though": what the
                 // answer names itself, it affirms or denies one by one.
                 let named = context::answered(lex, &segs[si + 1].content, next);
-                for e in entities[concept_start..].iter_mut() {
+                let mut asked_about: Vec<(usize, Option<bool>)> = Vec::new(); // entity, its answer by name
+                for (n, e) in entities.iter().enumerate().skip(concept_start) {
                     // "what caused the chest pain?": a definite mention presupposes the thing, so "no"
                     // answers something else about it.
-                    // ("does this hurt?": there "this" is the subject, and the question asks.)
-                    // "does the pain extend anywhere?" keeps the pain presupposed.)
+                    // ("does this hurt?": there "this" is the subject, so it asks; "does the pain extend
+                    // anywhere?" keeps the pain presupposed.)
                     let subject = e.first > 1
                         && matches!(t[e.first - 1].lower.as_str(), "this" | "that")
                         && matches!(t[e.first - 2].lower.as_str(), "does" | "did" | "is" | "was" | "will" | "would" | "can");
@@ -217,8 +221,17 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                     if !asked || !(treatment || matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION")) {
                         continue;
                     }
-                    let key: Vec<&str> = t[e.first..=e.last].iter().map(|x| x.key.as_str()).collect();
-                    let Some(yes) = named.iter().find(|(k, _)| *k == key.join(" ")).map(|(_, negated)| !negated).or(yes) else { continue };
+                    // Named in the answer: the same words, or the same coded concept ("vomiting" / "thrown up").
+                    let key = t[e.first..=e.last].iter().map(|x| x.key.as_str()).collect::<Vec<_>>().join(" ");
+                    let same = |(k, item, _): &&(String, usize, bool)| *k == key || (Some(*item) == e.item && !lex.concept(*item).codes.is_empty());
+                    asked_about.push((n, named.iter().find(same).map(|(_, _, negated)| !negated)));
+                }
+                // "nausea, vomiting, fever?" "I haven't thrown up": an answer that names one of the things
+                // asked answers that one, and leaves the others unanswered.
+                let by_name = asked_about.iter().any(|(_, a)| a.is_some());
+                for (n, by) in asked_about {
+                    let Some(yes) = (if by_name { by } else { yes }) else { continue };
+                    let e = &mut entities[n];
                     e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
                     if !yes && !e.traits.contains(&"NEGATION") {
                         e.traits.push("NEGATION");
@@ -299,7 +312,7 @@ fn is_temperature_reading(t: &[Token], m: &Mention) -> bool {
 
 impl Entity {
     fn new(seg: usize, first: usize, last: usize, category: &str, kind: &str) -> Self {
-        Self { seg, first, last, category: category.into(), kind: kind.into(), traits: Vec::new(), codes: Vec::new(), attrs: Vec::new() }
+        Self { seg, first, last, category: category.into(), kind: kind.into(), traits: Vec::new(), item: None, codes: Vec::new(), attrs: Vec::new() }
     }
 }
 

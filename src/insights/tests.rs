@@ -362,3 +362,16 @@ fn spoken_answers_and_comparisons() {
     let f = run("[doctor] the ekg shows normal sinus rhythm .");
     assert!(f.conversation.clinical_insights.iter().all(|i| i.category != "ANATOMY"));
 }
+
+#[test]
+fn an_answer_naming_one_thing_asked_answers_that_one() {
+    // Named by another word for the same concept: only vomiting is denied.
+    let f = run("[doctor] any nausea , vomiting , fever or chills ?\n[patient] i haven't thrown up .");
+    assert!(has(find(&f, "vomiting"), "NEGATION"));
+    assert!(!has(find(&f, "nausea"), "NEGATION"));
+    assert!(!has(find(&f, "fever"), "NEGATION"));
+    // A bare noun phrase, or "what about …", is the question.
+    let f = run("[doctor] okay what about chest pain\n[patient] no chest pain\n[doctor] shortness of breath\n[patient] no");
+    assert!(has(find_in(&f, 0, "chest pain"), "NEGATION"));
+    assert!(has(find_in(&f, 2, "shortness of breath"), "NEGATION"));
+}
