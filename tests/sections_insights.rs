@@ -110,6 +110,11 @@ fn the_built_lexicon_adds_registry_vocabulary_and_negex_rules() {
     assert!(found.contains(&("hemoptysis", "MEDICAL_CONDITION", true)), "{found:?}");
     let sarc = f.conversation.clinical_insights.iter().find(|i| i.spans[0].content == "sarcoidosis").unwrap();
     assert!(sarc.codes.iter().any(|c| c.system == "ICD-10-CM" && c.code.starts_with("D86")), "{:?}", sarc.codes);
+    // negspacy's "any other" denies in a note; in speech it offers a choice.
+    let mut f = transcript_from_dialogue("[doctor] continue to take the ibuprofen or any other anti-inflammatories as you need it .").unwrap();
+    extract(&mut f, &lex).unwrap();
+    let nsaid = f.conversation.clinical_insights.iter().find(|i| i.spans[0].content == "anti-inflammatories").unwrap();
+    assert!(nsaid.traits.iter().all(|t| t.name != "NEGATION"), "{:?}", nsaid.traits);
 }
 
 #[test]
@@ -127,8 +132,8 @@ fn the_built_lexicon_finds_names_said_without_a_cue() {
 }
 
 /// The hand-annotated visits of `tests/fixtures/insights/` (the entity measure): the figures
-/// `examples/eval_insights` prints, held above floors a little under them (F1 0.937, negation 0.974
-/// over 45 visits when written), so a change that loses entities or negations across visits fails here.
+/// `examples/eval_insights` prints, held above floors a little under them (F1 0.932, negation 0.974
+/// over 50 visits when written), so a change that loses entities or negations across visits fails here.
 #[test]
 fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     use bedside::eval::insights::{Fixture, Score};
@@ -136,7 +141,7 @@ fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/insights");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     files.sort();
-    assert!(files.len() >= 45, "{files:?}");
+    assert!(files.len() >= 50, "{files:?}");
     let mut total = Score::default();
     for path in &files {
         let fixture = Fixture::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -145,5 +150,5 @@ fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     let (_, _, f1) = total.prf(None);
     assert!(f1 >= 0.92, "F1 {f1:.3}: {:#?}", total.notes);
     assert!(total.negation_accuracy() >= 0.96, "negation {:.3}: {:#?}", total.negation_accuracy(), total.notes);
-    assert!(total.matched >= 2700, "{} matched", total.matched);
+    assert!(total.matched >= 3000, "{} matched", total.matched);
 }

@@ -42,8 +42,11 @@ const STOP: &[&str] = &[
     "pre", "odd", "odds",
     // Registry entries that are everyday words or lab names in speech ("a habit", "hop", "alkaline phosphatase").
     "habit", "hop", "phosphatase", "com", "parent", "parents", "hate", "taste", "tastes", "lifestyle", "life style",
-    "eating habits", "habits", "alcohol intake",
+    "eating habits", "habits", "alcohol intake", "pad", "pads", "mood",
 ];
+
+/// MeSH tree prefixes whose descriptors are conditions (see the MeSH diseases in `build`).
+const CONDITION_TREES: &[&str] = &["C", "F03", "F01.145.126", "F01.145.527"];
 
 /// Lab names that are also drug names but in a visit mostly mean the measurement ("your potassium is low").
 const LAB_FIRST: &[&str] = &[
@@ -187,6 +190,13 @@ pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
         let name = data.get(&H::String("name".into())).and_then(vs).unwrap_or_else(|| canon.clone());
         let Some(mesh) = data.get(&H::String("mesh_id".into())).and_then(vs) else { continue };
         let trees: Vec<String> = data.get(&H::String("mesh_tree".into())).and_then(list).map(|l| l.iter().filter_map(vs).collect()).unwrap_or_default();
+        // The package files behaviour, psychology, persons and social descriptors among its diseases
+        // ("goals", "motivation", "grandparents", "alcohol drinking"): only MeSH Diseases (C), Mental
+        // Disorders (F03) and behavioural symptoms (F01.145.126: suicidal ideation, delusions; F01.145.527:
+        // compulsive and addictive behaviour) are conditions. 906 of 6,083 descriptors are left out.
+        if !trees.iter().any(|t| CONDITION_TREES.iter().any(|p| t.starts_with(p))) {
+            continue;
+        }
         // MeSH C23 is "Pathological Conditions, Signs and Symptoms".
         let trait_ = if trees.iter().any(|t| t.starts_with("C23")) { "SYMPTOM" } else { "DIAGNOSIS" };
         let terms: Vec<String> = variants.iter().filter(|v| !v.contains(',')).cloned().collect();

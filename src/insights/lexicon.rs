@@ -83,7 +83,7 @@ const PROBLEM_WORDS: &[&str] = &["issue", "problem", "complaint", "trouble", "di
 const FUNCTIONS: &[&str] = &[
     "swallowing", "sleeping", "breathing", "urinating", "peeing", "walking", "hearing", "seeing", "concentrating",
     "remembering", "chewing", "speaking", "talking", "speech", "balance", "memory", "vision", "bladder", "bowel",
-    "eating", "coordination",
+    "eating", "coordination", "focusing", "concentrating",
 ];
 /// Complaints that join a preceding body site into one condition ("elbow pain", "wrist soreness").
 const SITE_COMPLAINTS: &[&str] = &["pain", "ache", "soreness", "stiffness", "tenderness", "discomfort", "swelling", "numbness"];

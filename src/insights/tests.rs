@@ -375,3 +375,9 @@ fn an_answer_naming_one_thing_asked_answers_that_one() {
     assert!(has(find_in(&f, 0, "chest pain"), "NEGATION"));
     assert!(has(find_in(&f, 2, "shortness of breath"), "NEGATION"));
 }
+
+#[test]
+fn never_pain_free_is_pain() {
+    let f = run("[doctor] okay but you're never really pain free is that what i hear you saying");
+    assert!(!has(find(&f, "pain"), "NEGATION"));
+}
