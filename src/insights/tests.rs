@@ -381,3 +381,13 @@ fn never_pain_free_is_pain() {
     let f = run("[doctor] okay but you're never really pain free is that what i hear you saying");
     assert!(!has(find(&f, "pain"), "NEGATION"));
 }
+
+#[test]
+fn visit_routines_and_lab_groups() {
+    let f = run("[doctor] let's do a review of systems . any leg cramps ? we'll check your kidney function and a thyroid panel .");
+    assert_eq!(find(&f, "review of systems").kind, "PROCEDURE_NAME");
+    assert_eq!(find(&f, "leg cramps").codes[0].code, "R25.2");
+    for test in ["kidney function", "thyroid panel"] {
+        assert_eq!(find(&f, test).kind, "TEST_NAME", "{test}");
+    }
+}
