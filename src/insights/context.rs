@@ -9,9 +9,12 @@
 //! trigger lists are medspacy's and negspacy's (in the lexicon asset) plus spoken ones (`context_terms.tsv`).
 //! Scope: a sentence within one speaker turn, at most [`MAX_SCOPE`] tokens from the trigger.
 //! Questions: a clinician's question ("any chest pain?") answered by the patient's next turn with "no" /
-//! "nope" / "never" negates the entities asked about; "yes" / "yeah" affirms them (clears HYPOTHETICAL and
-//! LOW_CONFIDENCE; a negation said in the question itself stands). Unpunctuated (ASR-style) turns count
-//! as questions by their question words, and only in their last [`UNPUNCTUATED_QUESTION`] tokens.
+//! "nope" / "never" / "I have not" negates the entities asked about; "yes" / "yeah" affirms them (clears
+//! HYPOTHETICAL and LOW_CONFIDENCE; a negation said in the question itself stands). An answer that names
+//! one of the things asked ([`answered`]) answers that one only; one that opens unsure ([`hedged`])
+//! answers nothing. Unpunctuated (ASR-style) turns count as questions by their question words, and only
+//! in their last [`UNPUNCTUATED_QUESTION`] tokens, or when the whole turn is a few words.
+//! Tests: a test is negated only when it was not done (`NOT_DONE`), never by its result.
 //! Limits: rules only; double negation and long-range reference ("the other thing I mentioned") are missed.
 
 use super::lexicon::{Lexicon, Mention};
@@ -136,7 +139,8 @@ pub fn answered(lex: &Lexicon, text: &str, toks: &[Token]) -> Vec<(String, usize
 }
 
 /// Negation words that say a test was not done, rather than that its result was normal.
-const NOT_DONE: &[&str] = &["didnt", "didn't", "havent", "haven't", "hasnt", "hasn't", "never", "wasnt", "wasn't", "werent", "weren't", "dont", "don't", "cant", "can't"];
+/// (Token text has its apostrophes dropped: "didn't" is `didnt`.)
+const NOT_DONE: &[&str] = &["didnt", "havent", "hasnt", "never", "wasnt", "werent", "dont", "cant"];
 
 /// Words that open a new clause after an answering "no" ("no i have…", "no it's…", "no but…").
 const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only", "okay", "ok", "alright", "right"];

@@ -6,9 +6,11 @@
 //! character offsets zero-based and end-exclusive, `Content` equal to the covered text), `Attributes`
 //! linked to it, `Traits` (NEGATION, SIGN, SYMPTOM, DIAGNOSIS, PERTAINS_TO_FAMILY, HYPOTHETICAL,
 //! PAST_HISTORY, LOW_CONFIDENCE, FUTURE) and `Codes`.
-//! Stages, one module each: [`normalize`] (tokens and keys) → [`lexicon`] (concept and trigger matching)
-//! → [`attributes`] (dose, frequency, values…) → [`context`] (ConText traits, question/answer pairs) →
-//! [`phi`] (identifiers and time expressions). [`redact`] replaces PHI in every output.
+//! Stages, one module each: [`normalize`] (tokens and keys) → [`lexicon`] (concept and trigger matching;
+//! [`spelling`] for drug names one slip off) → [`attributes`] (dose, frequency, values…) → [`context`]
+//! (ConText traits, question/answer pairs) → [`phi`] (identifiers and time expressions). [`redact`]
+//! replaces PHI in every output. Words that name no entity in context ("left-hand side", "cold water",
+//! "fit and well"; `is_figure_of_speech`) and "temperature" said as a reading are settled here.
 //! Limits: dictionary and rule based; a term must be in the lexicon (registry vocabularies plus the
 //! curated spoken layer) to be found; see each module for its own limits.
 
