@@ -391,3 +391,11 @@ fn visit_routines_and_lab_groups() {
         assert_eq!(find(&f, test).kind, "TEST_NAME", "{test}");
     }
 }
+
+#[test]
+fn eye_and_blood_work_ups() {
+    let f = run("[doctor] we'll repeat the visual field test , and if needed a blood transfusion ; any vision loss ?");
+    assert_eq!(find(&f, "visual field test").kind, "TEST_NAME");
+    assert_eq!(find(&f, "blood transfusion").kind, "PROCEDURE_NAME");
+    assert_eq!(find(&f, "vision loss").codes[0].code, "H54.7");
+}
