@@ -11,7 +11,7 @@
 //! Questions: a clinician's question ("any chest pain?") answered by the patient's next turn with "no" /
 //! "nope" / "never" / "I have not" negates the entities asked about; "yes" / "yeah" affirms them (clears
 //! HYPOTHETICAL and LOW_CONFIDENCE; a negation said in the question itself stands). An answer that names
-//! one of the things asked ([`answered`]) answers that one only; one that opens unsure ([`hedged`])
+//! one of the things asked answers that one only (`super::answer_questions`); one that opens unsure ([`hedged`])
 //! answers nothing. Unpunctuated (ASR-style) turns count as questions by their question words, and only
 //! in their last [`UNPUNCTUATED_QUESTION`] tokens, or when the whole turn is a few words.
 //! Tests: a test is negated only when it was not done (`NOT_DONE`), never by its result.
@@ -124,18 +124,6 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
         }
     }
     out
-}
-
-/// The concepts an answer names: each one's normalised key, concept and whether the answer denies it.
-pub fn answered(lex: &Lexicon, text: &str, toks: &[Token]) -> Vec<(String, usize, bool)> {
-    let mentions = lex.find_composed(toks);
-    let triggers = lex.find_triggers(toks);
-    let traits = traits(lex, text, toks, &mentions, &triggers);
-    mentions
-        .iter()
-        .zip(traits)
-        .map(|(m, tr)| (toks[m.first..=m.last].iter().map(|t| t.key.as_str()).collect::<Vec<_>>().join(" "), m.item, tr.contains(&"NEGATION")))
-        .collect()
 }
 
 /// Negation words that say a test was not done, rather than that its result was normal.

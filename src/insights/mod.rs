@@ -66,7 +66,9 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
     let names: HashSet<String> = segs.iter().zip(&toks).flat_map(|(s, t)| phi::cued_names(&s.content, t)).collect();
 
     let mut entities: Vec<Entity> = Vec::new();
-    let mut last_med: Option<(usize, usize)> = None; // (segment, entity index) of the latest medication
+    let mut last_med: Option<(usize, usize)> = None;
+    // Each segment's concept entities (not PHI or time expressions), for the question/answer pass.
+    let mut concept_ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(segs.len()); // (segment, entity index) of the latest medication
     for (si, seg) in segs.iter().enumerate() {
         let t = &toks[si];
         let text = &seg.content;
@@ -192,59 +194,13 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             }
         }
 
-        // A clinician's question answered by the patient's next turn.
-        if roles[si] == Some(true) {
-            if let Some(next) = toks.get(si + 1).filter(|_| roles.get(si + 1) == Some(&Some(false)) && !context::hedged(&toks[si + 1])) {
-                let yes = context::answer(next);
-                // "any chest pain or belly pain?" "shortness of breath. no belly pain though": what the
-                // answer names itself, it affirms or denies one by one.
-                let named = context::answered(lex, &segs[si + 1].content, next);
-                let mut asked_about: Vec<(usize, Option<bool>)> = Vec::new(); // entity, its answer by name
-                for (n, e) in entities.iter().enumerate().skip(concept_start) {
-                    // "what caused the chest pain?": a definite mention presupposes the thing, so "no"
-                    // answers something else about it.
-                    // ("does this hurt?": there "this" is the subject, so it asks; "does the pain extend
-                    // anywhere?" keeps the pain presupposed.)
-                    let subject = e.first > 1
-                        && matches!(t[e.first - 1].lower.as_str(), "this" | "that")
-                        && matches!(t[e.first - 2].lower.as_str(), "does" | "did" | "is" | "was" | "will" | "would" | "can");
-                    let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str()) && !subject;
-                    // "have you taken anything for pain?": "no" denies the remedy, not the pain; "any
-                    // allergies to antibiotics?": it denies the allergy, not the antibiotics.
-                    let purpose = e.first > 0 && t[e.first - 1].lower == "for";
-                    let allergen = t[e.first.saturating_sub(4)..e.first].iter().any(|w| w.lower.starts_with("allerg"));
-                    // "any issue with sedation?" "no": the issue is denied, not the sedation.
-                    let trouble = e.first > 1
-                        && t[e.first - 1].lower == "with"
-                        && matches!(t[e.first - 2].key.as_str(), "issue" | "problem" | "trouble" | "reaction" | "complication");
-                    let asked = !definite && !purpose && !allergen && !trouble && context::is_question(text, t, &sent, e.first);
-                    // "do you have a pacemaker?" "no": a treatment or procedure denied was never had.
-                    let treatment = e.category == "TEST_TREATMENT_PROCEDURE" && e.kind != "TEST_NAME";
-                    if !asked || !(treatment || matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION")) {
-                        continue;
-                    }
-                    // Named in the answer: the same words, or the same coded concept ("vomiting" / "thrown up").
-                    let key = t[e.first..=e.last].iter().map(|x| x.key.as_str()).collect::<Vec<_>>().join(" ");
-                    let same = |(k, item, _): &&(String, usize, bool)| *k == key || (Some(*item) == e.item && !lex.concept(*item).codes.is_empty());
-                    asked_about.push((n, named.iter().find(same).map(|(_, _, negated)| !negated)));
-                }
-                // "nausea, vomiting, fever?" "I haven't thrown up": an answer that names one of the things
-                // asked answers that one, and leaves the others unanswered.
-                let by_name = asked_about.iter().any(|(_, a)| a.is_some());
-                for (n, by) in asked_about {
-                    let Some(yes) = (if by_name { by } else { yes }) else { continue };
-                    let e = &mut entities[n];
-                    e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
-                    if !yes && !e.traits.contains(&"NEGATION") {
-                        e.traits.push("NEGATION");
-                    }
-                }
-            }
-        }
+        concept_ranges.push(concept_start..entities.len());
         if let Some(i) = (first_entity..entities.len()).rev().find(|&i| entities[i].category == "MEDICATION") {
             last_med = Some((si, i));
         }
     }
+
+    answer_questions(lex, file, &toks, &roles, &concept_ranges, &mut entities);
 
     let span = |seg: usize, first: usize, last: usize| {
         let s = &segs[seg];
@@ -277,9 +233,78 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
     Ok(())
 }
 
+/// A clinician's question answered by the patient's next turn: "no" negates what was asked, "yes"
+/// affirms it. Runs after every segment's entities are found, so the answer's own entities (with their
+/// negation) are read, not found again.
+fn answer_questions(
+    lex: &Lexicon,
+    file: &TranscriptFile,
+    toks: &[Vec<Token>],
+    roles: &[Option<bool>],
+    concepts: &[std::ops::Range<usize>],
+    entities: &mut [Entity],
+) {
+    let segs = &file.conversation.transcript_segments;
+    let key = |e: &Entity| toks[e.seg][e.first..=e.last].iter().map(|x| x.key.as_str()).collect::<Vec<_>>().join(" ");
+    for si in 0..segs.len().saturating_sub(1) {
+        if roles[si] != Some(true) || roles[si + 1] != Some(false) || context::hedged(&toks[si + 1]) {
+            continue;
+        }
+        let (t, text) = (&toks[si], &segs[si].content);
+        let sent = context::sentences(text, t);
+        let yes = context::answer(&toks[si + 1]);
+        // "any chest pain or belly pain?" "shortness of breath. no belly pain though": what the answer
+        // names itself, it affirms or denies one by one.
+        let named: Vec<(String, Option<usize>, bool)> =
+            entities[concepts[si + 1].clone()].iter().map(|e| (key(e), e.item, e.traits.contains(&"NEGATION"))).collect();
+        let mut asked_about: Vec<(usize, Option<bool>)> = Vec::new(); // entity, its answer by name
+        for n in concepts[si].clone() {
+            let e = &entities[n];
+            // "what caused the chest pain?": a definite mention presupposes the thing, so "no" answers
+            // something else about it. ("does this hurt?": there "this" is the subject, so it asks; "does
+            // the pain extend anywhere?" keeps the pain presupposed.)
+            let subject = e.first > 1
+                && matches!(t[e.first - 1].lower.as_str(), "this" | "that")
+                && matches!(t[e.first - 2].lower.as_str(), "does" | "did" | "is" | "was" | "will" | "would" | "can");
+            let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str()) && !subject;
+            // "have you taken anything for pain?": "no" denies the remedy, not the pain; "any allergies to
+            // antibiotics?": it denies the allergy, not the antibiotics.
+            let purpose = e.first > 0 && t[e.first - 1].lower == "for";
+            let allergen = t[e.first.saturating_sub(4)..e.first].iter().any(|w| w.lower.starts_with("allerg"));
+            // "any issue with sedation?" "no": the issue is denied, not the sedation.
+            let trouble = e.first > 1
+                && t[e.first - 1].lower == "with"
+                && matches!(t[e.first - 2].key.as_str(), "issue" | "problem" | "trouble" | "reaction" | "complication");
+            let asked = !definite && !purpose && !allergen && !trouble && context::is_question(text, t, &sent, e.first);
+            // "do you have a pacemaker?" "no": a treatment or procedure denied was never had.
+            let treatment = e.category == "TEST_TREATMENT_PROCEDURE" && e.kind != "TEST_NAME";
+            if !asked || !(treatment || matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION")) {
+                continue;
+            }
+            // Named in the answer: the same words, or the same coded concept ("vomiting" / "thrown up").
+            let k = key(e);
+            let same = |(nk, item, _): &&(String, Option<usize>, bool)| {
+                *nk == k || (item.is_some() && *item == e.item && item.is_some_and(|i| !lex.concept(i).codes.is_empty()))
+            };
+            asked_about.push((n, named.iter().find(same).map(|(_, _, negated)| !negated)));
+        }
+        // "nausea, vomiting, fever?" "I haven't thrown up": an answer that names one of the things asked
+        // answers that one, and leaves the others unanswered.
+        let by_name = asked_about.iter().any(|(_, a)| a.is_some());
+        for (n, by) in asked_about {
+            let Some(yes) = (if by_name { by } else { yes }) else { continue };
+            let e = &mut entities[n];
+            e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
+            if !yes && !e.traits.contains(&"NEGATION") {
+                e.traits.push("NEGATION");
+            }
+        }
+    }
+}
+
 /// "Hand" that names no hand ("the left-hand side", "on the other hand", "at hand"), "cold" that
 /// describes a drink or the weather ("really cold water feels good"), not the illness, "by mouth" (a
-/// route, not the mouth), "a sweet tooth", "ice cream", "fit and well" and "the pad of my foot" (not PAD, peripheral artery disease).
+/// route, not the mouth), "a sweet tooth", "ice cream" and "fit and well".
 fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
     let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
     let before = if m.first > 0 { w(m.first - 1) } else { "" };
@@ -297,7 +322,6 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
             "ice" => matches!(after, "cream" | "creams" | "cube" | "cubes" | "skating" | "hockey" | "rink" | "tea" | "water"),
             // "fit and well", "keep fit" (British): health, not a seizure.
             "fit" => after == "and" || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically"),
-            "pad" => matches!(before, "the" | "a" | "my" | "your" | "heating" | "gauze"),
             _ => false,
         }
 }
