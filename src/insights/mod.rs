@@ -233,8 +233,9 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
     Ok(())
 }
 
-/// A clinician's question answered by the patient's next turn: "no" negates what was asked, "yes"
-/// affirms it. Runs after every segment's entities are found, so the answer's own entities (with their
+/// A question answered by the other party's next turn: "no" negates what was asked, "yes" affirms it.
+/// Either side may ask ("is it broken?" "no, it's a sprain"), which also keeps the pairs when the
+/// recogniser's or a transcriber's roles are swapped; two turns of one speaker are not a pair. Runs after every segment's entities are found, so the answer's own entities (with their
 /// negation) are read, not found again.
 fn answer_questions(
     lex: &Lexicon,
@@ -247,7 +248,7 @@ fn answer_questions(
     let segs = &file.conversation.transcript_segments;
     let key = |e: &Entity| toks[e.seg][e.first..=e.last].iter().map(|x| x.key.as_str()).collect::<Vec<_>>().join(" ");
     for si in 0..segs.len().saturating_sub(1) {
-        if roles[si] != Some(true) || roles[si + 1] != Some(false) || context::hedged(&toks[si + 1]) {
+        if roles[si].is_none() || roles[si + 1].is_none() || roles[si] == roles[si + 1] || context::hedged(&toks[si + 1]) {
             continue;
         }
         let (t, text) = (&toks[si], &segs[si].content);

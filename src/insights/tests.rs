@@ -90,6 +90,10 @@ fn question_answer_pairs() {
     // Without an answer turn the question stays unmarked.
     let f = run("[doctor] any chest pain ?");
     assert!(!has(find(&f, "chest pain"), "NEGATION"));
+    // The patient may ask and the clinician answer; one speaker's two turns are no pair.
+    let f = run("[patient] is it broken ?\n[doctor] no , not at all .\n[doctor] any fever ?\n[doctor] no .");
+    assert!(has(find(&f, "broken"), "NEGATION"));
+    assert!(!has(find(&f, "fever"), "NEGATION"));
 }
 
 #[test]
