@@ -115,6 +115,14 @@ fn the_built_lexicon_adds_registry_vocabulary_and_negex_rules() {
     extract(&mut f, &lex).unwrap();
     let nsaid = f.conversation.clinical_insights.iter().find(|i| i.spans[0].content == "anti-inflammatories").unwrap();
     assert!(nsaid.traits.iter().all(|t| t.name != "NEGATION"), "{:?}", nsaid.traits);
+    // Brand names the registry does not flag as brands are typed as brands; their generics stay generic.
+    let mut f = transcript_from_dialogue("[patient] i take glucophage , norvasc , zoloft and plavix , and metformin and sertraline .").unwrap();
+    extract(&mut f, &lex).unwrap();
+    let kinds: Vec<(&str, &str)> = f.conversation.clinical_insights.iter().map(|i| (i.spans[0].content.as_str(), i.kind.as_str())).collect();
+    for brand in ["glucophage", "norvasc", "zoloft", "plavix"] {
+        assert!(kinds.contains(&(brand, "BRAND_NAME")), "{brand}: {kinds:?}");
+    }
+    assert!(kinds.contains(&("metformin", "GENERIC_NAME")) && kinds.contains(&("sertraline", "GENERIC_NAME")), "{kinds:?}");
 }
 
 #[test]
