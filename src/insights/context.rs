@@ -98,13 +98,31 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
         let interjection = trig.first == trig.last && matches!(toks[trig.first].lower.as_str(), "no" | "nope" | "nah") && answers;
         let forward = matches!(rule.direction.as_str(), "FORWARD" | "BIDIRECTIONAL") && !interjection;
         let backward = matches!(rule.direction.as_str(), "BACKWARD" | "BIDIRECTIONAL");
-        for (e, ent) in entities.iter().enumerate() {
-            // A body part is where a finding is or is not, never itself absent ("no murmur, listening to
-            // your heart"); Comprehend Medical gives anatomy no negation either.
-            if sent[ent.first] != sent[trig.first] || (name == "NEGATION" && lex.concept(ent.item).category == "ANATOMY") {
+        let blocked = |a: usize, b: usize| terminators.iter().any(|&t| t > a && t < b);
+        // A list carries a forward trigger past its reach ("not had any weight loss, headaches, bone pain,
+        // urinary symptoms, or blood in the stools"): each item joined to the last one in scope by at
+        // most a comma and a conjunction is in scope too.
+        let mut order: Vec<usize> = (0..entities.len()).collect();
+        order.sort_by_key(|&e| entities[e].first);
+        let mut reach = trig.last;
+        for e in order {
+            let ent = &entities[e];
+            if sent[ent.first] != sent[trig.first] {
                 continue;
             }
-            let blocked = |a: usize, b: usize| terminators.iter().any(|&t| t > a && t < b);
+            let listed = ent.first > reach
+                && ent.first - reach <= 3
+                && toks[reach + 1..ent.first].iter().all(|t| LIST_WORDS.contains(&t.lower.as_str()))
+                && !blocked(reach, ent.first);
+            let in_reach = ent.first > trig.last && (ent.first - trig.last <= MAX_SCOPE || listed) && !blocked(trig.last, ent.first);
+            if forward && in_reach {
+                reach = reach.max(ent.last);
+            }
+            // A body part is where a finding is or is not, never itself absent ("no murmur, listening to
+            // your heart"); Comprehend Medical gives anatomy no negation either.
+            if name == "NEGATION" && lex.concept(ent.item).category == "ANATOMY" {
+                continue;
+            }
             // "no murmur on your heart exam": a negated finding does not negate the test it was found on.
             let past_finding = name == "NEGATION"
                 && lex.concept(ent.item).category == "TEST_TREATMENT_PROCEDURE"
@@ -116,7 +134,7 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
             if name == "NEGATION" && concept.category == "TEST_TREATMENT_PROCEDURE" && concept.kind == "TEST_NAME" && !not_done {
                 continue;
             }
-            let hit = (forward && ent.first > trig.last && ent.first - trig.last <= MAX_SCOPE && !blocked(trig.last, ent.first) && !past_finding)
+            let hit = (forward && in_reach && !past_finding)
                 || (backward && ent.last < trig.first && trig.first - ent.last <= MAX_SCOPE && !blocked(ent.last, trig.first));
             if hit && !out[e].contains(&name) {
                 out[e].push(name);
@@ -133,8 +151,11 @@ const NOT_DONE: &[&str] = &["didnt", "havent", "hasnt", "never", "wasnt", "weren
 /// Words that open a new clause after an answering "no" ("no i have…", "no it's…", "no but…").
 const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only", "okay", "ok", "alright", "right"];
 
-/// Hesitations that may open an answer.
-const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "hm", "mmm", "oh", "well", "ah"];
+/// Words that may join two items of a list, beside the commas between tokens.
+const LIST_WORDS: &[&str] = &["or", "and", "nor", "any"];
+
+/// Hesitations that may open an answer ("really, i did not").
+const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "hm", "mmm", "oh", "well", "ah", "really"];
 
 /// Whether a patient's turn opens unsure ("maybe", "i'm not sure"): then it neither affirms nor denies,
 /// whatever it names after.

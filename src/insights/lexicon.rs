@@ -61,6 +61,8 @@ pub struct Lexicon {
     triggers: Matcher,
     /// A code-less `MEDICAL_CONDITION` concept for phrases composed by [`Lexicon::compose`].
     generic_condition: usize,
+    /// A code-less `TEST_TREATMENT_PROCEDURE` / `PROCEDURE_NAME` concept for composed repairs ("rotator cuff repair").
+    generic_procedure: usize,
     /// Person names (`@names` records): first name → whether it is also an everyday word.
     first_names: HashMap<String, bool>,
     surnames: HashSet<String>,
@@ -89,6 +91,8 @@ const FUNCTIONS: &[&str] = &[
 const SITE_COMPLAINTS: &[&str] = &["pain", "ache", "soreness", "stiffness", "tenderness", "discomfort", "swelling", "numbness"];
 /// Exam words that join a preceding body site into one examination ("neck exam", "knee examination").
 const EXAM_WORDS: &[&str] = &["exam", "examination"];
+/// Words that make a preceding body site an operation on it ("rotator cuff repair", "knee replacement").
+const REPAIR_WORDS: &[&str] = &["repair", "repaired", "reconstruction", "replacement", "replaced", "fusion", "surgery", "transplant"];
 
 /// Phrase keys → item ids, searched with one automaton.
 struct Matcher {
@@ -240,6 +244,8 @@ impl Lexicon {
         }
         concepts.push(Concept { category: "MEDICAL_CONDITION".into(), kind: "DX_NAME".into(), traits: Vec::new(), codes: Vec::new() });
         let generic_condition = concepts.len() - 1;
+        concepts.push(Concept { category: "TEST_TREATMENT_PROCEDURE".into(), kind: "PROCEDURE_NAME".into(), traits: Vec::new(), codes: Vec::new() });
+        let generic_procedure = concepts.len() - 1;
         // Only a drug's own name (the one its DrugBank code is described by) and the curated names: the
         // registry's rarer synonyms ("medinal" for barbital) and MeSH's protein and class names ("recoverin",
         // "pregnanes") sit one letter from everyday words ("medical", "recovering", "pregnant").
@@ -249,7 +255,7 @@ impl Lexicon {
                 .iter()
                 .filter(|(k, c)| concepts[*c].category == "MEDICATION" && (curated.contains(k) || own_name(k, &concepts[*c]))).map(|(k, c)| (k.as_str(), *c)),
         );
-        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, first_names, surnames, spellings })
+        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, generic_procedure, first_names, surnames, spellings })
     }
 
     /// The medication a word not in the lexicon is most likely a misspelling of (see [`Spellings`]).
@@ -274,7 +280,8 @@ impl Lexicon {
     /// function followed by a problem word ("heart issues", "gi problems", "swallowing problem") or by a
     /// complaint ("elbow pain", taking the complaint's concept), a problem
     /// word followed by a function ("difficulty swallowing", "problems with sleeping"), both as a code-less
-    /// MEDICAL_CONDITION; and a body site followed by an exam word as one examination ("neck exam").
+    /// MEDICAL_CONDITION; a body site followed by an exam word as one examination ("neck exam"), and by
+    /// a repair word as one code-less procedure ("rotator cuff repair") when the pair is not a term itself.
     pub fn find_composed(&self, toks: &[Token]) -> Vec<Mention> {
         let found = self.find(toks);
         let key = |k: usize| toks.get(k).map(|t| t.key.as_str()).unwrap_or("");
@@ -298,6 +305,12 @@ impl Lexicon {
                 if let Some(e) = at(m.last + 1).map(|i| found[i]).filter(|e| e.first == e.last && SITE_COMPLAINTS.contains(&key(e.first))) {
                     out.push(Mention { first: m.first, last: e.last, item: e.item });
                     k = e.last + 1;
+                    continue;
+                }
+                // "rotator cuff repair", "acl reconstruction": one procedure, not a body part beside a word.
+                if REPAIR_WORDS.contains(&lower(m.last + 1)) && at(m.last + 1).is_none() {
+                    out.push(Mention { first: m.first, last: m.last + 1, item: self.generic_procedure });
+                    k = m.last + 2;
                     continue;
                 }
                 if let Some(e) = at(m.last + 1).map(|i| found[i]).filter(|e| e.first == e.last && EXAM_WORDS.contains(&key(e.first))) {

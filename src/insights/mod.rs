@@ -315,14 +315,22 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
             "hand" => (matches!(before, "left" | "right") && after == "side") || matches!(before, "other" | "at"),
             "cold" => {
                 matches!(before, "really" | "very" | "so" | "too" | "ice")
-                    || matches!(after, "water" | "drink" | "drinks" | "weather" | "air" | "compress" | "compresses" | "pack" | "packs" | "shower" | "outside")
+                    || matches!(after, "water" | "drink" | "drinks" | "weather" | "air" | "compress" | "compresses" | "pack" | "packs" | "shower" | "outside" | "turkey")
             }
             "mouth" => before == "by",
             "tooth" => before == "sweet",
             "sinus" => matches!(after, "rhythm" | "tachycardia" | "bradycardia"),
             "ice" => matches!(after, "cream" | "creams" | "cube" | "cubes" | "skating" | "hockey" | "rink" | "tea" | "water"),
-            // "fit and well", "keep fit" (British): health, not a seizure.
-            "fit" => after == "and" || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically"),
+            // "fit and well", "keep fit" (British): health, not a seizure; "which name fits", "fit you in": the verb.
+            "fit" => {
+                after == "and"
+                    || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically" | "to" | "can" | "could" | "will" | "would" | "dont" | "doesnt")
+                    || matches!(after, "in" | "into" | "you" | "him" | "her" | "them" | "with")
+            }
+            "fits" => {
+                matches!(before, "it" | "that" | "this" | "which" | "name" | "size" | "everything" | "one")
+                    || matches!(after, "in" | "into" | "with" | "well" | "the" | "your" | "my" | "his" | "her")
+            }
             _ => false,
         }
 }

@@ -304,6 +304,10 @@ fn what_is_not_denied_by_a_nearby_not() {
     // A procedure asked about and denied was never had.
     let f = run("[doctor] do you have a pacemaker ?\n[patient] not necessarily .");
     assert!(has(find(&f, "pacemaker"), "NEGATION"));
+    // "No X, just Y": what follows "just" is what the speaker does have.
+    let f = run("[patient] no , no weakness , just , just the weird numbing .");
+    assert!(has(find(&f, "weakness"), "NEGATION"));
+    assert!(!has(find(&f, "numbing"), "NEGATION"));
 }
 
 #[test]
@@ -403,3 +407,33 @@ fn eye_and_blood_work_ups() {
     assert_eq!(find(&f, "blood transfusion").kind, "PROCEDURE_NAME");
     assert_eq!(find(&f, "vision loss").codes[0].code, "H54.7");
 }
+
+#[test]
+fn lists_repairs_and_idioms_of_a_follow_up_visit() {
+    // A negated list runs past the trigger's reach, item by item.
+    let f = run("[doctor] you've not had any recent weight loss , headaches , bone pain , urinary symptoms , or blood in the stools . but you have some back pain .");
+    for term in ["weight loss", "headaches", "urinary symptoms", "blood in the stools"] {
+        assert!(has(find(&f, term), "NEGATION"), "{term}");
+    }
+    assert!(!has(find(&f, "back pain"), "NEGATION"));
+    // "Nothing X" denies X; "nothing helps" does not deny what it fails to help.
+    let f = run("[patient] a little bit of numbing , but nothing tingling .\n[patient] nothing helps the headaches .");
+    assert!(has(find(&f, "tingling"), "NEGATION") && !has(find(&f, "numbing"), "NEGATION"));
+    assert!(!has(find(&f, "headaches"), "NEGATION"));
+    // "Really, I did not" answers no.
+    let f = run("[doctor] did you have any chest pain ?\n[patient] really , i did not .");
+    assert!(has(find(&f, "chest pain"), "NEGATION"));
+    // A body site and a repair word are one procedure.
+    let f = run("[doctor] you had that rotator cuff repaired about eight months ago .");
+    let r = find(&f, "rotator cuff repaired");
+    assert_eq!((r.category.as_str(), r.kind.as_str()), ("TEST_TREATMENT_PROCEDURE", "PROCEDURE_NAME"));
+    // Idioms: "cold turkey", "which name fits"; a fit is still a seizure.
+    let f = run("[patient] i went cold turkey .\n[patient] we'll see which name fits .\n[patient] she had a fit last week .");
+    let said: Vec<&str> =
+        f.conversation.clinical_insights.iter().filter(|i| i.category == "MEDICAL_CONDITION").map(|i| i.spans[0].content.as_str()).collect();
+    assert_eq!(said, ["a fit"], "{said:?}");
+    // Smoking-cessation products are medications; uric acid is a test.
+    assert_eq!(find(&run("[doctor] we could try a nicotine patch ."), "nicotine patch").category, "MEDICATION");
+    assert_eq!(find(&run("[doctor] watch foods that raise your uric acid levels ."), "uric acid levels").category, "TEST_TREATMENT_PROCEDURE");
+}
+
