@@ -149,7 +149,7 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
 const NOT_DONE: &[&str] = &["didnt", "havent", "hasnt", "never", "wasnt", "werent", "dont", "cant"];
 
 /// Words that open a new clause after an answering "no" ("no i have…", "no it's…", "no but…").
-const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only", "okay", "ok", "alright", "right"];
+const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "she", "they", "thats", "that", "but", "just", "only", "okay", "ok", "alright", "right", "actually"];
 
 /// Words that may join two items of a list, beside the commas between tokens.
 const LIST_WORDS: &[&str] = &["or", "and", "nor", "any"];

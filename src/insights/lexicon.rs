@@ -246,14 +246,16 @@ impl Lexicon {
         let generic_condition = concepts.len() - 1;
         concepts.push(Concept { category: "TEST_TREATMENT_PROCEDURE".into(), kind: "PROCEDURE_NAME".into(), traits: Vec::new(), codes: Vec::new() });
         let generic_procedure = concepts.len() - 1;
-        // Only a drug's own name (the one its DrugBank code is described by) and the curated names: the
+        // Only a drug's own name (the one its DrugBank code is described by) and the curated names of coded
+        // drugs ("reliever" and "preventer" are everyday words one letter from "relieved", "prevented"): the
         // registry's rarer synonyms ("medinal" for barbital) and MeSH's protein and class names ("recoverin",
         // "pregnanes") sit one letter from everyday words ("medical", "recovering", "pregnant").
         let own_name = |k: &str, c: &Concept| c.codes.first().is_some_and(|code| code.system == "DRUGBANK" && key(&code.description) == k);
         let spellings = Spellings::new(
             term_keys
                 .iter()
-                .filter(|(k, c)| concepts[*c].category == "MEDICATION" && (curated.contains(k) || own_name(k, &concepts[*c]))).map(|(k, c)| (k.as_str(), *c)),
+                .filter(|(k, c)| concepts[*c].category == "MEDICATION" && (curated.contains(k) || own_name(k, &concepts[*c])) && !concepts[*c].codes.is_empty())
+                .map(|(k, c)| (k.as_str(), *c)),
         );
         Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, generic_procedure, first_names, surnames, spellings })
     }

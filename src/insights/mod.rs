@@ -10,7 +10,8 @@
 //! [`spelling`] for drug names one slip off) → [`attributes`] (dose, frequency, values…) → [`context`]
 //! (ConText traits, question/answer pairs) → [`phi`] (identifiers and time expressions). [`redact`]
 //! replaces PHI in every output. Words that name no entity in context ("left-hand side", "cold water",
-//! "fit and well"; `is_figure_of_speech`) and "temperature" said as a reading are settled here.
+//! "fit and well"; `is_figure_of_speech`) and "temperature" or "sugar" said as a reading (`is_reading`) are
+//! settled here.
 //! Limits: dictionary and rule based; a term must be in the lexicon (registry vocabularies plus the
 //! curated spoken layer) to be found; see each module for its own limits.
 
@@ -121,7 +122,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             if near.contains(m) && !e.traits.contains(&"LOW_CONFIDENCE") {
                 e.traits.push("LOW_CONFIDENCE");
             }
-            if is_temperature_reading(t, m) {
+            if is_reading(t, m) {
                 e.category = "TEST_TREATMENT_PROCEDURE".into();
                 e.kind = "TEST_NAME".into();
                 entities.push(e);
@@ -310,6 +311,10 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
     let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
     let before = if m.first > 0 { w(m.first - 1) } else { "" };
     let after = w(m.first + 1);
+    // "the back of my head": a region of the part named next, not the back.
+    if w(m.last) == "back" && w(m.last + 1) == "of" {
+        return true;
+    }
     m.first == m.last
         && match w(m.first) {
             "hand" => (matches!(before, "left" | "right") && after == "side") || matches!(before, "other" | "at"),
@@ -340,9 +345,17 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
 /// for a fever) keep the lexicon's reading.
 const MEASURED: &[&str] = &["your", "my", "his", "her", "their", "the", "body", "normal", "check", "checked", "take", "took", "taking"];
 
-/// A lone "temperature" said as the vital sign rather than the symptom.
-fn is_temperature_reading(t: &[Token], m: &Mention) -> bool {
-    m.first == m.last && t[m.first].lower == "temperature" && m.first > 0 && MEASURED.contains(&t[m.first - 1].lower.as_str())
+/// A lone "temperature" or "sugar" said as the measurement rather than the symptom or the disease: "your
+/// temperature", "my sugar was high", and "sugars" in the plural ("have your sugars been running okay"),
+/// while "I have sugar" keeps the diabetes.
+fn is_reading(t: &[Token], m: &Mention) -> bool {
+    let after_measure = m.first > 0 && MEASURED.contains(&t[m.first - 1].lower.as_str());
+    m.first == m.last
+        && match t[m.first].lower.as_str() {
+            "temperature" | "sugar" => after_measure,
+            "sugars" => true,
+            _ => false,
+        }
 }
 
 impl Entity {

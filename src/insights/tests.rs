@@ -437,3 +437,23 @@ fn lists_repairs_and_idioms_of_a_follow_up_visit() {
     assert_eq!(find(&run("[doctor] watch foods that raise your uric acid levels ."), "uric acid levels").category, "TEST_TREATMENT_PROCEDURE");
 }
 
+#[test]
+fn readings_regions_and_what_a_clinician_does_not_think() {
+    // "Sugars" are readings; "sugar" after a possessive too; "I have sugar" is the disease.
+    let f = run("[doctor] have your sugars been running okay ?\n[patient] my sugar was high .\n[patient] i have sugar .");
+    assert_eq!(find_in(&f, 0, "sugars").category, "TEST_TREATMENT_PROCEDURE");
+    assert_eq!(find_in(&f, 1, "sugar").category, "TEST_TREATMENT_PROCEDURE");
+    assert_eq!(find_in(&f, 2, "sugar").category, "MEDICAL_CONDITION");
+    // "The back of my head" is the head; an everyday word one letter from a curated word is no drug.
+    let f = run("[patient] it's a pressure in the back of my head . i was relieved .");
+    let said: Vec<&str> = f.conversation.clinical_insights.iter().map(|i| i.spans[0].content.as_str()).collect();
+    assert!(said.contains(&"head") && !said.contains(&"the back") && !said.contains(&"relieved"), "{said:?}");
+    // Not the worst headache, not better: the headache is there. A self-correcting "no actually" denies nothing.
+    let f = run("[doctor] so this isn't the worst headache you've ever had ?\n[doctor] call if the headache is not better .\n[doctor] you take it once a day no actually we increased your tylenol .");
+    assert!(!has(find_in(&f, 0, "headache"), "NEGATION") && !has(find_in(&f, 1, "headache"), "NEGATION"));
+    assert!(!has(find(&f, "tylenol"), "NEGATION"));
+    // What the clinician does not think it is, is denied.
+    let f = run("[doctor] i don't think this is a stroke .");
+    assert!(has(find(&f, "stroke"), "NEGATION"));
+}
+
