@@ -89,10 +89,17 @@ const FUNCTIONS: &[&str] = &[
 ];
 /// Complaints that join a preceding body site into one condition ("elbow pain", "wrist soreness").
 const SITE_COMPLAINTS: &[&str] = &["pain", "ache", "soreness", "stiffness", "tenderness", "discomfort", "swelling", "numbness"];
-/// Exam words that join a preceding body site into one examination ("neck exam", "knee examination").
-const EXAM_WORDS: &[&str] = &["exam", "examination"];
-/// Words that make a preceding body site an operation on it ("rotator cuff repair", "knee replacement").
-const REPAIR_WORDS: &[&str] = &["repair", "repaired", "reconstruction", "replacement", "replaced", "fusion", "surgery", "transplant"];
+/// Examinations, imaging and operations that join a preceding body site into one test or procedure
+/// ("neck exam", "knee x-ray", "brain mri", "knee surgery"); keys of whole lexicon terms.
+const SITE_PROCEDURES: &[&str] = &[
+    "exam", "examination", "x ray", "xray", "mri", "ct", "ct scan", "cat scan", "scan", "ultrasound", "surgery", "operation", "replacement",
+    "injection",
+];
+/// Of those, the ones that also join a preceding condition ("cataract surgery", "hernia operation").
+const CONDITION_PROCEDURES: &[&str] = &["surgery", "operation"];
+/// Words, not terms themselves, that make a preceding body site or condition an operation on it
+/// ("rotator cuff repair", "skin cancer removal").
+const REPAIR_WORDS: &[&str] = &["repair", "repaired", "reconstruction", "replacement", "replaced", "fusion", "surgery", "transplant", "removal"];
 
 /// Phrase keys → item ids, searched with one automaton.
 struct Matcher {
@@ -282,8 +289,10 @@ impl Lexicon {
     /// function followed by a problem word ("heart issues", "gi problems", "swallowing problem") or by a
     /// complaint ("elbow pain", taking the complaint's concept), a problem
     /// word followed by a function ("difficulty swallowing", "problems with sleeping"), both as a code-less
-    /// MEDICAL_CONDITION; a body site followed by an exam word as one examination ("neck exam"), and by
-    /// a repair word as one code-less procedure ("rotator cuff repair") when the pair is not a term itself.
+    /// MEDICAL_CONDITION; a body site followed by an examination, imaging or operation as that one test or
+    /// procedure ("neck exam", "knee x-ray", and for a condition "cataract surgery"), and a body site or
+    /// condition followed by a repair word as one code-less procedure ("rotator cuff repair", "skin cancer
+    /// removal") when the pair is not a term itself.
     pub fn find_composed(&self, toks: &[Token]) -> Vec<Mention> {
         let found = self.find(toks);
         let key = |k: usize| toks.get(k).map(|t| t.key.as_str()).unwrap_or("");
@@ -309,13 +318,24 @@ impl Lexicon {
                     k = e.last + 1;
                     continue;
                 }
-                // "rotator cuff repair", "acl reconstruction": one procedure, not a body part beside a word.
+            }
+            let site_or_condition = |m: &Mention| matches!(self.concepts[m.item].category.as_str(), "ANATOMY" | "MEDICAL_CONDITION");
+            if let Some(m) = mention.filter(|m| m.first == k && site_or_condition(m)) {
+                let anatomy = self.concepts[m.item].category == "ANATOMY";
+                // "rotator cuff repair", "skin cancer removal": one procedure, not a body part or a
+                // condition beside a word.
                 if REPAIR_WORDS.contains(&lower(m.last + 1)) && at(m.last + 1).is_none() {
                     out.push(Mention { first: m.first, last: m.last + 1, item: self.generic_procedure });
                     k = m.last + 2;
                     continue;
                 }
-                if let Some(e) = at(m.last + 1).map(|i| found[i]).filter(|e| e.first == e.last && EXAM_WORDS.contains(&key(e.first))) {
+                // "knee x-ray", "neck exam", "cataract surgery": the test or procedure, taking its concept.
+                let heads = if anatomy { SITE_PROCEDURES } else { CONDITION_PROCEDURES };
+                let joined = |e: &Mention| (e.first..=e.last).map(key).collect::<Vec<_>>().join(" ");
+                if let Some(e) = at(m.last + 1)
+                    .map(|i| found[i])
+                    .filter(|e| e.first == m.last + 1 && self.concepts[e.item].category == "TEST_TREATMENT_PROCEDURE" && heads.contains(&joined(e).as_str()))
+                {
                     out.push(Mention { first: m.first, last: e.last, item: e.item });
                     k = e.last + 1;
                     continue;

@@ -306,7 +306,8 @@ fn answer_questions(
 
 /// "Hand" that names no hand ("the left-hand side", "on the other hand", "at hand"), "cold" that
 /// describes a drink or the weather ("really cold water feels good"), not the illness, "by mouth" (a
-/// route, not the mouth), "a sweet tooth", "ice cream" and "fit and well".
+/// route, not the mouth), "a sweet tooth", "ice cream", "fit and well", and the like: each arm below
+/// names its own idioms.
 fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
     let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
     let before = if m.first > 0 { w(m.first - 1) } else { "" };
@@ -332,6 +333,11 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
                     || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically" | "to" | "can" | "could" | "will" | "would" | "dont" | "doesnt")
                     || matches!(after, "in" | "into" | "you" | "him" | "her" | "them" | "with")
             }
+            // "keep an eye on it", "a close eye", "a bull's-eye rash"; a "face-to-face" appointment.
+            "eye" => matches!(before, "an" | "close" | "bulls" | "bull" | "watchful"),
+            "face" => (after == "to" && w(m.first + 2) == "face") || (before == "to" && m.first >= 2 && w(m.first - 2) == "face"),
+            // "extra strength tylenol": the product's strength, not the strength examined.
+            "strength" => matches!(before, "extra" | "regular" | "maximum" | "max" | "full" | "half" | "double" | "prescription"),
             "fits" => {
                 matches!(before, "it" | "that" | "this" | "which" | "name" | "size" | "everything" | "one")
                     || matches!(after, "in" | "into" | "with" | "well" | "the" | "your" | "my" | "his" | "her")

@@ -457,3 +457,20 @@ fn readings_regions_and_what_a_clinician_does_not_think() {
     assert!(has(find(&f, "stroke"), "NEGATION"));
 }
 
+#[test]
+fn a_site_with_its_imaging_or_operation_is_one_test_or_procedure() {
+    let f = run("[doctor] here's your right knee x-ray . you had knee surgery , and the mole removal went well .");
+    for (term, category) in [("knee x-ray", "TEST_TREATMENT_PROCEDURE"), ("knee surgery", "TEST_TREATMENT_PROCEDURE"), ("mole removal", "TEST_TREATMENT_PROCEDURE")] {
+        assert_eq!(find(&f, term).category, category, "{term}");
+    }
+    assert!(f.conversation.clinical_insights.iter().all(|i| i.spans[0].content != "knee"));
+    // Idioms: "keep an eye on", "face-to-face"; a product's "extra strength"; strength and sensation examined.
+    let f = run("[doctor] we'll keep an eye on it and see you face-to-face . take extra strength tylenol .\n[doctor] strength and sensation are intact .");
+    let said: Vec<&str> = f.conversation.clinical_insights.iter().map(|i| i.spans[0].content.as_str()).collect();
+    assert!(!said.contains(&"eye") && !said.contains(&"face") && said.iter().filter(|s| **s == "strength").count() == 1, "{said:?}");
+    assert_eq!(find_in(&f, 1, "sensation").category, "TEST_TREATMENT_PROCEDURE");
+    // Work done so that an operation is not needed does not deny the operation.
+    let f = run("[doctor] we're working on it so that we don't have to do surgery .");
+    assert!(!has(find(&f, "surgery"), "NEGATION"));
+}
+
