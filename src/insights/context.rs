@@ -134,6 +134,11 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
             if name == "NEGATION" && concept.category == "TEST_TREATMENT_PROCEDURE" && concept.kind == "TEST_NAME" && !not_done {
                 continue;
             }
+            // "we didn't appreciate that on physical exam": the exam a finding was looked for on was done.
+            let on = |k: usize| ent.first >= k && toks[ent.first - k].lower == "on";
+            if name == "NEGATION" && concept.category == "TEST_TREATMENT_PROCEDURE" && (on(1) || (on(2) && matches!(toks[ent.first - 1].lower.as_str(), "your" | "the" | "my" | "his" | "her"))) {
+                continue;
+            }
             let hit = (forward && in_reach && !past_finding)
                 || (backward && ent.last < trig.first && trig.first - ent.last <= MAX_SCOPE && !blocked(ent.last, trig.first));
             if hit && !out[e].contains(&name) {
@@ -154,14 +159,25 @@ const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "sh
 /// Words that may join two items of a list, beside the commas between tokens.
 const LIST_WORDS: &[&str] = &["or", "and", "nor", "any"];
 
-/// Hesitations that may open an answer ("really, i did not").
-const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "hmm", "hm", "mmm", "oh", "well", "ah", "really"];
+/// Hesitations and exclamations that may open an answer ("really, i did not", "my gosh, no").
+const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "oh", "well", "ah", "really", "my", "gosh", "goodness", "god", "geez", "jeez", "wow"];
+
+/// Whether a token only fills the opening of an answer; "hmm", "hmmm", "mmm" in any length.
+fn filler(t: &Token) -> bool {
+    let w = t.lower.as_str();
+    FILLERS.contains(&w) || (w.contains('m') && w.chars().all(|c| c == 'h' || c == 'm'))
+}
+
+/// The tokens of an answer after its opening fillers.
+fn after_fillers(toks: &[Token]) -> &[Token] {
+    &toks[toks.iter().take_while(|t| filler(t)).count()..]
+}
 
 /// Whether a patient's turn opens unsure ("maybe", "i'm not sure"): then it neither affirms nor denies,
 /// whatever it names after.
 pub fn hedged(toks: &[Token]) -> bool {
-    let skip = toks.iter().take_while(|t| FILLERS.contains(&t.lower.as_str())).count();
-    let w = |k: usize| toks.get(skip + k).map(|t| t.lower.as_str()).unwrap_or("");
+    let toks = after_fillers(toks);
+    let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
     matches!(w(0), "maybe" | "possibly" | "perhaps" | "probably") || (matches!(w(0), "im" | "i") && matches!(w(1), "not") && w(2) == "sure")
 }
 
@@ -171,8 +187,8 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
     if matches!(toks.first().map(|t| t.lower.as_str()), Some("uh" | "mm" | "um")) && matches!(toks.get(1).map(|t| t.lower.as_str()), Some("huh" | "hmm" | "hm")) {
         return Some(true);
     }
-    let skip = toks.iter().take_while(|t| FILLERS.contains(&t.lower.as_str())).count();
-    let toks = &toks[skip..];
+    let all = toks;
+    let toks = after_fillers(toks);
     let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
     match w(0) {
         "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
@@ -185,6 +201,15 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
         "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "mhm" | "uhhuh" | "mmhmm" => Some(true),
         "i" if w(1) == "do" || w(1) == "have" => Some(true),
         "a" if w(1) == "little" || w(1) == "bit" => Some(true),
+        // A short answer that thinks aloud first ("i'm trying to think, no, i don't think so"): a bare
+        // "no" or "i don't think so" in it, and no "yes", denies.
+        _ if all.len() <= 12 => {
+            let words: Vec<&str> = all.iter().map(|t| t.lower.as_str()).collect();
+            let bare_no = words.iter().enumerate().any(|(i, w)| matches!(*w, "no" | "nope") && words.get(i + 1).is_none_or(|n| CLAUSE_OPENERS.contains(n) || matches!(*n, "no" | "not")));
+            let dont_think = words.windows(4).any(|x| x == ["i", "dont", "think", "so"]);
+            let yes = words.iter().any(|w| matches!(*w, "yes" | "yeah" | "yep" | "yup"));
+            if (bare_no || dont_think) && !yes { Some(false) } else { None }
+        }
         _ => None,
     }
 }

@@ -131,7 +131,8 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             e.codes = c.codes.clone();
             if c.category == "MEDICAL_CONDITION" {
                 for ct in &c.traits {
-                    if let Some(name) = ["SIGN", "SYMPTOM", "DIAGNOSIS"].into_iter().find(|n| n == ct) {
+                    // NEGATION: words that deny in themselves ("nontender", "nondistended").
+                    if let Some(name) = ["SIGN", "SYMPTOM", "DIAGNOSIS", "NEGATION"].into_iter().find(|n| n == ct).filter(|n| !e.traits.contains(n)) {
                         e.traits.push(name);
                     }
                 }

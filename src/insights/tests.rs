@@ -474,3 +474,20 @@ fn a_site_with_its_imaging_or_operation_is_one_test_or_procedure() {
     assert!(!has(find(&f, "surgery"), "NEGATION"));
 }
 
+#[test]
+fn answers_that_think_aloud_and_findings_on_an_exam() {
+    // Exclamations and long "hmmm"s open an answer; a short answer that thinks aloud still says no.
+    let f = run("[doctor] any constipation ?\n[patient] hmmm no i had diarrhea last week .\n[doctor] ever had kidney stones ?\n[patient] my gosh no\n[doctor] any family history of arthritis ?\n[patient] i'm trying to think no i don't think so no");
+    for term in ["constipation", "kidney stones", "arthritis"] {
+        assert!(has(find(&f, term), "NEGATION"), "{term}");
+    }
+    assert!(!has(find(&f, "diarrhea"), "NEGATION"));
+    // The exam a finding was looked for on was done; "nontender" denies in itself.
+    let f = run("[doctor] we didn't really appreciate that on physical exam . your abdomen is nontender .");
+    assert!(!has(find(&f, "physical exam"), "NEGATION"));
+    assert!(has(find(&f, "nontender"), "NEGATION"));
+    let f = run("[doctor] your hcv antibody test was positive for hep c .");
+    assert_eq!(find(&f, "hep c").category, "MEDICAL_CONDITION");
+    assert_eq!(find(&f, "hcv antibody test").category, "TEST_TREATMENT_PROCEDURE");
+}
+
