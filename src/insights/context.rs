@@ -139,7 +139,12 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
             if name == "NEGATION" && concept.category == "TEST_TREATMENT_PROCEDURE" && (on(1) || (on(2) && matches!(toks[ent.first - 1].lower.as_str(), "your" | "the" | "my" | "his" | "her"))) {
                 continue;
             }
-            let hit = (forward && in_reach && !past_finding)
+            // "no bruits . your lung exam you have some crackles": in run-on speech a new examination
+            // named after the trigger opens a new finding, outside the negation.
+            let next_exam = name == "NEGATION"
+                && concept.category == "MEDICAL_CONDITION"
+                && entities.iter().any(|o| o.first > trig.last && o.last < ent.first && lex.concept(o.item).kind == "TEST_NAME");
+            let hit = (forward && in_reach && !past_finding && !next_exam)
                 || (backward && ent.last < trig.first && trig.first - ent.last <= MAX_SCOPE && !blocked(ent.last, trig.first));
             if hit && !out[e].contains(&name) {
                 out[e].push(name);

@@ -63,6 +63,8 @@ pub struct Lexicon {
     generic_condition: usize,
     /// A code-less `TEST_TREATMENT_PROCEDURE` / `PROCEDURE_NAME` concept for composed repairs ("rotator cuff repair").
     generic_procedure: usize,
+    /// A code-less `TEST_TREATMENT_PROCEDURE` / `TEST_NAME` concept for composed screenings ("colon cancer screening").
+    generic_test: usize,
     /// Person names (`@names` records): first name → whether it is also an everyday word.
     first_names: HashMap<String, bool>,
     surnames: HashSet<String>,
@@ -253,6 +255,8 @@ impl Lexicon {
         let generic_condition = concepts.len() - 1;
         concepts.push(Concept { category: "TEST_TREATMENT_PROCEDURE".into(), kind: "PROCEDURE_NAME".into(), traits: Vec::new(), codes: Vec::new() });
         let generic_procedure = concepts.len() - 1;
+        concepts.push(Concept { category: "TEST_TREATMENT_PROCEDURE".into(), kind: "TEST_NAME".into(), traits: Vec::new(), codes: Vec::new() });
+        let generic_test = concepts.len() - 1;
         // Only a drug's own name (the one its DrugBank code is described by) and the curated names of coded
         // drugs ("reliever" and "preventer" are everyday words one letter from "relieved", "prevented"): the
         // registry's rarer synonyms ("medinal" for barbital) and MeSH's protein and class names ("recoverin",
@@ -264,7 +268,7 @@ impl Lexicon {
                 .filter(|(k, c)| concepts[*c].category == "MEDICATION" && (curated.contains(k) || own_name(k, &concepts[*c])) && !concepts[*c].codes.is_empty())
                 .map(|(k, c)| (k.as_str(), *c)),
         );
-        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, generic_procedure, first_names, surnames, spellings })
+        Ok(Self { concepts, terms: Matcher::new(term_keys)?, rules, triggers: Matcher::new(rule_keys)?, generic_condition, generic_procedure, generic_test, first_names, surnames, spellings })
     }
 
     /// The medication a word not in the lexicon is most likely a misspelling of (see [`Spellings`]).
@@ -292,7 +296,7 @@ impl Lexicon {
     /// MEDICAL_CONDITION; a body site followed by an examination, imaging or operation as that one test or
     /// procedure ("neck exam", "knee x-ray", and for a condition "cataract surgery"), and a body site or
     /// condition followed by a repair word as one code-less procedure ("rotator cuff repair", "skin cancer
-    /// removal") when the pair is not a term itself.
+    /// removal") or by "screening" as one code-less test, when the pair is not a term itself.
     pub fn find_composed(&self, toks: &[Token]) -> Vec<Mention> {
         let found = self.find(toks);
         let key = |k: usize| toks.get(k).map(|t| t.key.as_str()).unwrap_or("");
@@ -322,6 +326,12 @@ impl Lexicon {
             let site_or_condition = |m: &Mention| matches!(self.concepts[m.item].category.as_str(), "ANATOMY" | "MEDICAL_CONDITION");
             if let Some(m) = mention.filter(|m| m.first == k && site_or_condition(m)) {
                 let anatomy = self.concepts[m.item].category == "ANATOMY";
+                // "colon cancer screening", "hep c screen": one test.
+                if matches!(lower(m.last + 1), "screening" | "screen") && at(m.last + 1).is_none() {
+                    out.push(Mention { first: m.first, last: m.last + 1, item: self.generic_test });
+                    k = m.last + 2;
+                    continue;
+                }
                 // "rotator cuff repair", "skin cancer removal": one procedure, not a body part or a
                 // condition beside a word.
                 if REPAIR_WORDS.contains(&lower(m.last + 1)) && at(m.last + 1).is_none() {

@@ -102,7 +102,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
 
         // Concept mentions with their context traits.
         let mut mentions: Vec<Mention> =
-            found.into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x) && !is_figure_of_speech(t, m)).collect();
+            found.into_iter().filter(|m| !taken[m.first..=m.last].iter().any(|x| *x) && !is_figure_of_speech(t, m, &lex.concept(m.item).category)).collect();
         // Words no term matched that are one slip from a drug name: kept, marked LOW_CONFIDENCE for review.
         let near: Vec<Mention> = (0..t.len())
             .filter(|&k| !taken[k] && !covered[k])
@@ -280,7 +280,9 @@ fn answer_questions(
                 && matches!(t[e.first - 2].key.as_str(), "issue" | "problem" | "trouble" | "reaction" | "complication");
             let asked = !definite && !purpose && !allergen && !trouble && context::is_question(text, t, &sent, e.first);
             // "do you have a pacemaker?" "no": a treatment or procedure denied was never had.
-            let treatment = e.category == "TEST_TREATMENT_PROCEDURE" && e.kind != "TEST_NAME";
+            // "have you ever had a colonoscopy?" "no": a test is denied only when asked whether it was done.
+            let asked_done = t[e.first.saturating_sub(4)..e.first].iter().any(|w| matches!(w.lower.as_str(), "had" | "done" | "gotten" | "got" | "get"));
+            let treatment = e.category == "TEST_TREATMENT_PROCEDURE" && (e.kind != "TEST_NAME" || asked_done);
             if !asked || !(treatment || matches!(e.category.as_str(), "MEDICAL_CONDITION" | "BEHAVIORAL_ENVIRONMENTAL_SOCIAL" | "MEDICATION")) {
                 continue;
             }
@@ -294,12 +296,18 @@ fn answer_questions(
         // "nausea, vomiting, fever?" "I haven't thrown up": an answer that names one of the things asked
         // answers that one, and leaves the others unanswered.
         let by_name = asked_about.iter().any(|(_, a)| a.is_some());
+        let said_yes = context::answer(&toks[si + 1]) == Some(true);
         for (n, by) in asked_about {
             let Some(yes) = (if by_name { by } else { yes }) else { continue };
             let e = &mut entities[n];
             e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
             if !yes && !e.traits.contains(&"NEGATION") {
                 e.traits.push("NEGATION");
+            }
+            // "...you can't sleep or you're having shortness of breath?" "Yeah, I just can't catch my
+            // breath": affirmed, and by name, whatever the question's own wording denied.
+            if yes && by_name && said_yes {
+                e.traits.retain(|x| *x != "NEGATION");
             }
         }
     }
@@ -309,12 +317,19 @@ fn answer_questions(
 /// describes a drink or the weather ("really cold water feels good"), not the illness, "by mouth" (a
 /// route, not the mouth), "a sweet tooth", "ice cream", "fit and well", and the like: each arm below
 /// names its own idioms.
-fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
+fn is_figure_of_speech(t: &[Token], m: &Mention, category: &str) -> bool {
     let w = |k: usize| t.get(k).map_or("", |x| x.lower.as_str());
     let before = if m.first > 0 { w(m.first - 1) } else { "" };
     let after = w(m.first + 1);
-    // "the back of my head": a region of the part named next, not the back.
+    // "the back of my head": a region of the part named next, not the back. "Bowel movements" and "bowel
+    // habits" are what the bowel does; "eye doctor", "gi specialist" name a clinician.
     if w(m.last) == "back" && w(m.last + 1) == "of" {
+        return true;
+    }
+    if matches!(w(m.last), "bowel" | "bowels") && matches!(w(m.last + 1), "movement" | "movements" | "habits" | "habit") {
+        return true;
+    }
+    if matches!(w(m.last + 1), "doctor" | "doctors" | "specialist" | "specialists" | "clinic" | "department" | "surgeon" | "team") && category == "ANATOMY" {
         return true;
     }
     m.first == m.last
@@ -334,6 +349,9 @@ fn is_figure_of_speech(t: &[Token], m: &Mention) -> bool {
                     || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically" | "to" | "can" | "could" | "will" | "would" | "dont" | "doesnt")
                     || matches!(after, "in" | "into" | "you" | "him" | "her" | "them" | "with")
             }
+            // "it boils down to"; "sick of", "sick leave", "sick and tired".
+            "boils" | "boil" => after == "down",
+            "sick" => matches!(after, "of" | "leave" | "day" | "days" | "note" | "pay") || (after == "and" && w(m.first + 2) == "tired"),
             // "keep an eye on it", "a close eye", "a bull's-eye rash"; a "face-to-face" appointment.
             "eye" => matches!(before, "an" | "close" | "bulls" | "bull" | "watchful"),
             "face" => (after == "to" && w(m.first + 2) == "face") || (before == "to" && m.first >= 2 && w(m.first - 2) == "face"),

@@ -491,3 +491,28 @@ fn answers_that_think_aloud_and_findings_on_an_exam() {
     assert_eq!(find(&f, "hcv antibody test").category, "TEST_TREATMENT_PROCEDURE");
 }
 
+#[test]
+fn run_on_exams_screenings_and_clinicians_by_field() {
+    // A new examination named after "no" opens a new finding; "can't stop itching" is itching.
+    let f = run("[doctor] no bruits your lung exam you have some wheezing in both bases .\n[patient] i just can't stop itching .");
+    assert!(!has(find(&f, "wheezing"), "NEGATION"));
+    assert!(!has(find(&f, "itching"), "NEGATION"));
+    // A yes that names what the question's own wording denied affirms it.
+    let f = run("[doctor] is it because you can't sleep or you're having shortness of breath ?\n[patient] yeah i just can't catch my breath .");
+    assert!(!has(find_in(&f, 0, "shortness of breath"), "NEGATION"));
+    // "Have you ever had a colonoscopy?" "No": a test denied when asked whether it was done.
+    let f = run("[doctor] have you ever had a colonoscopy ?\n[patient] no .\n[doctor] is your blood pressure high ?\n[patient] no .");
+    assert!(has(find(&f, "colonoscopy"), "NEGATION"));
+    assert!(!has(find(&f, "blood pressure"), "NEGATION"));
+    // A condition and "screening" are one test; an "eye doctor" is a clinician; "bowel movements" no bowel.
+    let f = run("[doctor] you're due for cancer screening . see the eye doctor . any change in bowel movements ?");
+    assert_eq!(find(&f, "cancer screening").kind, "TEST_NAME");
+    let anatomy: Vec<&str> =
+        f.conversation.clinical_insights.iter().filter(|i| i.category == "ANATOMY").map(|i| i.spans[0].content.as_str()).collect();
+    assert!(anatomy.is_empty(), "{anatomy:?}");
+    // "It boils down to", "sick of": no condition; "he got sick" is one.
+    let f = run("[patient] it boils down to being sick of it .\n[patient] he got sick .");
+    let said: Vec<&str> = f.conversation.clinical_insights.iter().map(|i| i.spans[0].content.as_str()).collect();
+    assert_eq!(said, ["got sick"], "{said:?}");
+}
+
