@@ -197,7 +197,7 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
     let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
     match w(0) {
         "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
-        "not" if matches!(w(1), "really" | "at" | "that" | "necessarily") => Some(false),
+        "not" if matches!(w(1), "really" | "at" | "that" | "necessarily" | "those" | "these" | "any") => Some(false),
         "i" if matches!(w(1), "dont" | "havent" | "didnt" | "never") => Some(false),
         "i" if matches!(w(1), "have" | "did" | "do" | "had") && w(2) == "not" => Some(false),
         "ive" | "i" if w(1) == "never" || (w(1) == "have" && w(2) == "never") => Some(false),

@@ -274,11 +274,15 @@ fn answer_questions(
             // antibiotics?": it denies the allergy, not the antibiotics.
             let purpose = e.first > 0 && t[e.first - 1].lower == "for";
             let allergen = t[e.first.saturating_sub(4)..e.first].iter().any(|w| w.lower.starts_with("allerg"));
+            // "has anyone spoken to you about the risks of aspirin?", "are you worried about cancer?": "no"
+            // answers the talk or the worry, not whether the thing is there.
+            // ("how about X?" and "what about X?" still ask about X.)
+            let topic = (e.first.saturating_sub(4)..e.first).any(|k| t[k].lower == "about" && !(k > 0 && matches!(t[k - 1].lower.as_str(), "how" | "what")));
             // "any issue with sedation?" "no": the issue is denied, not the sedation.
             let trouble = e.first > 1
                 && t[e.first - 1].lower == "with"
                 && matches!(t[e.first - 2].key.as_str(), "issue" | "problem" | "trouble" | "reaction" | "complication");
-            let asked = !definite && !purpose && !allergen && !trouble && context::is_question(text, t, &sent, e.first);
+            let asked = !definite && !purpose && !allergen && !trouble && !topic && context::is_question(text, t, &sent, e.first);
             // "do you have a pacemaker?" "no": a treatment or procedure denied was never had.
             // "have you ever had a colonoscopy?" "no": a test is denied only when asked whether it was done.
             let asked_done = t[e.first.saturating_sub(4)..e.first].iter().any(|w| matches!(w.lower.as_str(), "had" | "done" | "gotten" | "got" | "get"));
@@ -326,6 +330,10 @@ fn is_figure_of_speech(t: &[Token], m: &Mention, category: &str) -> bool {
     if w(m.last) == "back" && w(m.last + 1) == "of" {
         return true;
     }
+    // "sick of it", "being sick of", "sick leave", "sick and tired".
+    if w(m.last) == "sick" && (matches!(w(m.last + 1), "of" | "leave" | "day" | "days" | "note" | "pay") || (w(m.last + 1) == "and" && w(m.last + 2) == "tired")) {
+        return true;
+    }
     if matches!(w(m.last), "bowel" | "bowels") && matches!(w(m.last + 1), "movement" | "movements" | "habits" | "habit") {
         return true;
     }
@@ -349,9 +357,10 @@ fn is_figure_of_speech(t: &[Token], m: &Mention, category: &str) -> bool {
                     || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically" | "to" | "can" | "could" | "will" | "would" | "dont" | "doesnt")
                     || matches!(after, "in" | "into" | "you" | "him" | "her" | "them" | "with")
             }
-            // "it boils down to"; "sick of", "sick leave", "sick and tired".
+            // A hospital's "discharge" and its papers, not a symptom.
+            "discharge" => before == "hospital" || matches!(after, "summary" | "papers" | "paperwork" | "instructions" | "letter" | "planning"),
+            // "it boils down to".
             "boils" | "boil" => after == "down",
-            "sick" => matches!(after, "of" | "leave" | "day" | "days" | "note" | "pay") || (after == "and" && w(m.first + 2) == "tired"),
             // "keep an eye on it", "a close eye", "a bull's-eye rash"; a "face-to-face" appointment.
             "eye" => matches!(before, "an" | "close" | "bulls" | "bull" | "watchful"),
             "face" => (after == "to" && w(m.first + 2) == "face") || (before == "to" && m.first >= 2 && w(m.first - 2) == "face"),

@@ -516,3 +516,22 @@ fn run_on_exams_screenings_and_clinicians_by_field() {
     assert_eq!(said, ["got sick"], "{said:?}");
 }
 
+#[test]
+fn british_consultation_answers_and_topics() {
+    // "Has anyone spoken to you about the risks of aspirin?" "No": the talk is denied, not the aspirin;
+    // "how about chest pain?" still asks about the pain.
+    let f = run("[doctor] has any gp spoken to you about the risks of aspirin ?\n[patient] no , i haven't .\n[doctor] how about chest pain ?\n[patient] no .");
+    assert!(!has(find(&f, "aspirin"), "NEGATION"));
+    assert!(has(find(&f, "chest pain"), "NEGATION"));
+    // "Not those sort of symptoms" answers no; "physically sick" is vomiting, not the nausea of "feeling sick".
+    let f = run("[doctor] any cough or sore throat ?\n[patient] mmm , not those sort of symptoms , really .\n[doctor] have you been physically sick ?\n[patient] no , but now i'm feeling very sick .");
+    assert!(has(find(&f, "cough"), "NEGATION") && has(find(&f, "sore throat"), "NEGATION"));
+    assert!(has(find(&f, "physically sick"), "NEGATION"));
+    assert!(!has(find_in(&f, 3, "sick"), "NEGATION"));
+    // A hospital's discharge papers are no symptom.
+    let f = run("[doctor] i read your hospital discharge letter . any discharge from the ear ?");
+    let conditions: Vec<&str> =
+        f.conversation.clinical_insights.iter().filter(|i| i.category == "MEDICAL_CONDITION").map(|i| i.spans[0].content.as_str()).collect();
+    assert_eq!(conditions, ["discharge"], "{conditions:?}");
+}
+
