@@ -114,7 +114,10 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
                 && ent.first - reach <= 3
                 && toks[reach + 1..ent.first].iter().all(|t| LIST_WORDS.contains(&t.lower.as_str()))
                 && !blocked(reach, ent.first);
-            let in_reach = ent.first > trig.last && (ent.first - trig.last <= MAX_SCOPE || listed) && !blocked(trig.last, ent.first);
+            // "Nothing" denies only what it names next ("nothing tingling"), not what follows further on
+            // ("nothing funky in my diet").
+            let reach_limit = if trig.first == trig.last && toks[trig.first].lower == "nothing" { 1 } else { MAX_SCOPE };
+            let in_reach = ent.first > trig.last && (ent.first - trig.last <= reach_limit || listed) && !blocked(trig.last, ent.first);
             if forward && in_reach {
                 reach = reach.max(ent.last);
             }
@@ -165,7 +168,7 @@ const CLAUSE_OPENERS: &[&str] = &["i", "im", "ive", "it", "its", "we", "he", "sh
 const LIST_WORDS: &[&str] = &["or", "and", "nor", "any"];
 
 /// Hesitations and exclamations that may open an answer ("really, i did not", "my gosh, no").
-const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "oh", "well", "ah", "really", "my", "gosh", "goodness", "god", "geez", "jeez", "wow"];
+const FILLERS: &[&str] = &["uh", "um", "umm", "uhm", "er", "erm", "oh", "well", "ah", "really", "my", "gosh", "goodness", "god", "geez", "jeez", "wow", "ok", "okay", "so"];
 
 /// Whether a token only fills the opening of an answer; "hmm", "hmmm", "mmm" in any length.
 fn filler(t: &Token) -> bool {

@@ -258,8 +258,15 @@ fn answer_questions(
         let yes = context::answer(&toks[si + 1]);
         // "any chest pain or belly pain?" "shortness of breath. no belly pain though": what the answer
         // names itself, it affirms or denies one by one.
-        let named: Vec<(String, Option<usize>, bool)> =
-            entities[concepts[si + 1].clone()].iter().map(|e| (key(e), e.item, e.traits.contains(&"NEGATION"))).collect();
+        // What the answer itself asks about ("no blood. what do you mean, mucus?") answers nothing; only a
+        // written question mark says so, as an unpunctuated answer's "did" or "is" asks nothing.
+        let (answer_text, answer_toks) = (&segs[si + 1].content, &toks[si + 1]);
+        let answer_sent = context::sentences(answer_text, answer_toks);
+        let named: Vec<(String, Option<usize>, bool)> = entities[concepts[si + 1].clone()]
+            .iter()
+            .filter(|e| !(answer_text.contains('?') && context::is_question(answer_text, answer_toks, &answer_sent, e.first)))
+            .map(|e| (key(e), e.item, e.traits.contains(&"NEGATION")))
+            .collect();
         let mut asked_about: Vec<(usize, Option<bool>)> = Vec::new(); // entity, its answer by name
         for n in concepts[si].clone() {
             let e = &entities[n];
@@ -356,6 +363,11 @@ fn is_figure_of_speech(t: &[Token], m: &Mention, category: &str) -> bool {
                 after == "and"
                     || matches!(before, "keep" | "very" | "quite" | "pretty" | "generally" | "otherwise" | "physically" | "to" | "can" | "could" | "will" | "would" | "dont" | "doesnt")
                     || matches!(after, "in" | "into" | "you" | "him" | "her" | "them" | "with")
+            }
+            // "I'll pop in", "pop it on", "pop music": the verb or the music, not the sound of an injury.
+            "pop" => {
+                matches!(after, "in" | "up" | "over" | "by" | "out" | "round" | "into" | "it" | "them" | "the" | "a" | "on" | "back" | "down" | "off" | "music" | "star")
+                    || matches!(before, "soda" | "ill" | "will" | "just" | "can" | "could" | "to" | "lets" | "k")
             }
             // A hospital's "discharge" and its papers, not a symptom.
             "discharge" => before == "hospital" || matches!(after, "summary" | "papers" | "paperwork" | "instructions" | "letter" | "planning"),

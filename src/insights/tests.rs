@@ -535,3 +535,23 @@ fn british_consultation_answers_and_topics() {
     assert_eq!(conditions, ["discharge"], "{conditions:?}");
 }
 
+#[test]
+fn answers_that_ask_back_and_clauses_that_end_a_negation() {
+    // "No. What do you mean, mucus?": asking back names nothing, so the "no" covers the mucus too.
+    let f = run("[doctor] is there any bleeding or mucus ?\n[patient] no . what do you mean mucus ?");
+    assert!(has(find_in(&f, 0, "mucus"), "NEGATION") && has(find_in(&f, 0, "bleeding"), "NEGATION"));
+    // "OK. No." answers no.
+    let f = run("[doctor] any bleeding from the skin ?\n[patient] ok . no .");
+    assert!(has(find(&f, "bleeding"), "NEGATION"));
+    // A new clause ends a negation: "no surgeries, you know, i've had back pain"; "without any
+    // medication on board, can you rate your pain".
+    let f = run("[patient] no surgeries you know i've had back pain occasionally .\n[doctor] without any medication on board can you rate your pain for me ?");
+    assert!(!has(find(&f, "back pain"), "NEGATION"));
+    assert!(!has(find_in(&f, 1, "pain"), "NEGATION"));
+    // "Nothing" denies only what it names next; "I wouldn't say I heard a pop" denies the pop.
+    let f = run("[patient] nothing funky in my diet .\n[patient] i wouldn't say i really heard a pop . i'll pop in next week .");
+    assert!(!has(find(&f, "diet"), "NEGATION"));
+    assert!(has(find(&f, "heard a pop"), "NEGATION"));
+    assert_eq!(f.conversation.clinical_insights.iter().filter(|i| i.spans[0].content == "pop").count(), 0);
+}
+
