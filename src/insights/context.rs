@@ -189,6 +189,14 @@ pub fn hedged(toks: &[Token]) -> bool {
     matches!(w(0), "maybe" | "possibly" | "perhaps" | "probably") || (matches!(w(0), "im" | "i") && matches!(w(1), "not") && w(2) == "sure")
 }
 
+/// Whether an answer opens on a "no" that stands alone ("Uh, no. Yeah, I vomited at the start"), rather
+/// than one that denies the word after it ("no fever").
+pub fn opens_on_bare_no(text: &str, toks: &[Token]) -> bool {
+    let skip = toks.iter().take_while(|t| filler(t)).count();
+    toks.get(skip).is_some_and(|t| matches!(t.lower.as_str(), "no" | "nope"))
+        && (toks.len() == skip + 1 || text.chars().skip(toks[skip].end).find(|c| !c.is_whitespace()).is_some_and(|c| matches!(c, '.' | ',' | '!' | ';')))
+}
+
 /// How a patient's turn answers a yes/no question: `Some(false)` denies, `Some(true)` affirms.
 pub fn answer(toks: &[Token]) -> Option<bool> {
     // "uh-huh" / "mm-hmm" affirm; other fillers before the answer ("uh, no", "um, yes") are skipped.
@@ -209,14 +217,17 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
         "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "mhm" | "uhhuh" | "mmhmm" => Some(true),
         "i" if w(1) == "do" || w(1) == "have" => Some(true),
         "a" if w(1) == "little" || w(1) == "bit" => Some(true),
-        // A short answer that thinks aloud first ("i'm trying to think, no, i don't think so"): a bare
-        // "no" or "i don't think so" in it, and no "yes", denies.
-        _ if all.len() <= 12 => {
-            let words: Vec<&str> = all.iter().map(|t| t.lower.as_str()).collect();
+        // An answer that thinks aloud first ("i'm trying to think, no, i don't think so", "so i, no i
+        // don't remember"), or ends on its answer ("...but apart from that, no."): a bare "no" or "i don't
+        // think so" in a short answer, in the first words of a long one or as its last word, and no "yes",
+        // denies.
+        _ if all.len() <= 12 || matches!(all.last().map(|t| t.lower.as_str()), Some("no" | "nope")) || all[..8.min(all.len())].iter().any(|t| t.lower == "no") => {
+            let words: Vec<&str> = all.iter().take(if all.len() <= 12 { all.len() } else { 8 }).map(|t| t.lower.as_str()).collect();
+            let last_no = all.len() > 12 && matches!(all.last().map(|t| t.lower.as_str()), Some("no" | "nope"));
             let bare_no = words.iter().enumerate().any(|(i, w)| matches!(*w, "no" | "nope") && words.get(i + 1).is_none_or(|n| CLAUSE_OPENERS.contains(n) || matches!(*n, "no" | "not")));
             let dont_think = words.windows(4).any(|x| x == ["i", "dont", "think", "so"]);
             let yes = words.iter().any(|w| matches!(*w, "yes" | "yeah" | "yep" | "yup"));
-            if (bare_no || dont_think) && !yes { Some(false) } else { None }
+            if (bare_no || dont_think || last_no) && !yes { Some(false) } else { None }
         }
         _ => None,
     }

@@ -10,8 +10,8 @@
 //! [`spelling`] for drug names one slip off) → [`attributes`] (dose, frequency, values…) → [`context`]
 //! (ConText traits, question/answer pairs) → [`phi`] (identifiers and time expressions). [`redact`]
 //! replaces PHI in every output. Words that name no entity in context ("left-hand side", "cold water",
-//! "fit and well"; `is_figure_of_speech`) and "temperature" or "sugar" said as a reading (`is_reading`) are
-//! settled here.
+//! "fit and well"; `is_figure_of_speech`), "temperature" or "sugar" said as a reading and "fluids" given as a
+//! treatment (`as_test_or_treatment`) are settled here.
 //! Limits: dictionary and rule based; a term must be in the lexicon (registry vocabularies plus the
 //! curated spoken layer) to be found; see each module for its own limits.
 
@@ -122,9 +122,9 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             if near.contains(m) && !e.traits.contains(&"LOW_CONFIDENCE") {
                 e.traits.push("LOW_CONFIDENCE");
             }
-            if is_reading(t, m) {
+            if let Some(kind) = as_test_or_treatment(t, m) {
                 e.category = "TEST_TREATMENT_PROCEDURE".into();
-                e.kind = "TEST_NAME".into();
+                e.kind = kind.into();
                 entities.push(e);
                 continue;
             }
@@ -276,7 +276,9 @@ fn answer_questions(
             let subject = e.first > 1
                 && matches!(t[e.first - 1].lower.as_str(), "this" | "that")
                 && matches!(t[e.first - 2].lower.as_str(), "does" | "did" | "is" | "was" | "will" | "would" | "can");
-            let definite = e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str()) && !subject;
+            // "could that be why my stomach is hurting?": a why-question presupposes what it explains.
+            let why = (0..e.first).any(|k| t[k].lower == "why" && sent[k] == sent[e.first]);
+            let definite = (e.first > 0 && DEFINITE.contains(&t[e.first - 1].lower.as_str()) && !subject) || why;
             // "have you taken anything for pain?": "no" denies the remedy, not the pain; "any allergies to
             // antibiotics?": it denies the allergy, not the antibiotics.
             let purpose = e.first > 0 && t[e.first - 1].lower == "for";
@@ -308,8 +310,11 @@ fn answer_questions(
         // answers that one, and leaves the others unanswered.
         let by_name = asked_about.iter().any(|(_, a)| a.is_some());
         let said_yes = context::answer(&toks[si + 1]) == Some(true);
+        let bare_no = context::opens_on_bare_no(&segs[si + 1].content, &toks[si + 1]);
         for (n, by) in asked_about {
-            let Some(yes) = (if by_name { by } else { yes }) else { continue };
+            // Named items take their own answer; with an answer that opens on "no" ("no. yeah, i vomited at
+            // the start"), the ones it does not name take the "no".
+            let Some(yes) = (if by_name { by.or(Some(false).filter(|_| bare_no)) } else { yes }) else { continue };
             let e = &mut entities[n];
             e.traits.retain(|x| !matches!(*x, "HYPOTHETICAL" | "LOW_CONFIDENCE"));
             if !yes && !e.traits.contains(&"NEGATION") {
@@ -369,6 +374,8 @@ fn is_figure_of_speech(t: &[Token], m: &Mention, category: &str) -> bool {
                 matches!(after, "in" | "up" | "over" | "by" | "out" | "round" | "into" | "it" | "them" | "the" | "a" | "on" | "back" | "down" | "off" | "music" | "star")
                     || matches!(before, "soda" | "ill" | "will" | "just" | "can" | "could" | "to" | "lets" | "k")
             }
+            // "Drink plenty of fluids", "drinking more water": advice to hydrate, not alcohol.
+            "drink" | "drinking" => matches!(after, "plenty" | "lots" | "water" | "fluids" | "fluid" | "more" | "enough"),
             // A hospital's "discharge" and its papers, not a symptom.
             "discharge" => before == "hospital" || matches!(after, "summary" | "papers" | "paperwork" | "instructions" | "letter" | "planning"),
             // "it boils down to".
@@ -391,17 +398,22 @@ fn is_figure_of_speech(t: &[Token], m: &Mention, category: &str) -> bool {
 /// for a fever) keep the lexicon's reading.
 const MEASURED: &[&str] = &["your", "my", "his", "her", "their", "the", "body", "normal", "check", "checked", "take", "took", "taking"];
 
-/// A lone "temperature" or "sugar" said as the measurement rather than the symptom or the disease: "your
-/// temperature", "my sugar was high", and "sugars" in the plural ("have your sugars been running okay"),
-/// while "I have sugar" keeps the diabetes.
-fn is_reading(t: &[Token], m: &Mention) -> bool {
+/// A lone "temperature" or "sugar" said as the measurement rather than the symptom or the disease ("your
+/// temperature", "my sugar was high", and "sugars" in the plural: "have your sugars been running okay";
+/// "I have sugar" keeps the diabetes) is a test; "fluids" in the plural ("drink plenty of fluids") a
+/// treatment, where "fluid" is what collects.
+fn as_test_or_treatment(t: &[Token], m: &Mention) -> Option<&'static str> {
     let after_measure = m.first > 0 && MEASURED.contains(&t[m.first - 1].lower.as_str());
-    m.first == m.last
-        && match t[m.first].lower.as_str() {
-            "temperature" | "sugar" => after_measure,
-            "sugars" => true,
-            _ => false,
-        }
+    if m.first != m.last {
+        return None;
+    }
+    match t[m.first].lower.as_str() {
+        "temperature" if after_measure || matches!(t.get(m.first + 1).map(|x| x.lower.as_str()), Some("reading" | "readings" | "check")) => Some("TEST_NAME"),
+        "sugar" if after_measure => Some("TEST_NAME"),
+        "sugars" => Some("TEST_NAME"),
+        "fluids" => Some("TREATMENT_NAME"),
+        _ => None,
+    }
 }
 
 impl Entity {

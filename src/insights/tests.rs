@@ -555,3 +555,25 @@ fn answers_that_ask_back_and_clauses_that_end_a_negation() {
     assert_eq!(f.conversation.clinical_insights.iter().filter(|i| i.spans[0].content == "pop").count(), 0);
 }
 
+#[test]
+fn answers_that_end_on_no_and_questions_that_presuppose() {
+    // "...but apart from that, no." and "so i, no i don't remember" answer no.
+    let f = run("[doctor] any nausea ? any vomiting ?\n[patient] the first day i had a wee bit of diarrhoea , you know , but that's fine now , and apart from that , no .\n[doctor] have you got any blood in your stools ?\n[patient] um so i , no i don't , i don't remember anything like that .");
+    for term in ["nausea", "vomiting", "blood in your stools"] {
+        assert!(has(find(&f, term), "NEGATION"), "{term}");
+    }
+    // A standalone "no" covers what the answer does not name; the named keep their own answer.
+    let f = run("[doctor] any sweating or night sweats ? and any vomiting at all ?\n[patient] uh , no . yeah , so i vomited at the start but now i've stopped .");
+    assert!(has(find(&f, "night sweats"), "NEGATION"));
+    assert!(!has(find_in(&f, 0, "vomiting"), "NEGATION"));
+    // A why-question presupposes what it explains.
+    let f = run("[patient] could that be why my stomach is hurting ?\n[doctor] no , i think you're constipated .");
+    assert!(!has(find(&f, "hurting"), "NEGATION"));
+    // "Not too bad" keeps the pain; "fluids" to drink are a treatment, "fluid" that collects a sign.
+    let f = run("[patient] it's not too bad , it's a stinging kind of pain .\n[doctor] keep taking fluids and drink plenty of water .\n[doctor] there's some fluid in your knee .");
+    assert!(!has(find(&f, "stinging"), "NEGATION"));
+    assert_eq!(find(&f, "fluids").category, "TEST_TREATMENT_PROCEDURE");
+    assert!(f.conversation.clinical_insights.iter().all(|i| i.category != "BEHAVIORAL_ENVIRONMENTAL_SOCIAL"));
+    assert_eq!(find(&f, "fluid").category, "MEDICAL_CONDITION");
+}
+
