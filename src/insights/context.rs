@@ -217,20 +217,22 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
         "yes" | "yeah" | "yep" | "yup" | "sure" | "definitely" | "sometimes" | "correct" | "mhm" | "uhhuh" | "mmhmm" => Some(true),
         "i" if w(1) == "do" || w(1) == "have" => Some(true),
         "a" if w(1) == "little" || w(1) == "bit" => Some(true),
-        // An answer that thinks aloud first ("i'm trying to think, no, i don't think so", "so i, no i
-        // don't remember"), or ends on its answer ("...but apart from that, no."): a bare "no" or "i don't
-        // think so" in a short answer, in the first words of a long one or as its last word, and no "yes",
-        // denies.
-        _ if all.len() <= 12 || matches!(all.last().map(|t| t.lower.as_str()), Some("no" | "nope")) || all[..8.min(all.len())].iter().any(|t| t.lower == "no") => {
-            let words: Vec<&str> = all.iter().take(if all.len() <= 12 { all.len() } else { 8 }).map(|t| t.lower.as_str()).collect();
-            let last_no = all.len() > 12 && matches!(all.last().map(|t| t.lower.as_str()), Some("no" | "nope"));
-            let bare_no = words.iter().enumerate().any(|(i, w)| matches!(*w, "no" | "nope") && words.get(i + 1).is_none_or(|n| CLAUSE_OPENERS.contains(n) || matches!(*n, "no" | "not")));
-            let dont_think = words.windows(4).any(|x| x == ["i", "dont", "think", "so"]);
-            let yes = words.iter().any(|w| matches!(*w, "yes" | "yeah" | "yep" | "yup"));
-            if (bare_no || dont_think || last_no) && !yes { Some(false) } else { None }
-        }
-        _ => None,
+        _ => answer_in_passing(all),
     }
+}
+
+/// An answer that thinks aloud first ("i'm trying to think, no, i don't think so", "so i, no i don't
+/// remember") or ends on its answer ("...but apart from that, no."): a bare "no" or "i don't think so" in
+/// a short answer or in the first words of a long one, or a long one's last word "no", with no "yes",
+/// denies.
+fn answer_in_passing(toks: &[Token]) -> Option<bool> {
+    let long = toks.len() > 12;
+    let words: Vec<&str> = toks.iter().take(if long { 8 } else { toks.len() }).map(|t| t.lower.as_str()).collect();
+    let bare_no = words.iter().enumerate().any(|(i, w)| matches!(*w, "no" | "nope") && words.get(i + 1).is_none_or(|n| CLAUSE_OPENERS.contains(n) || matches!(*n, "no" | "not")));
+    let dont_think = words.windows(4).any(|x| x == ["i", "dont", "think", "so"]);
+    let ends_on_no = long && matches!(toks.last().map(|t| t.lower.as_str()), Some("no" | "nope"));
+    let yes = words.iter().any(|w| matches!(*w, "yes" | "yeah" | "yep" | "yup"));
+    ((bare_no || dont_think || ends_on_no) && !yes).then_some(false)
 }
 
 #[cfg(test)]
