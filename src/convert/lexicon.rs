@@ -42,7 +42,7 @@ const STOP: &[&str] = &[
     "pre", "odd", "odds",
     // Registry entries that are everyday words or lab names in speech ("a habit", "hop", "alkaline phosphatase").
     "habit", "hop", "phosphatase", "com", "parent", "parents", "hate", "taste", "tastes", "lifestyle", "life style",
-    "eating habits", "habits", "alcohol intake", "pad", "pads", "mood", "falling", "pal",
+    "eating habits", "habits", "alcohol intake", "pad", "pads", "mood", "falling", "pal", "all clear", "generic",
 ];
 
 /// MeSH tree prefixes whose descriptors are conditions (see the MeSH diseases in `build`).

@@ -39,6 +39,42 @@ pub fn sentences(text: &str, toks: &[Token]) -> Vec<usize> {
     out
 }
 
+/// Whether each sentence (numbered as by [`sentences`]) ends with a question mark.
+fn question_sentences(text: &str, toks: &[Token], sent: &[usize]) -> Vec<bool> {
+    let chars: Vec<char> = text.chars().collect();
+    let count = sent.last().map_or(0, |s| s + 1);
+    (0..count)
+        .map(|s| {
+            let last = (0..toks.len()).rfind(|&j| sent[j] == s).unwrap_or(0);
+            let stop = toks.get(last + 1).map_or(chars.len(), |t| t.start);
+            chars[toks[last].end..stop].contains(&'?')
+        })
+        .collect()
+}
+
+/// The first sentence of the questions a punctuated turn's answer replies to: the last run of question
+/// sentences ("any nausea? any vomiting?"). A question that a statement follows ("has your ear been itchy?
+/// OK. Now, do you clean your ears with cotton buds?") is left behind. 0 for a turn without "?".
+pub fn answered_from(text: &str, toks: &[Token], sent: &[usize]) -> usize {
+    let q = question_sentences(text, toks, sent);
+    match q.iter().rposition(|&x| x) {
+        Some(last) => (0..=last).rev().take_while(|&s| q[s]).last().unwrap_or(last),
+        None => 0,
+    }
+}
+
+/// Sentences a clinician answers aloud for the patient ("any discharge from the ear? No, OK."): each
+/// question sentence followed by a short one that opens on "no".
+pub fn echoed_no(text: &str, toks: &[Token], sent: &[usize]) -> Vec<usize> {
+    let q = question_sentences(text, toks, sent);
+    (0..q.len().saturating_sub(1))
+        .filter(|&s| {
+            let next: Vec<&str> = (0..toks.len()).filter(|&j| sent[j] == s + 1).map(|j| toks[j].lower.as_str()).collect();
+            q[s] && next.len() <= 3 && matches!(next.first(), Some(&("no" | "nope")))
+        })
+        .collect()
+}
+
 /// Whether the sentence of token `k` ends with a question mark.
 pub fn is_question(text: &str, toks: &[Token], sent: &[usize], k: usize) -> bool {
     let chars: Vec<char> = text.chars().collect();
@@ -208,7 +244,7 @@ pub fn answer(toks: &[Token]) -> Option<bool> {
     let w = |k: usize| toks.get(k).map(|t| t.lower.as_str()).unwrap_or("");
     match w(0) {
         "no" | "nope" | "nah" | "never" | "none" | "nothing" | "negative" => Some(false),
-        "not" if matches!(w(1), "really" | "at" | "that" | "necessarily" | "those" | "these" | "any") => Some(false),
+        "not" if matches!(w(1), "really" | "at" | "that" | "necessarily" | "those" | "these" | "any" | "specifically" | "particularly") => Some(false),
         "i" if matches!(w(1), "dont" | "havent" | "didnt" | "never") => Some(false),
         "i" if matches!(w(1), "have" | "did" | "do" | "had") && w(2) == "not" => Some(false),
         "ive" | "i" if w(1) == "never" || (w(1) == "have" && w(2) == "never") => Some(false),

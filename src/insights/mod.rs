@@ -249,6 +249,16 @@ fn answer_questions(
 ) {
     let segs = &file.conversation.transcript_segments;
     let key = |e: &Entity| toks[e.seg][e.first..=e.last].iter().map(|x| x.key.as_str()).collect::<Vec<_>>().join(" ");
+    // "Any discharge from the ear? No, OK.": the clinician says the answer for the record.
+    for (si, seg) in segs.iter().enumerate() {
+        let sent = context::sentences(&seg.content, &toks[si]);
+        let echoed = context::echoed_no(&seg.content, &toks[si], &sent);
+        for e in entities[concepts[si].clone()].iter_mut() {
+            if e.category == "MEDICAL_CONDITION" && echoed.contains(&sent[e.first]) && !e.traits.contains(&"NEGATION") {
+                e.traits.push("NEGATION");
+            }
+        }
+    }
     for si in 0..segs.len().saturating_sub(1) {
         if roles[si].is_none() || roles[si + 1].is_none() || roles[si] == roles[si + 1] || context::hedged(&toks[si + 1]) {
             continue;
@@ -256,6 +266,7 @@ fn answer_questions(
         let (t, text) = (&toks[si], &segs[si].content);
         let sent = context::sentences(text, t);
         let yes = context::answer(&toks[si + 1]);
+        let from = context::answered_from(text, t, &sent);
         // "any chest pain or belly pain?" "shortness of breath. no belly pain though": what the answer
         // names itself, it affirms or denies one by one.
         // What the answer itself asks about ("no blood. what do you mean, mucus?") answers nothing; only a
@@ -291,7 +302,7 @@ fn answer_questions(
             let trouble = e.first > 1
                 && t[e.first - 1].lower == "with"
                 && matches!(t[e.first - 2].key.as_str(), "issue" | "problem" | "trouble" | "reaction" | "complication");
-            let asked = !definite && !purpose && !allergen && !trouble && !topic && context::is_question(text, t, &sent, e.first);
+            let asked = sent[e.first] >= from && !definite && !purpose && !allergen && !trouble && !topic && context::is_question(text, t, &sent, e.first);
             // "do you have a pacemaker?" "no": a treatment or procedure denied was never had.
             // "have you ever had a colonoscopy?" "no": a test is denied only when asked whether it was done.
             let asked_done = t[e.first.saturating_sub(4)..e.first].iter().any(|w| matches!(w.lower.as_str(), "had" | "done" | "gotten" | "got" | "get"));

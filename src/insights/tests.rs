@@ -577,3 +577,14 @@ fn answers_that_end_on_no_and_questions_that_presuppose() {
     assert_eq!(find(&f, "fluid").category, "MEDICAL_CONDITION");
 }
 
+#[test]
+fn echoed_answers_and_the_last_question_asked() {
+    // "Any discharge from the ear? No, OK.": the clinician says the answer aloud.
+    let f = run("[doctor] any discharge from the ear ? no , ok . have you been experiencing any fever ?\n[patient] not specifically .");
+    assert!(has(find(&f, "discharge"), "NEGATION"));
+    assert!(has(find(&f, "fever"), "NEGATION"));
+    // A question that a statement follows is left behind: the answer replies to the last one.
+    let f = run("[doctor] has your ear been itchy at all ? ok . now , do you use cotton buds to clean your ears ?\n[patient] nah .");
+    assert!(!has(find(&f, "itchy"), "NEGATION"));
+}
+
