@@ -141,7 +141,7 @@ fn the_built_lexicon_finds_names_said_without_a_cue() {
 
 /// The hand-annotated visits of `tests/fixtures/insights/` (the entity measure): the figures
 /// `examples/eval_insights` prints, held above floors a little under them (F1 0.939, negation 0.975
-/// over 114 visits when written), so a change that loses entities or negations across visits fails here.
+/// over 116 visits when written), so a change that loses entities or negations across visits fails here.
 #[test]
 fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     use bedside::eval::insights::{Fixture, Score};
@@ -149,7 +149,7 @@ fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/insights");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
     files.sort();
-    assert!(files.len() >= 114, "{files:?}");
+    assert!(files.len() >= 116, "{files:?}");
     let mut total = Score::default();
     for path in &files {
         let fixture = Fixture::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -158,5 +158,5 @@ fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     let (_, _, f1) = total.prf(None);
     assert!(f1 >= 0.92, "F1 {f1:.3}: {:#?}", total.notes);
     assert!(total.negation_accuracy() >= 0.96, "negation {:.3}: {:#?}", total.negation_accuracy(), total.notes);
-    assert!(total.matched >= 7500, "{} matched", total.matched);
+    assert!(total.matched >= 7700, "{} matched", total.matched);
 }

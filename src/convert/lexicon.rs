@@ -42,7 +42,7 @@ const STOP: &[&str] = &[
     "pre", "odd", "odds",
     // Registry entries that are everyday words or lab names in speech ("a habit", "hop", "alkaline phosphatase").
     "habit", "hop", "phosphatase", "com", "parent", "parents", "hate", "taste", "tastes", "lifestyle", "life style",
-    "eating habits", "habits", "alcohol intake", "pad", "pads", "mood", "falling", "pal", "all clear", "generic",
+    "eating habits", "habits", "alcohol intake", "pad", "pads", "mood", "falling", "pal", "all clear", "generic", "diamond",
 ];
 
 /// MeSH tree prefixes whose descriptors are conditions (see the MeSH diseases in `build`).
@@ -163,6 +163,10 @@ pub fn build(inputs: &BTreeMap<String, Vec<u8>>) -> Out {
         let Some(data) = canon_data.get(&H::String(canon.clone())).and_then(|d| dict(d).ok()) else { continue };
         let s = |k: &str| data.get(&H::String(k.into())).and_then(vs);
         let name = s("name").unwrap_or_else(|| canon.clone());
+        // (The package reaches some drugs only from their other names: "thyroxine" only from "synthroid",
+        // "eltroxin" …. Their canonical names are not added here, as most of the 1,087 such names are foods
+        // and elements — "rice", "shrimp", "cotton" — that a visit mentions as food or allergen; the
+        // everyday ones are in the curated layer.)
         let variants: Vec<(String, bool)> =
             flagged.iter().map(|(v, flag)| (v.clone(), flag.unwrap_or_else(|| looks_like_brand(v, &[&name, canon])))).collect();
         let mut codes = Vec::new();

@@ -101,7 +101,7 @@ const SITE_PROCEDURES: &[&str] = &[
 const CONDITION_PROCEDURES: &[&str] = &["surgery", "operation"];
 /// Words, not terms themselves, that make a preceding body site or condition an operation on it
 /// ("rotator cuff repair", "skin cancer removal").
-const REPAIR_WORDS: &[&str] = &["repair", "repaired", "reconstruction", "replacement", "replaced", "fusion", "surgery", "transplant", "removal"];
+const REPAIR_WORDS: &[&str] = &["repair", "repaired", "reconstruction", "reconstructed", "replacement", "replaced", "fusion", "surgery", "transplant", "removal"];
 
 /// Phrase keys → item ids, searched with one automaton.
 struct Matcher {
