@@ -237,8 +237,9 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
 
 /// A question answered by the other party's next turn: "no" negates what was asked, "yes" affirms it.
 /// Either side may ask ("is it broken?" "no, it's a sprain"), which also keeps the pairs when the
-/// recogniser's or a transcriber's roles are swapped; two turns of one speaker are not a pair. Runs after every segment's entities are found, so the answer's own entities (with their
-/// negation) are read, not found again.
+/// recogniser's or a transcriber's roles are swapped; two turns of one speaker are not a pair. Runs
+/// after every segment's entities are found, so the answer's own entities (with their negation) are
+/// read, not found again.
 fn answer_questions(
     lex: &Lexicon,
     file: &TranscriptFile,
@@ -249,16 +250,7 @@ fn answer_questions(
 ) {
     let segs = &file.conversation.transcript_segments;
     let key = |e: &Entity| toks[e.seg][e.first..=e.last].iter().map(|x| x.key.as_str()).collect::<Vec<_>>().join(" ");
-    // "Any discharge from the ear? No, OK.": the clinician says the answer for the record.
-    for (si, seg) in segs.iter().enumerate() {
-        let sent = context::sentences(&seg.content, &toks[si]);
-        let echoed = context::echoed_no(&seg.content, &toks[si], &sent);
-        for e in entities[concepts[si].clone()].iter_mut() {
-            if e.category == "MEDICAL_CONDITION" && echoed.contains(&sent[e.first]) && !e.traits.contains(&"NEGATION") {
-                e.traits.push("NEGATION");
-            }
-        }
-    }
+    echoed_answers(file, toks, concepts, entities);
     for si in 0..segs.len().saturating_sub(1) {
         if roles[si].is_none() || roles[si + 1].is_none() || roles[si] == roles[si + 1] || context::hedged(&toks[si + 1]) {
             continue;
@@ -320,7 +312,7 @@ fn answer_questions(
         // "nausea, vomiting, fever?" "I haven't thrown up": an answer that names one of the things asked
         // answers that one, and leaves the others unanswered.
         let by_name = asked_about.iter().any(|(_, a)| a.is_some());
-        let said_yes = context::answer(&toks[si + 1]) == Some(true);
+        let said_yes = yes == Some(true);
         let bare_no = context::opens_on_bare_no(&segs[si + 1].content, &toks[si + 1]);
         for (n, by) in asked_about {
             // Named items take their own answer; with an answer that opens on "no" ("no. yeah, i vomited at
@@ -335,6 +327,20 @@ fn answer_questions(
             // breath": affirmed, and by name, whatever the question's own wording denied.
             if yes && by_name && said_yes {
                 e.traits.retain(|x| *x != "NEGATION");
+            }
+        }
+    }
+}
+
+/// "Any discharge from the ear? No, OK.": a condition asked about and denied aloud by the clinician in the
+/// same turn, for the record, is negated.
+fn echoed_answers(file: &TranscriptFile, toks: &[Vec<Token>], concepts: &[std::ops::Range<usize>], entities: &mut [Entity]) {
+    for (si, seg) in file.conversation.transcript_segments.iter().enumerate() {
+        let sent = context::sentences(&seg.content, &toks[si]);
+        let echoed = context::echoed_no(&seg.content, &toks[si], &sent);
+        for e in entities[concepts[si].clone()].iter_mut() {
+            if e.category == "MEDICAL_CONDITION" && echoed.contains(&sent[e.first]) && !e.traits.contains(&"NEGATION") {
+                e.traits.push("NEGATION");
             }
         }
     }
