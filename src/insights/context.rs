@@ -150,9 +150,7 @@ pub fn traits(lex: &Lexicon, text: &str, toks: &[Token], entities: &[Mention], t
                 && ent.first - reach <= 3
                 && toks[reach + 1..ent.first].iter().all(|t| LIST_WORDS.contains(&t.lower.as_str()))
                 && !blocked(reach, ent.first);
-            // "Nothing" denies only what it names next ("nothing tingling"), not what follows further on
-            // ("nothing funky in my diet").
-            let reach_limit = if trig.first == trig.last && toks[trig.first].lower == "nothing" { 1 } else { MAX_SCOPE };
+            let reach_limit = rule.max_scope.unwrap_or(MAX_SCOPE);
             let in_reach = ent.first > trig.last && (ent.first - trig.last <= reach_limit || listed) && !blocked(trig.last, ent.first);
             if forward && in_reach {
                 reach = reach.max(ent.last);

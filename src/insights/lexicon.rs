@@ -7,7 +7,8 @@
 //! Output: [`Lexicon::find`] gives the longest, leftmost, non-overlapping concept mentions of a text.
 //! Format, one record per line, tab-separated (lines starting `#` are comments):
 //! `term|term…  CATEGORY  TYPE  TRAIT,TRAIT  SYSTEM=CODE=Description;…` for a concept, and
-//! `@context  CATEGORY  DIRECTION  trigger` for a ConText rule (medspacy's categories and directions).
+//! `@context  CATEGORY  DIRECTION  trigger  [MAX_SCOPE]` for a ConText rule (medspacy's categories,
+//! directions and per-rule `max_scope` in tokens; without it a rule reaches `context::MAX_SCOPE`).
 //! Matching: an Aho-Corasick automaton (the `aho-corasick` crate) over the normalised keys of
 //! [`super::normalize`], each pattern framed by spaces so matches fall on word boundaries.
 //! Limits: exact phrase matching after normalisation (near-miss drug spellings: [`super::spelling`]); a term listed twice keeps its
@@ -44,6 +45,9 @@ pub struct ContextRule {
     pub direction: String,
     /// Trigger length in tokens.
     pub len: usize,
+    /// How many tokens the rule reaches, when it reaches less than usual ("nothing" denies only the
+    /// next word).
+    pub max_scope: Option<usize>,
 }
 
 /// A mention: tokens `first..=last` of the text mean `concept` (an index into [`Lexicon::concept`]).
@@ -211,12 +215,16 @@ impl Lexicon {
                     continue;
                 }
                 if f[0] == "@context" {
-                    let [_, category, direction, trigger] = f[..] else { return Err(bad()) };
+                    let (category, direction, trigger, max_scope) = match f[..] {
+                        [_, category, direction, trigger] => (category, direction, trigger, None),
+                        [_, category, direction, trigger, scope] => (category, direction, trigger, Some(scope.parse().map_err(|_| bad())?)),
+                        _ => return Err(bad()),
+                    };
                     let k = key(trigger);
                     if k.is_empty() || rule_seen.insert(k.clone(), ()).is_some() {
                         continue;
                     }
-                    rules.push(ContextRule { category: category.into(), direction: direction.into(), len: k.split(' ').count() });
+                    rules.push(ContextRule { category: category.into(), direction: direction.into(), len: k.split(' ').count(), max_scope });
                     rule_keys.push((k, rules.len() - 1));
                     continue;
                 }

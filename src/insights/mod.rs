@@ -250,24 +250,23 @@ fn answer_questions(
 ) {
     let segs = &file.conversation.transcript_segments;
     let key = |e: &Entity| toks[e.seg][e.first..=e.last].iter().map(|x| x.key.as_str()).collect::<Vec<_>>().join(" ");
-    echoed_answers(file, toks, concepts, entities);
+    let sents: Vec<Vec<usize>> = segs.iter().zip(toks).map(|(seg, t)| context::sentences(&seg.content, t)).collect();
+    echoed_answers(file, toks, &sents, concepts, entities);
     for si in 0..segs.len().saturating_sub(1) {
         if roles[si].is_none() || roles[si + 1].is_none() || roles[si] == roles[si + 1] || context::hedged(&toks[si + 1]) {
             continue;
         }
-        let (t, text) = (&toks[si], &segs[si].content);
-        let sent = context::sentences(text, t);
+        let (t, text, sent) = (&toks[si], &segs[si].content, &sents[si]);
         let yes = context::answer(&toks[si + 1]);
-        let from = context::answered_from(text, t, &sent);
+        let from = context::answered_from(text, t, sent);
         // "any chest pain or belly pain?" "shortness of breath. no belly pain though": what the answer
         // names itself, it affirms or denies one by one.
         // What the answer itself asks about ("no blood. what do you mean, mucus?") answers nothing; only a
         // written question mark says so, as an unpunctuated answer's "did" or "is" asks nothing.
-        let (answer_text, answer_toks) = (&segs[si + 1].content, &toks[si + 1]);
-        let answer_sent = context::sentences(answer_text, answer_toks);
+        let (answer_text, answer_toks, answer_sent) = (&segs[si + 1].content, &toks[si + 1], &sents[si + 1]);
         let named: Vec<(String, Option<usize>, bool)> = entities[concepts[si + 1].clone()]
             .iter()
-            .filter(|e| !(answer_text.contains('?') && context::is_question(answer_text, answer_toks, &answer_sent, e.first)))
+            .filter(|e| !(answer_text.contains('?') && context::is_question(answer_text, answer_toks, answer_sent, e.first)))
             .map(|e| (key(e), e.item, e.traits.contains(&"NEGATION")))
             .collect();
         let mut asked_about: Vec<(usize, Option<bool>)> = Vec::new(); // entity, its answer by name
@@ -294,7 +293,7 @@ fn answer_questions(
             let trouble = e.first > 1
                 && t[e.first - 1].lower == "with"
                 && matches!(t[e.first - 2].key.as_str(), "issue" | "problem" | "trouble" | "reaction" | "complication");
-            let asked = sent[e.first] >= from && !definite && !purpose && !allergen && !trouble && !topic && context::is_question(text, t, &sent, e.first);
+            let asked = sent[e.first] >= from && !definite && !purpose && !allergen && !trouble && !topic && context::is_question(text, t, sent, e.first);
             // "do you have a pacemaker?" "no": a treatment or procedure denied was never had.
             // "have you ever had a colonoscopy?" "no": a test is denied only when asked whether it was done.
             let asked_done = t[e.first.saturating_sub(4)..e.first].iter().any(|w| matches!(w.lower.as_str(), "had" | "done" | "gotten" | "got" | "get"));
@@ -334,10 +333,10 @@ fn answer_questions(
 
 /// "Any discharge from the ear? No, OK.": a condition asked about and denied aloud by the clinician in the
 /// same turn, for the record, is negated.
-fn echoed_answers(file: &TranscriptFile, toks: &[Vec<Token>], concepts: &[std::ops::Range<usize>], entities: &mut [Entity]) {
+fn echoed_answers(file: &TranscriptFile, toks: &[Vec<Token>], sents: &[Vec<usize>], concepts: &[std::ops::Range<usize>], entities: &mut [Entity]) {
     for (si, seg) in file.conversation.transcript_segments.iter().enumerate() {
-        let sent = context::sentences(&seg.content, &toks[si]);
-        let echoed = context::echoed_no(&seg.content, &toks[si], &sent);
+        let sent = &sents[si];
+        let echoed = context::echoed_no(&seg.content, &toks[si], sent);
         for e in entities[concepts[si].clone()].iter_mut() {
             if e.category == "MEDICAL_CONDITION" && echoed.contains(&sent[e.first]) && !e.traits.contains(&"NEGATION") {
                 e.traits.push("NEGATION");
