@@ -174,6 +174,8 @@
 //! their best offsets); each snippet's ten or 25 nearest training snippets (cosine of mean turn
 //! vectors) adding λ × log(their share of a group / its share overall) to every turn, k = 10 at λ = 0.5
 //! and 1, k = 25 at λ = 1: 0.714 / 0.704 / 0.743 (plan recall 0.54–0.57; 0.773 at best offsets).
+//! The neighbours' mean over ±2 turns instead of ±1 (`--context 2`) 0.763 (0.785 at best offsets), no
+//! neighbours at all (`--context 0`) 0.774 (0.794), on the same folds.
 
 use std::collections::HashMap;
 
