@@ -213,7 +213,7 @@ export interface InsightSpan {
 export interface InsightAttribute {
   AttributeId: string;
   /** 'DOSAGE', 'STRENGTH', 'FORM', 'ROUTE_OR_MODE', 'FREQUENCY', 'DURATION', 'TEST_VALUE', 'TEST_UNIT',
-   * 'ACUITY', 'DIRECTION', 'SYSTEM_ORGAN_SITE', … */
+   * 'ACUITY', 'QUALITY', 'DIRECTION', 'SYSTEM_ORGAN_SITE', … */
   Type: string;
   Spans: InsightSpan[];
 }

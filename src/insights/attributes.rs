@@ -1,5 +1,5 @@
 //! Attribute phrases in a segment: medication `STRENGTH`, `DOSAGE`, `FORM`, `ROUTE_OR_MODE`, `FREQUENCY`,
-//! `DURATION`; test `TEST_VALUE`, `TEST_UNIT`; condition `ACUITY`, `DIRECTION`.
+//! `DURATION`; test `TEST_VALUE`, `TEST_UNIT`; condition `ACUITY`, `QUALITY`, `DIRECTION`.
 //!
 //! Input: a segment's tokens. Output: attribute candidates as token ranges; `super::link` attaches them
 //! to the entity they describe. Reference: Amazon Comprehend Medical's attribute types; phrase patterns
@@ -46,6 +46,16 @@ const TEST_UNITS: &[&[&str]] = &[
     &["pounds"], &["lbs"], &["units", "per", "liter"], &["u", "l"], &["g", "dl"], &["millimeters", "of", "mercury"],
 ];
 const ACUITY: &[&str] = &["acute", "chronic", "recurrent", "sudden", "intermittent", "constant", "persistent", "new"];
+/// How bad or what kind: severity, the character of a pain, how well a disease is controlled, its stage.
+/// Comprehend Medical files these as a condition's `QUALITY`, not as conditions of their own.
+const QUALITY: &[&str] = &[
+    "mild", "moderate", "severe", "sharp", "dull", "stabbing", "burning", "throbbing", "aching", "achy", "shooting",
+    "cramping", "crampy", "crushing", "squeezing", "pounding", "excruciating", "uncontrolled", "worsening",
+];
+const QUALITY_PHRASES: &[&[&str]] = &[
+    &["mild", "to", "moderate"], &["moderate", "to", "severe"], &["poorly", "controlled"], &["well", "controlled"],
+    &["not", "well", "controlled"], &["under", "control"],
+];
 const DIRECTION: &[&str] =
     &["left", "right", "bilateral", "both", "upper", "lower", "anterior", "posterior", "lateral", "medial", "front"];
 
@@ -136,10 +146,25 @@ pub fn find(toks: &[Token]) -> Vec<Found> {
             i += n;
             continue;
         }
+        // "stage two", "grade 3"
+        if matches!(toks[i].lower.as_str(), "stage" | "grade") {
+            if let Some((_, e)) = numbers::parse(toks, i + 1) {
+                out.push(Found { kind: "QUALITY", first: i, last: e - 1 });
+                i = e;
+                continue;
+            }
+        }
+        if let Some(n) = phrase_at(toks, i, QUALITY_PHRASES) {
+            out.push(Found { kind: "QUALITY", first: i, last: i + n - 1 });
+            i += n;
+            continue;
+        }
         if is(i, FORMS) {
             out.push(Found { kind: "FORM", first: i, last: i });
         } else if is(i, ACUITY) {
             out.push(Found { kind: "ACUITY", first: i, last: i });
+        } else if is(i, QUALITY) {
+            out.push(Found { kind: "QUALITY", first: i, last: i });
         } else if is(i, DIRECTION) {
             out.push(Found { kind: "DIRECTION", first: i, last: i });
         }
@@ -182,5 +207,8 @@ mod tests {
         assert_eq!(kinds("a1c was 7.2 percent"), [("TEST_VALUE", "7.2".to_string()), ("TEST_UNIT", "percent".into())]);
         assert_eq!(kinds("pressure 130 over 85")[0], ("TEST_VALUE", "130 over 85".to_string()));
         assert_eq!(kinds("chronic left knee pain"), [("ACUITY", "chronic".to_string()), ("DIRECTION", "left".into())]);
+        assert_eq!(kinds("a sharp, stabbing pain"), [("QUALITY", "sharp".to_string()), ("QUALITY", "stabbing".into())]);
+        assert_eq!(kinds("stage two kidney disease, moderate to severe"), [("QUALITY", "stage two".to_string()), ("QUALITY", "moderate to severe".into())]);
+        assert_eq!(kinds("poorly controlled diabetes"), [("QUALITY", "poorly controlled".to_string())]);
     }
 }

@@ -40,6 +40,10 @@ const TEST_REACH_BACK: usize = 8;
 const BARE_VALUE_REACH: usize = 3;
 /// Body sites and directions attach to a condition at most this many tokens away.
 const SITE_REACH: usize = 4;
+/// A quality word after its condition is at most this far on ("the pain is sharp", "headaches are severe").
+const QUALITY_REACH_BACK: usize = 2;
+/// What may stand between a condition and its quality said after it.
+const QUALITY_LINKS: &[&str] = &["is", "was", "are", "were", "feels", "felt", "seems", "gets", "got", "very", "really", "quite", "so", "pretty", "more", "been", "'s", "s"];
 
 /// Determiners that make a mention definite (presupposed) in a question.
 const DEFINITE: &[&str] = &["the", "your", "that", "this", "those", "these"];
@@ -170,6 +174,12 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                 "NUMBER" => nearest(&["TEST_TREATMENT_PROCEDURE"], BARE_VALUE_REACH, 0, &entities)
                     .filter(|&i| entities[i].kind == "TEST_NAME"),
                 "ACUITY" | "DIRECTION" => nearest(&["MEDICAL_CONDITION", "ANATOMY"], 0, 3, &entities),
+                // "severe headache", and after it only across a linking verb: "the pain is sharp", not
+                // "throat clearing and uncontrolled vocalization".
+                "QUALITY" => nearest(&["MEDICAL_CONDITION"], QUALITY_REACH_BACK, 3, &entities).filter(|&i| {
+                    let e = &entities[i];
+                    e.first > f.last || t[e.last + 1..f.first].iter().all(|w| QUALITY_LINKS.contains(&w.lower.as_str()))
+                }),
                 _ => None,
             };
             if let Some(i) = target {

@@ -82,6 +82,19 @@ fn negation_family_and_sites() {
 }
 
 #[test]
+fn qualities_of_conditions() {
+    let f = run("[patient] i get these severe headaches . the pain is sharp , not dull . a sharp knife .");
+    let quality = |i: &ClinicalInsight| -> Vec<String> { i.attributes.iter().filter(|a| a.kind == "QUALITY").map(|a| a.spans[0].content.clone()).collect() };
+    assert_eq!(quality(find(&f, "headaches")), ["severe"]);
+    assert_eq!(quality(find(&f, "pain")), ["sharp"], "after its condition too, and only the nearest word");
+    let f = run("[doctor] your diabetes is poorly controlled and it's stage three kidney disease .");
+    assert_eq!(quality(find(&f, "diabetes")), ["poorly controlled"]);
+    assert_eq!(quality(find(&f, "kidney disease")), ["stage three"]);
+    let f = run("[doctor] tics include throat clearing and uncontrolled vocalization .");
+    assert!(quality(find(&f, "throat clearing")).is_empty(), "a quality after its condition needs a linking verb");
+}
+
+#[test]
 fn question_answer_pairs() {
     let f = run("[doctor] any chest pain or shortness of breath ?\n[patient] no .\n[doctor] do you get headaches ?\n[patient] yeah , sometimes .");
     assert!(has(find(&f, "chest pain"), "NEGATION"));

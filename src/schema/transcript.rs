@@ -134,7 +134,7 @@ pub struct Span {
 pub struct InsightAttribute {
     pub attribute_id: String,
     /// `DOSAGE`, `STRENGTH`, `FORM`, `ROUTE_OR_MODE`, `FREQUENCY`, `DURATION`, `TEST_VALUE`, `TEST_UNIT`,
-    /// `ACUITY`, `DIRECTION`, `SYSTEM_ORGAN_SITE`.
+    /// `ACUITY`, `QUALITY`, `DIRECTION`, `SYSTEM_ORGAN_SITE`.
     #[serde(rename = "Type")]
     pub kind: String,
     pub spans: Vec<Span>,
