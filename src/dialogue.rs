@@ -2,7 +2,8 @@
 //!
 //! Input: either an ACI-Bench style dialogue, one turn per line tagged `[doctor]` / `[patient]` (also
 //! accepted: MTS-Dialog's `Doctor:` / `Patient:` / `Guest_family:` / `Guest_clinician:` prefixes, also
-//! misspelt or numbered, as in "Guest_clinican:", "Doctor_2:", "Guest_family_1:"), or a
+//! misspelt or numbered, as in "Guest_clinican:", "Doctor_2:", "Guest_family_1:", and bracketed guests
+//! such as ACI-Bench's `[patient_guest]`), or a
 //! HealthScribe transcript JSON. Output: a transcript file with one segment per turn, in order.
 //! Roles: doctor → `CLINICIAN_0`, a second clinician → `CLINICIAN_1`, patient → `PATIENT_0`, a family
 //! member or other guest → `PATIENT_1` (a second one `PATIENT_2`; HealthScribe has only the two role kinds).
@@ -141,8 +142,12 @@ fn inline_tag(text: &str) -> Option<(usize, &'static str, &str)> {
 /// label is still read as a speaker when it names a known kind, rather than being glued to the
 /// previous turn. Other labels ("Note:", "BP:") stay text.
 fn misspelt_tag(line: &str) -> Option<(&'static str, &str)> {
-    let colon = line.find(':')?;
-    let label = line[..colon].to_ascii_lowercase();
+    // "[patient_guest] …" or "Guest_family: …"
+    let (label, rest) = match line.strip_prefix('[') {
+        Some(inner) => inner.find(']').map(|close| (&inner[..close], &inner[close + 1..]))?,
+        None => line.find(':').map(|colon| (&line[..colon], &line[colon + 1..]))?,
+    };
+    let label = label.to_ascii_lowercase();
     if label.len() < 3
         || label.len() > 20
         || !label.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -154,9 +159,9 @@ fn misspelt_tag(line: &str) -> Option<(&'static str, &str)> {
     // clinician; family members keep their number.
     let base = label.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
     let number: u32 = label[base.len()..].trim_start_matches('_').parse().unwrap_or(0);
-    let role = if base.contains("clini") || base.contains("nurse") {
+    let role = if base.contains("clini") || base.contains("nurse") || (base.starts_with("doc") && base.contains("guest")) {
         "CLINICIAN_1"
-    } else if base.contains("fam") {
+    } else if base.contains("fam") || base.contains("guest") {
         match number {
             0 | 1 => "PATIENT_1",
             2 => "PATIENT_2",
@@ -173,7 +178,7 @@ fn misspelt_tag(line: &str) -> Option<(&'static str, &str)> {
     } else {
         return None;
     };
-    Some((role, &line[colon + 1..]))
+    Some((role, rest))
 }
 
 #[cfg(test)]
@@ -192,6 +197,16 @@ mod tests {
         let roles: Vec<&str> = f.conversation.transcript_segments.iter().map(|x| x.participant_details.participant_role.as_str()).collect();
         assert_eq!(roles, ["CLINICIAN_0", "PATIENT_1", "PATIENT_2", "CLINICIAN_1"]);
         assert_eq!(f.conversation.transcript_segments[3].content, "I agree. BP2: 120/80");
+    }
+
+    #[test]
+    fn bracketed_guests_start_their_own_turns() {
+        let f = transcript_from_dialogue("[doctor] hello .\n[patient_guest] hi .\n[doctor_guest] we met .\n[inaudible] stays text").unwrap();
+        let s = &f.conversation.transcript_segments;
+        let roles: Vec<&str> = s.iter().map(|x| x.participant_details.participant_role.as_str()).collect();
+        assert_eq!(roles, ["CLINICIAN_0", "PATIENT_1", "CLINICIAN_1"]);
+        assert_eq!(s[1].content, "hi .");
+        assert_eq!(s[2].content, "we met . [inaudible] stays text");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use bedside::dialogue::transcript_from_dialogue;
 use bedside::embed::{dot, Embedder};
-use bedside::insights::{extract, Lexicon};
+use bedside::insights::{extract, redact, Lexicon};
 use bedside::sections::{classify, SectionModel};
 
 fn read(name: &str) -> Vec<u8> {
@@ -159,4 +159,37 @@ fn annotated_visits_keep_entity_f1_and_negation_accuracy() {
     assert!(f1 >= 0.92, "F1 {f1:.3}: {:#?}", total.notes);
     assert!(total.negation_accuracy() >= 0.96, "negation {:.3}: {:#?}", total.negation_accuracy(), total.notes);
     assert!(total.matched >= 7700, "{} matched", total.matched);
+}
+
+/// Redaction over the same 116 real visits: a name cue mistaken on a common word is marked, and
+/// redacted, everywhere in its visit ("your doctor did…" made "did" a name in every line), so no `NAME`
+/// may be an everyday word, and each visit's greeted patient ("hi , martha") is redacted wherever said.
+#[test]
+fn annotated_visits_name_people_not_words() {
+    use bedside::eval::insights::Fixture;
+    const NEVER_NAMES: &[&str] = &[
+        "did", "but", "know", "also", "about", "over", "or", "patient", "went", "looks", "tell", "first", "after", "until",
+        "talked", "put", "set", "ms", "mr", "mrs", "anything", "check", "wanted", "presented", "lung", "hope",
+    ];
+    let lex = Lexicon::load(&read("lexicon-en.txt.gz")).unwrap();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/insights");
+    let (mut names, mut greeted) = (0, 0);
+    for path in std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "json")) {
+        let mut file = Fixture::parse(&std::fs::read_to_string(&path).unwrap()).unwrap().extract(&lex).unwrap();
+        for i in file.conversation.clinical_insights.iter().filter(|i| i.kind == "NAME") {
+            names += 1;
+            let text = i.spans[0].content.to_lowercase();
+            assert!(!NEVER_NAMES.contains(&text.as_str()), "{}: `{text}` taken for a name", path.display());
+        }
+        // "hi , martha ." opening the visit: that name must be gone from every line after redaction.
+        let first = file.conversation.transcript_segments[0].content.to_lowercase();
+        let greeting = first.strip_prefix("hi , ").and_then(|r| r.split(' ').next()).filter(|w| w.len() > 2 && w.chars().all(char::is_alphabetic)).map(String::from);
+        redact(&mut file);
+        if let Some(name) = greeting {
+            greeted += 1;
+            let left = file.conversation.transcript_segments.iter().filter(|s| s.content.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| w == name)).count();
+            assert_eq!(left, 0, "{}: `{name}` left after redaction", path.display());
+        }
+    }
+    assert!(names >= 100 && greeted >= 10, "{names} names, {greeted} greeted visits");
 }

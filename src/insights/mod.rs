@@ -68,7 +68,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
     let roles: Vec<Option<bool>> = segs.iter().map(|s| crate::sections::role_flag(&s.participant_details.participant_role)).collect();
 
     // Names cued anywhere are marked everywhere they are said.
-    let names: HashSet<String> = segs.iter().zip(&toks).flat_map(|(s, t)| phi::cued_names(&s.content, t)).collect();
+    let names: HashSet<String> = segs.iter().zip(&toks).flat_map(|(s, t)| phi::cued_names(&s.content, t, lex)).collect();
 
     let mut entities: Vec<Entity> = Vec::new();
     let mut last_med: Option<(usize, usize)> = None;
@@ -88,8 +88,12 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             covered[m.first..=m.last].iter_mut().for_each(|x| *x = true);
         }
         let listed = phi::listed_names(text, t, lex, &covered);
+        let chars: Vec<char> = text.chars().collect();
         for (k, tok) in t.iter().enumerate() {
-            if names.contains(&tok.lower) || listed.contains(&k) {
+            // "karen's sleep": the possessive of a cued name (the tokenizer drops the apostrophe).
+            let possessive = tok.end >= 2 && matches!(chars[tok.end - 2], '\'' | '’') && tok.lower.ends_with('s');
+            let cued = names.contains(&tok.lower) || (possessive && names.contains(&tok.lower[..tok.lower.len() - 1]));
+            if cued || listed.contains(&k) {
                 taken[k] = true;
                 entities.push(Entity::new(si, k, k, "PROTECTED_HEALTH_INFORMATION", "NAME"));
             }

@@ -30,6 +30,8 @@ const NOT_NAMES: &[&str] = &[
     "let", "lets", "here", "sure", "then", "again", "he", "she", "they", "wants", "ordered", "recommended", "gave",
     // after "miss" the verb ("i miss them every day")
     "them", "him", "her", "me", "us", "every", "any", "some", "one", "out", "those", "these", "that", "class", "work",
+    // a title after a greeting ("good morning ms. reyes"): the name is the word after it
+    "mr", "mrs", "ms", "miss",
 ];
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "doctor", "mister", "nurse"];
 const GREETINGS: &[&str] = &["hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "bye", "goodbye", "welcome"];
@@ -47,26 +49,58 @@ fn is_name_word(t: &Token) -> bool {
     w.chars().all(|c| c.is_alphabetic()) && w.len() > 1 && !NOT_NAMES.contains(&w) && !TIME_UNITS.contains(&w) && !WEEKDAYS.contains(&w)
 }
 
+/// Whether token `k` is capitalized where a sentence does not start ("saw Grace today"), in text that
+/// is not all capitals (`shouting`).
+fn capitalized(chars: &[char], toks: &[Token], k: usize, shouting: bool) -> bool {
+    let t = &toks[k];
+    !shouting
+        && chars[t.start].is_uppercase()
+        && chars[t.start + 1..t.end].iter().all(|c| !c.is_uppercase())
+        && k > 0
+        && !chars[toks[k - 1].end..t.start].iter().any(|c| matches!(c, '.' | '?' | '!' | ':' | '"'))
+        && toks[k - 1].lower != "i"
+}
+
 /// Names cued by a title, greeting or introduction (lower-case keys, so they can be found again elsewhere).
-pub fn cued_names(text: &str, toks: &[Token]) -> Vec<String> {
+/// "Mr.", "Dr.", a greeting or "my name is" cue whatever name-like word follows; "mr" without its period
+/// and the full words "doctor",
+/// "nurse", "miss", "mister" are also common nouns ("your doctor did…", "the nurse went over…"), so the
+/// word after them, like a surname after a first name, must be in the name lists or capitalized: a cued
+/// word is marked, and redacted, everywhere in the visit.
+pub fn cued_names(text: &str, toks: &[Token], lex: &Lexicon) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
+    let shouting = !chars.iter().any(|c| c.is_lowercase());
+    let looks_named = |k: usize| {
+        matches!(lex.name_word(&toks[k].lower), Some(NameWord::First | NameWord::Surname)) || capitalized(&chars, toks, k, shouting)
+    };
     let mut out = Vec::new();
     for (k, t) in toks.iter().enumerate() {
         let Some(next) = toks.get(k + 1) else { continue };
         let w = t.lower.as_str();
         let intro = k >= 2 && w == "is" && toks[k - 1].lower == "name";
         let greeting = GREETINGS.contains(&w)
-            // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob"
-            && toks.get(k + 2).is_none_or(|n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()));
+            // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob", or is a first name
+            // from the lists right after a hello ("hi virginia how are you", not "thanks hope you…")
+            && (toks.get(k + 2).is_none_or(|n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()))
+                || (matches!(w, "hi" | "hello" | "hey" | "morning" | "afternoon" | "evening")
+                    && matches!(lex.name_word(&next.lower), Some(NameWord::First | NameWord::FirstCommon))));
         // A title takes only the word right after it ("dr. patel"), not one across a comma: "Night Nurse,
         // Day Nurse" names two medicines, and a cued name is marked everywhere ("twice a day").
         let abbreviation = matches!(w, "mr" | "mrs" | "ms" | "dr");
         let titled = TITLES.contains(&w) && chars[t.end..next.start].iter().all(|c| c.is_whitespace() || (abbreviation && *c == '.'));
-        if (titled || greeting || intro) && is_name_word(next) {
+        // "mr arthrogram" without its period is magnetic resonance, not a title.
+        let stopped = abbreviation && chars[t.end..next.start].contains(&'.');
+        let strong = stopped || greeting || intro;
+        if (titled || greeting || intro) && is_name_word(next) && (strong || looks_named(k + 1)) {
             out.push(next.lower.clone());
             // A surname right after ("mrs. jane doe").
             if let Some(n2) = toks.get(k + 2) {
-                if (TITLES.contains(&w) || intro) && is_name_word(n2) && chars[next.end..n2.start].iter().all(|c| c.is_whitespace()) && n2.lower.len() > 2 {
+                if (TITLES.contains(&w) || intro)
+                    && is_name_word(n2)
+                    && chars[next.end..n2.start].iter().all(|c| c.is_whitespace())
+                    && n2.lower.len() > 2
+                    && looks_named(k + 2)
+                {
                     out.push(n2.lower.clone());
                 }
             }
@@ -79,17 +113,8 @@ pub fn cued_names(text: &str, toks: &[Token]) -> Vec<String> {
 /// tokens inside clinical terms.
 pub fn listed_names(text: &str, toks: &[Token], lex: &Lexicon, covered: &[bool]) -> Vec<usize> {
     let chars: Vec<char> = text.chars().collect();
-    // Capitalized where a sentence does not start, in text that is not all capitals.
     let shouting = !chars.iter().any(|c| c.is_lowercase());
-    let capitalized = |k: usize| {
-        let t = &toks[k];
-        !shouting
-            && chars[t.start].is_uppercase()
-            && chars[t.start + 1..t.end].iter().all(|c| !c.is_uppercase())
-            && k > 0
-            && !chars[toks[k - 1].end..t.start].iter().any(|c| matches!(c, '.' | '?' | '!' | ':' | '"'))
-            && toks[k - 1].lower != "i"
-    };
+    let capitalized = |k: usize| capitalized(&chars, toks, k, shouting);
     let mut out: Vec<usize> = Vec::new();
     for (k, t) in toks.iter().enumerate() {
         if covered[k] || !t.lower.chars().all(char::is_alphabetic) || (NOT_NAMES.contains(&t.lower.as_str()) && !capitalized(k)) {
@@ -239,10 +264,18 @@ mod tests {
 
     #[test]
     fn names_from_cues() {
-        let text = "hi , martha . how are you ? mrs. jane doe is here. the doctor said hi there";
-        assert_eq!(cued_names(text, &tokens(text)), ["martha", "jane", "doe"]);
+        let lex = Lexicon::curated().unwrap();
+        let text = "hi , martha . how are you ? Mrs. Jane Doe is here. the doctor said hi there. good morning ms. reyes !";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["martha", "jane", "doe", "reyes"]);
         // Across a comma, or a time word, a title cues nothing.
         let text = "use the Night Nurse, Day Nurse. ask the nurse today or nurse monday";
-        assert!(cued_names(text, &tokens(text)).is_empty());
+        assert!(cued_names(text, &tokens(text), &lex).is_empty());
+        // "doctor" and "nurse" as common nouns, and a verb after a name, are no names.
+        let text = "my doctor did also recommend that . dr. ward did the exam . the nurse went over it . let your doctor know";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["ward"]);
+        let text = "an mr arthrogram of the right hip";
+        assert!(cued_names(text, &tokens(text), &lex).is_empty());
+        let text = "I saw Nurse Ratched and Doctor Patel.";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["ratched", "patel"]);
     }
 }

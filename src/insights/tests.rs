@@ -134,6 +134,24 @@ fn phi_found_and_redacted_everywhere() {
 }
 
 #[test]
+fn cued_names_in_their_possessive_and_greeted_without_a_pause() {
+    let lists = "@names\tFIRST\tvirginia\n@names\tFIRST_COMMON\tjean\n";
+    let lex = Lexicon::from_texts(&[include_str!("lay_terms.tsv"), include_str!("context_terms.tsv"), lists]).unwrap();
+    let mut f = transcript_from_dialogue("[doctor] hi , martha . how is martha's sleep ?\n[doctor] hey jean how are you ?\n[patient] i wear jeans\n[doctor] thanks jean see you").unwrap();
+    extract(&mut f, &lex).unwrap();
+    redact(&mut f);
+    let segs = &f.conversation.transcript_segments;
+    assert_eq!(segs[0].content, "hi , [NAME] . how is [NAME] sleep ?");
+    assert_eq!(segs[1].content, "hey [NAME] how are you ?");
+    assert_eq!(segs[2].content, "i wear jeans", "a plural is no possessive");
+    let lists = "@names\tFIRST_COMMON\thope\n";
+    let lex = Lexicon::from_texts(&[include_str!("lay_terms.tsv"), include_str!("context_terms.tsv"), lists]).unwrap();
+    let mut f = transcript_from_dialogue("[doctor] alright thanks hope you feel better").unwrap();
+    extract(&mut f, &lex).unwrap();
+    assert!(f.conversation.clinical_insights.iter().all(|i| i.kind != "NAME"), "only a hello greets by name without a pause");
+}
+
+#[test]
 fn names_from_the_name_lists_need_no_cue() {
     let lists = "@names\tFIRST\tdavid|megan|ray\n@names\tFIRST_COMMON\twill|grace|mark|bill\n@names\tSURNAME\tsmith|brown\n";
     let lex = Lexicon::from_texts(&[include_str!("lay_terms.tsv"), include_str!("context_terms.tsv"), lists]).unwrap();
