@@ -179,10 +179,12 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
                     .filter(|&i| entities[i].kind == "TEST_NAME"),
                 "ACUITY" | "DIRECTION" => nearest(&["MEDICAL_CONDITION", "ANATOMY"], 0, 3, &entities),
                 // "severe headache", and after it only across a linking verb: "the pain is sharp", not
-                // "throat clearing and uncontrolled vocalization".
+                // "throat clearing and uncontrolled vocalization" or a list ("cramping, burning, sharp?").
                 "QUALITY" => nearest(&["MEDICAL_CONDITION"], QUALITY_REACH_BACK, 3, &entities).filter(|&i| {
                     let e = &entities[i];
-                    e.first > f.last || t[e.last + 1..f.first].iter().all(|w| QUALITY_LINKS.contains(&w.lower.as_str()))
+                    e.first > f.last
+                        || (t[e.last + 1..f.first].iter().all(|w| QUALITY_LINKS.contains(&w.lower.as_str()))
+                            && !chars[t[e.last].end..t[f.first].start].iter().any(|c| matches!(c, ',' | ';')))
                 }),
                 _ => None,
             };

@@ -92,6 +92,8 @@ fn qualities_of_conditions() {
     assert_eq!(quality(find(&f, "kidney disease")), ["stage three"]);
     let f = run("[doctor] tics include throat clearing and uncontrolled vocalization .");
     assert!(quality(find(&f, "throat clearing")).is_empty(), "a quality after its condition needs a linking verb");
+    let f = run("[doctor] is it cramping , burning , sharp ?");
+    assert!(quality(find(&f, "burning")).is_empty(), "a list of descriptions is no quality of the one before");
 }
 
 #[test]
