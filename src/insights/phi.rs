@@ -77,7 +77,12 @@ pub fn cued_names(text: &str, toks: &[Token], lex: &Lexicon) -> Vec<String> {
     for (k, t) in toks.iter().enumerate() {
         let Some(next) = toks.get(k + 1) else { continue };
         let w = t.lower.as_str();
-        let intro = k >= 2 && w == "is" && toks[k - 1].lower == "name";
+        // "my name is …" is a person's; "the brand name is lipitor", "another name is farmer's lung" name
+        // things.
+        let intro = k >= 2
+            && w == "is"
+            && toks[k - 1].lower == "name"
+            && matches!(toks[k - 2].lower.as_str(), "my" | "his" | "her" | "your" | "their" | "our" | "whose" | "first" | "last" | "full");
         let greeting = GREETINGS.contains(&w)
             // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob", or is a first name
             // from the lists right after a hello ("hi virginia how are you", not "thanks hope you…")
@@ -275,6 +280,8 @@ mod tests {
         assert_eq!(cued_names(text, &tokens(text), &lex), ["ward"]);
         let text = "an mr arthrogram of the right hip";
         assert!(cued_names(text, &tokens(text), &lex).is_empty());
+        let text = "my name is tom . the brand name is lipitor , another name is farmer's lung";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["tom"]);
         let text = "I saw Nurse Ratched and Doctor Patel.";
         assert_eq!(cued_names(text, &tokens(text), &lex), ["ratched", "patel"]);
     }
