@@ -42,8 +42,9 @@ const BARE_VALUE_REACH: usize = 3;
 const SITE_REACH: usize = 4;
 /// A quality word after its condition is at most this far on ("the pain is sharp", "headaches are severe").
 const QUALITY_REACH_BACK: usize = 2;
-/// What may stand between a condition and its quality said after it.
-const QUALITY_LINKS: &[&str] = &["is", "was", "are", "were", "feels", "felt", "seems", "gets", "got", "very", "really", "quite", "so", "pretty", "more", "been", "'s", "s"];
+/// What may stand between a condition and its quality said after it (tokens drop apostrophes, so a
+/// tokenised "pain 's sharp" gives "s").
+const QUALITY_LINKS: &[&str] = &["is", "was", "are", "were", "feels", "felt", "seems", "gets", "got", "very", "really", "quite", "so", "pretty", "more", "been", "s"];
 
 /// Determiners that make a mention definite (presupposed) in a question.
 const DEFINITE: &[&str] = &["the", "your", "that", "this", "those", "these"];
