@@ -180,6 +180,12 @@
 //! that they cast no vote, 0.709 (examination recall 0.76 → 0.55: the "okay"s after an examination
 //! finding vote for it); taking the scores of the turn before them, 0.793 / 0.786 / 0.783 against
 //! 0.793 / 0.793 / 0.786.
+//! Where the errors go (fold seed 11, both splits): of 1163 history snippets 121 were read as plan, 11
+//! as examination, 2 got no clinical vote; of 38 examination snippets 6 went to history and 3 to plan;
+//! of 100 plan snippets 23 to history. Hashed openings (first one to three words, per speaker role) of
+//! each turn, of its last sentence and of the turn before, 2048 buckets beside the runtime's features:
+//! 0.653 (history recall 0.948, examination 0.50, plan 0.51; 0.762 at its best offsets), the turn's
+//! wording fitting the majority group; not kept.
 
 use std::collections::HashMap;
 

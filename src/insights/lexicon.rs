@@ -157,6 +157,13 @@ impl Matcher {
                 }
             }
         }
+        // "allergic to" is listed whole so that it wins over "allergic" as a condition word, but the
+        // term a reader checks is "allergic": a span never ends on its linking preposition.
+        for m in &mut out {
+            if m.last > m.first && toks[m.last].key == "to" {
+                m.last -= 1;
+            }
+        }
         out
     }
 }

@@ -242,6 +242,16 @@ fn an_allergic_reaction_in_everyday_words() {
 }
 
 #[test]
+fn a_drug_allergy_names_the_allergy_without_its_preposition() {
+    let f = run("[patient] I'm allergic to penicillin and I have an allergy to sulfa drugs.");
+    let allergic = find(&f, "allergic");
+    assert_eq!((allergic.category.as_str(), allergic.kind.as_str()), ("BEHAVIORAL_ENVIRONMENTAL_SOCIAL", "ALLERGIES"));
+    assert_eq!(find(&f, "allergy").kind, "ALLERGIES");
+    let spans: Vec<&str> = f.conversation.clinical_insights.iter().map(|i| i.spans[0].content.as_str()).collect();
+    assert!(spans.iter().all(|s| !s.ends_with(" to")), "{spans:?}");
+}
+
+#[test]
 fn temperature_is_a_reading_after_a_possessive_and_a_fever_otherwise() {
     let f = run("[doctor] your temperature is ninety eight . two today .\n[patient] last week i had a temperature and felt awful .");
     let reading = find_in(&f, 0, "temperature");
