@@ -88,9 +88,17 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
         for m in &found {
             covered[m.first..=m.last].iter_mut().for_each(|x| *x = true);
         }
+        // A place where someone lives or goes is an address, even when the name lists know the word.
+        for (a, b) in phi::places(text, t) {
+            taken[a..=b].iter_mut().for_each(|x| *x = true);
+            entities.push(Entity::new(si, a, b, "PROTECTED_HEALTH_INFORMATION", "ADDRESS"));
+        }
         let listed = phi::listed_names(text, t, lex, &covered);
         let chars: Vec<char> = text.chars().collect();
         for (k, tok) in t.iter().enumerate() {
+            if taken[k] {
+                continue;
+            }
             // "karen's sleep": the possessive of a cued name (the tokenizer drops the apostrophe).
             let possessive = tok.end >= 2 && matches!(chars[tok.end - 2], '\'' | '’') && tok.lower.ends_with('s');
             let cued = names.contains(&tok.lower) || (possessive && names.contains(&tok.lower[..tok.lower.len() - 1]));

@@ -11,7 +11,8 @@
 //! inside a clinical term ("x-ray") is never a listed name.
 //! Limits: a name missing from the lists (rare or non-US names) and said without a cue is missed; in
 //! lower-case text an everyday-word name without a cue is missed; a capitalized place that is also a
-//! surname ("Washington") is taken for a name.
+//! surname ("Washington") is taken for a name unless a place cue comes before it ("lives in
+//! Washington", [`places`]: an ADDRESS), and a place in lower-case text is not found.
 
 use super::lexicon::{Lexicon, NameWord};
 use super::normalize::Token;
@@ -135,6 +136,61 @@ pub fn listed_names(text: &str, toks: &[Token], lex: &Lexicon, covered: &[bool])
         if name {
             out.push(k);
         }
+    }
+    out
+}
+
+/// Words before which a capitalized name is a place the person lives in, comes from or goes to
+/// ("she lives in London", "we moved here from Ohio"): ADDRESS, though the name lists know "London" and
+/// "Washington" as surnames.
+const PLACE_CUES: &[&[&str]] = &[
+    &["live", "in"], &["lives", "in"], &["living", "in"], &["lived", "in"], &["moved", "to"], &["moved", "from"],
+    &["moved", "here", "from"], &["moving", "to"], &["grew", "up", "in"], &["born", "in"], &["raised", "in"],
+    &["trip", "to"], &["travelled", "to"], &["traveled", "to"], &["travelling", "to"], &["traveling", "to"],
+    &["flew", "to"], &["visiting"], &["visited"], &["vacation", "in"], &["holiday", "in"], &["i'm", "from"],
+    &["im", "from"], &["am", "from"], &["are", "from"], &["originally", "from"], &["back", "from"],
+];
+
+/// Capitalized after a place cue, but times, not places ("back from Christmas").
+const HOLIDAYS: &[&str] = &["christmas", "thanksgiving", "easter", "halloween", "hanukkah", "ramadan", "diwali", "spring", "summer"];
+
+/// Token ranges of places named after one of [`PLACE_CUES`]: a run of up to three capitalized words
+/// (with a "the" before them, and a state or country after a comma: "Austin, Texas"). Lower-case
+/// text names no places here: without capitals "in may" and "in chicago" read alike.
+pub fn places(text: &str, toks: &[Token]) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let shouting = !chars.iter().any(|c| c.is_lowercase());
+    let cap = |k: usize| {
+        k < toks.len()
+            && !MONTHS.contains(&toks[k].lower.as_str())
+            && !WEEKDAYS.contains(&toks[k].lower.as_str())
+            && !TITLES.contains(&toks[k].lower.as_str())
+            && !HOLIDAYS.contains(&toks[k].lower.as_str())
+            && (capitalized(&chars, toks, k, shouting) || (toks[k].end - toks[k].start >= 2 && chars[toks[k].start..toks[k].end].iter().all(|c| c.is_uppercase())))
+    };
+    let run = |k: usize| {
+        let mut e = k;
+        while e + 1 < toks.len() && e + 1 < k + 3 && cap(e + 1) && chars[toks[e].end..toks[e + 1].start].iter().all(|c| c.is_whitespace()) {
+            e += 1;
+        }
+        e
+    };
+    let mut out = Vec::new();
+    for (k, _) in toks.iter().enumerate() {
+        let Some(cue) = PLACE_CUES.iter().find(|c| k + c.len() <= toks.len() && c.iter().enumerate().all(|(i, w)| toks[k + i].lower == *w)) else { continue };
+        let mut start = k + cue.len();
+        if toks.get(start).is_some_and(|t| t.lower == "the") && cap(start + 1) {
+            start += 1;
+        }
+        if !cap(start) || out.last().is_some_and(|&(_, e)| start <= e) {
+            continue;
+        }
+        let mut end = run(start);
+        // "Austin, Texas"
+        if end + 1 < toks.len() && chars[toks[end].end..toks[end + 1].start].iter().collect::<String>().trim() == "," && cap(end + 1) {
+            end = run(end + 1);
+        }
+        out.push((start, end));
     }
     out
 }
@@ -265,6 +321,21 @@ mod tests {
         assert_eq!(spans("I live at 12 oak street"), [("ADDRESS", "12 oak street".to_string())]);
         assert_eq!(spans("mrn 88123 since yesterday"), [("ID", "88123".to_string()), ("TIME_EXPRESSION", "yesterday".into())]);
         assert!(spans("you may feel better").is_empty());
+    }
+
+    #[test]
+    fn places_after_where_someone_lives_or_goes() {
+        let found = |text: &str| {
+            let t = tokens(text);
+            places(text, &t).into_iter().map(|(a, b)| t[a..=b].iter().map(|x| x.lower.as_str()).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>()
+        };
+        assert_eq!(found("My daughter lives in London and we moved here from Salt Lake City."), ["london", "salt lake city"]);
+        assert_eq!(found("She grew up in New York."), ["new york"]);
+        assert_eq!(found("I'm from Austin, Texas, and just got back from the UK."), ["austin texas", "uk"]);
+        // Lower case, an ordinary noun or a month after the cue: no place.
+        assert!(found("she lives in london").is_empty());
+        assert!(found("I live in an apartment. I was born in March. We got back from Christmas at home.").is_empty());
+        assert!(found("He was visiting Dr. Patel.").is_empty());
     }
 
     #[test]
