@@ -3,7 +3,7 @@
 //!     cargo run --release --example eval_insights -- [--lexicon models/lexicon-en.txt.gz] [--show] [--dump] [FIXTURE.json…]
 //!
 //! Scoring is `bedside::eval::insights` (the rule: same segment, overlapping span, same
-//! category). Also prints lexicon load time and extraction speed. `--show` lists misses, false alarms
+//! category). Also prints lexicon load time and extraction speed. `--show` lists, per file, misses, false alarms
 //! and wrong negations; `--dump` prints every insight.
 
 use std::time::Instant;
@@ -47,8 +47,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         let score = fixture.score(&file).map_err(|e| format!("{path}: {e}"))?;
-        if show {
-            score.notes.iter().for_each(|n| println!("  {n}"));
+        if show && !score.notes.is_empty() {
+            println!("== {path}");
+            for n in &score.notes {
+                println!("  {n}");
+                // A wrong negation is read in its sentence (bundled fixture text, not user data).
+                if let Some(id) = n.strip_prefix("negation wrong: ").and_then(|r| r.split(' ').next()) {
+                    if let Some(seg) = s.iter().find(|x| x.segment_id == id) {
+                        println!("      {}", seg.content);
+                    }
+                }
+            }
         }
         total.add(score);
     }
