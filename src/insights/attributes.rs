@@ -59,7 +59,8 @@ const QUALITY_PHRASES: &[&[&str]] = &[
 const DIRECTION: &[&str] =
     &["left", "right", "bilateral", "both", "upper", "lower", "anterior", "posterior", "lateral", "medial", "front"];
 
-fn phrase_at(toks: &[Token], i: usize, phrases: &[&[&str]]) -> Option<usize> {
+/// The length of the longest of `phrases` that starts at token `i`.
+pub(super) fn phrase_at(toks: &[Token], i: usize, phrases: &[&[&str]]) -> Option<usize> {
     phrases
         .iter()
         .filter(|p| p.iter().enumerate().all(|(k, w)| toks.get(i + k).is_some_and(|t| t.lower == *w)))

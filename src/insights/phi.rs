@@ -176,9 +176,9 @@ pub fn places(text: &str, toks: &[Token]) -> Vec<(usize, usize)> {
         e
     };
     let mut out = Vec::new();
-    for (k, _) in toks.iter().enumerate() {
-        let Some(cue) = PLACE_CUES.iter().find(|c| k + c.len() <= toks.len() && c.iter().enumerate().all(|(i, w)| toks[k + i].lower == *w)) else { continue };
-        let mut start = k + cue.len();
+    for k in 0..toks.len() {
+        let Some(cue) = super::attributes::phrase_at(toks, k, PLACE_CUES) else { continue };
+        let mut start = k + cue;
         if toks.get(start).is_some_and(|t| t.lower == "the") && cap(start + 1) {
             start += 1;
         }

@@ -252,6 +252,13 @@ fn a_drug_allergy_names_the_allergy_without_its_preposition() {
 }
 
 #[test]
+fn where_a_patient_lives_is_an_address() {
+    let f = run("[patient] My daughter lives in London, so I'm alone at home.");
+    let place = find(&f, "London");
+    assert_eq!((place.category.as_str(), place.kind.as_str()), ("PROTECTED_HEALTH_INFORMATION", "ADDRESS"));
+}
+
+#[test]
 fn temperature_is_a_reading_after_a_possessive_and_a_fever_otherwise() {
     let f = run("[doctor] your temperature is ninety eight . two today .\n[patient] last week i had a temperature and felt awful .");
     let reading = find_in(&f, 0, "temperature");
