@@ -33,6 +33,20 @@ const NOT_NAMES: &[&str] = &[
     "them", "him", "her", "me", "us", "every", "any", "some", "one", "out", "those", "these", "that", "class", "work",
     // a title after a greeting ("good morning ms. reyes"): the name is the word after it
     "mr", "mrs", "ms", "miss",
+    // fillers a greeting runs into ("hi, like, …", "thanks, yeah")
+    "like", "yeah", "yep", "right", "alright", "actually", "anyway", "sorry", "please", "now",
+    // how a greeting addresses someone without a name ("good morning, young lady", "welcome back")
+    "young", "lady", "ladies", "gentlemen", "man", "dear", "love", "honey", "sweetie", "sweetheart", "buddy",
+    "friend", "son", "kiddo", "back", "doctors", "nurses",
+    // the recogniser's "doc" ("awesome thanks document")
+    "document",
+];
+/// Words the census lists hold as surnames that, even capitalized mid-sentence, are rarely anyone's name:
+/// languages and nationalities ("you speak English so well") and street words ("on Temple Street").
+/// After a title they still are ("Mrs. English").
+const NOT_LISTED_NAMES: &[&str] = &[
+    "english", "german", "french", "spanish", "dutch", "irish", "welsh", "scottish", "italian", "polish", "street",
+    "avenue", "road", "boulevard",
 ];
 const TITLES: &[&str] = &["mr", "mrs", "ms", "miss", "dr", "doctor", "mister", "nurse"];
 const GREETINGS: &[&str] = &["hi", "hello", "hey", "morning", "afternoon", "evening", "thanks", "bye", "goodbye", "welcome"];
@@ -84,7 +98,12 @@ pub fn cued_names(text: &str, toks: &[Token], lex: &Lexicon) -> Vec<String> {
             && w == "is"
             && toks[k - 1].lower == "name"
             && matches!(toks[k - 2].lower.as_str(), "my" | "his" | "her" | "your" | "their" | "our" | "whose" | "first" | "last" | "full");
+        // "morning" / "afternoon" / "evening" greet only after "good" or opening a sentence: "in the
+        // morning like, it was worse" names no one, and a cued word is redacted everywhere in the visit.
+        let time_of_day = matches!(w, "morning" | "afternoon" | "evening");
+        let opens = k == 0 || toks[k - 1].lower == "good" || chars[toks[k - 1].end..t.start].iter().any(|c| matches!(c, '.' | '?' | '!' | ':' | ','));
         let greeting = GREETINGS.contains(&w)
+            && (!time_of_day || opens)
             // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob", or is a first name
             // from the lists right after a hello ("hi virginia how are you", not "thanks hope you…")
             && (toks.get(k + 2).is_none_or(|n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()))
@@ -123,7 +142,11 @@ pub fn listed_names(text: &str, toks: &[Token], lex: &Lexicon, covered: &[bool])
     let capitalized = |k: usize| capitalized(&chars, toks, k, shouting);
     let mut out: Vec<usize> = Vec::new();
     for (k, t) in toks.iter().enumerate() {
-        if covered[k] || !t.lower.chars().all(char::is_alphabetic) || (NOT_NAMES.contains(&t.lower.as_str()) && !capitalized(k)) {
+        if covered[k]
+            || !t.lower.chars().all(char::is_alphabetic)
+            || (NOT_NAMES.contains(&t.lower.as_str()) && !capitalized(k))
+            || NOT_LISTED_NAMES.contains(&t.lower.as_str())
+        {
             continue;
         }
         let after_name = out.last() == Some(&(k.wrapping_sub(1))) && chars[toks[k - 1].end..t.start].iter().all(|c| c.is_whitespace());
@@ -153,6 +176,18 @@ const PLACE_CUES: &[&[&str]] = &[
 
 /// Capitalized after a place cue, but times, not places ("back from Christmas").
 const HOLIDAYS: &[&str] = &["christmas", "thanksgiving", "easter", "halloween", "hanukkah", "ramadan", "diwali", "spring", "summer"];
+
+/// Nouns after which a name names a place, not a person ("the Rex center", "Mercy Hospital").
+const FACILITIES: &[&str] = &[
+    "center", "centre", "hospital", "clinic", "park", "school", "college", "university", "church", "mall", "library",
+    "gym", "pharmacy", "street", "avenue", "road",
+];
+
+/// Whether the word after token `k` (with only a space between) makes `k` the name of a place.
+pub fn names_a_facility(text: &str, toks: &[Token], k: usize) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    toks.get(k + 1).is_some_and(|n| FACILITIES.contains(&n.lower.as_str()) && chars[toks[k].end..n.start].iter().all(|c| c.is_whitespace()))
+}
 
 /// Token ranges of places named after one of [`PLACE_CUES`]: a run of up to three capitalized words
 /// (with a "the" before them, and a state or country after a comma: "Austin, Texas"). Lower-case
@@ -344,6 +379,12 @@ mod tests {
         let text = "hi , martha . how are you ? Mrs. Jane Doe is here. the doctor said hi there. good morning ms. reyes !";
         assert_eq!(cued_names(text, &tokens(text), &lex), ["martha", "jane", "doe", "reyes"]);
         // Across a comma, or a time word, a title cues nothing.
+        // A time of day that greets no one: "in the morning like, …" once made "like" a name.
+        let text = "it starts in the morning like, it was even worse. Evening, Sarah. Morning, Bob!";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["sarah", "bob"]);
+        // A greeting that addresses no one by name.
+        let text = "Good morning, young lady. Welcome back! Hello doctors. Good afternoon, dear. Okay, bye now.";
+        assert!(cued_names(text, &tokens(text), &lex).is_empty());
         let text = "use the Night Nurse, Day Nurse. ask the nurse today or nurse monday";
         assert!(cued_names(text, &tokens(text), &lex).is_empty());
         // "doctor" and "nurse" as common nouns, and a verb after a name, are no names.

@@ -155,7 +155,7 @@ fn cued_names_in_their_possessive_and_greeted_without_a_pause() {
 
 #[test]
 fn names_from_the_name_lists_need_no_cue() {
-    let lists = "@names\tFIRST\tdavid|megan|ray\n@names\tFIRST_COMMON\twill|grace|mark|bill\n@names\tSURNAME\tsmith|brown\n";
+    let lists = "@names\tFIRST\tdavid|megan|ray\n@names\tFIRST_COMMON\twill|grace|mark|bill\n@names\tSURNAME\tsmith|brown|english|german\n";
     let lex = Lexicon::from_texts(&[include_str!("lay_terms.tsv"), include_str!("context_terms.tsv"), lists]).unwrap();
     let run = |d: &str| {
         let mut f = transcript_from_dialogue(d).unwrap();
@@ -174,6 +174,14 @@ fn names_from_the_name_lists_need_no_cue() {
     assert_eq!(run("[patient] my daughter Grace Smith drove me , and Will came too"), ["Grace", "Smith", "Will"]);
     // A word inside a clinical term is not a name.
     assert!(run("[doctor] we got an X-Ray of the chest").is_empty());
+    // Languages the surname lists hold are no names, even capitalized; after a title they are.
+    assert!(run("[doctor] you speak English so well, no German accent").is_empty());
+    assert_eq!(run("[doctor] Mrs. English is here"), ["English"]);
+    // A name before "center", "hospital", …: the place's name, not a person's.
+    let mut f = transcript_from_dialogue("[patient] we walk the trails behind the ray center").unwrap();
+    extract(&mut f, &lex).unwrap();
+    let phi: Vec<(&str, &str)> = f.conversation.clinical_insights.iter().map(|i| (i.kind.as_str(), i.spans[0].content.as_str())).collect();
+    assert_eq!(phi, [("ADDRESS", "ray center")]);
 }
 
 #[test]
