@@ -89,7 +89,8 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             covered[m.first..=m.last].iter_mut().for_each(|x| *x = true);
         }
         // A place where someone lives or goes is an address, even when the name lists know the word.
-        for (a, b) in phi::places(text, t) {
+        // A clinical term after the cue is no place ("back from the Coumadin sensitivity test").
+        for (a, b) in phi::places(text, t).into_iter().filter(|&(a, _)| !covered[a]) {
             taken[a..=b].iter_mut().for_each(|x| *x = true);
             entities.push(Entity::new(si, a, b, "PROTECTED_HEALTH_INFORMATION", "ADDRESS"));
         }

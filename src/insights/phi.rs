@@ -201,6 +201,8 @@ pub fn places(text: &str, toks: &[Token]) -> Vec<(usize, usize)> {
             && !WEEKDAYS.contains(&toks[k].lower.as_str())
             && !TITLES.contains(&toks[k].lower.as_str())
             && !HOLIDAYS.contains(&toks[k].lower.as_str())
+            // "moved to America I did not…", "the A B C places": no pronoun or spelt letter ends a place
+            && toks[k].lower.chars().count() > 1
             && (capitalized(&chars, toks, k, shouting) || (toks[k].end - toks[k].start >= 2 && chars[toks[k].start..toks[k].end].iter().all(|c| c.is_uppercase())))
     };
     let run = |k: usize| {
@@ -371,6 +373,7 @@ mod tests {
         assert!(found("she lives in london").is_empty());
         assert!(found("I live in an apartment. I was born in March. We got back from Christmas at home.").is_empty());
         assert!(found("He was visiting Dr. Patel.").is_empty());
+        assert_eq!(found("When I moved to America I did not speak it. We lived in the A B C places."), ["america"]);
     }
 
     #[test]

@@ -264,6 +264,9 @@ fn where_a_patient_lives_is_an_address() {
     let f = run("[patient] My daughter lives in London, so I'm alone at home.");
     let place = find(&f, "London");
     assert_eq!((place.category.as_str(), place.kind.as_str()), ("PROTECTED_HEALTH_INFORMATION", "ADDRESS"));
+    // After the same kind of cue, a drug is a drug.
+    let f = run("[doctor] Your bloodwork came back from the Coumadin sensitivity test.");
+    assert_eq!(find(&f, "Coumadin").category, "MEDICATION");
 }
 
 #[test]
