@@ -4,7 +4,9 @@
 //! `PROTECTED_HEALTH_INFORMATION` with `NAME`, `AGE`, `DATE`, `PHONE_OR_FAX`, `EMAIL`, `ADDRESS`, `ID`, and
 //! `TIME_EXPRESSION`. Reference: the HIPAA Safe Harbor identifier kinds, in Comprehend Medical's types.
 //! Names: a word after a title ("mrs. jones", "doctor patel") or a greeting ("hi , martha"), or after
-//! "my name is"; each name found is then marked everywhere in the visit (see `super::extract`).
+//! "my name is"; each name found is then marked everywhere in the visit (see `super::extract`), so an
+//! everyday word after a greeting ("bye now", "welcome back", "in the morning like, …") must never be
+//! taken for one. A name before "center", "hospital", … names a place ([`names_a_facility`]).
 //! Without a cue, a word is a name when the lexicon's census name lists have it ([`listed_names`]): a
 //! first name that is not an everyday word in any case ("david"); one that is ("will", "grace", "mark")
 //! only when capitalized mid-sentence; a surname right after a name, or capitalized mid-sentence. A word
@@ -34,12 +36,15 @@ const NOT_NAMES: &[&str] = &[
     // a title after a greeting ("good morning ms. reyes"): the name is the word after it
     "mr", "mrs", "ms", "miss",
     // fillers a greeting runs into ("hi, like, …", "thanks, yeah")
-    "like", "yeah", "yep", "right", "alright", "actually", "anyway", "sorry", "please", "now",
-    // how a greeting addresses someone without a name ("good morning, young lady", "welcome back")
-    "young", "lady", "ladies", "gentlemen", "man", "dear", "love", "honey", "sweetie", "sweetheart", "buddy",
-    "friend", "son", "kiddo", "back", "doctors", "nurses",
+    "like", "yeah", "yep", "right", "alright", "actually", "anyway", "sorry", "please", "now", "doctors", "nurses",
     // the recogniser's "doc" ("awesome thanks document")
     "document",
+];
+/// How a greeting addresses someone without a name ("good morning, young lady", "welcome back"). Only
+/// after a greeting: after a title some are surnames ("Dr. Young").
+const ADDRESS_FORMS: &[&str] = &[
+    "young", "lady", "ladies", "gentlemen", "man", "dear", "love", "honey", "sweetie", "sweetheart", "buddy", "friend",
+    "son", "kiddo", "back",
 ];
 /// Words the census lists hold as surnames that, even capitalized mid-sentence, are rarely anyone's name:
 /// languages and nationalities ("you speak English so well") and street words ("on Temple Street").
@@ -104,6 +109,7 @@ pub fn cued_names(text: &str, toks: &[Token], lex: &Lexicon) -> Vec<String> {
         let opens = k == 0 || toks[k - 1].lower == "good" || chars[toks[k - 1].end..t.start].iter().any(|c| matches!(c, '.' | '?' | '!' | ':' | ','));
         let greeting = GREETINGS.contains(&w)
             && (!time_of_day || opens)
+            && !ADDRESS_FORMS.contains(&next.lower.as_str())
             // a greeting's name ends the phrase: "hi , martha ." / "thanks , bob", or is a first name
             // from the lists right after a hello ("hi virginia how are you", not "thanks hope you…")
             && (toks.get(k + 2).is_none_or(|n2| chars[next.end..n2.start].iter().any(|c| !c.is_whitespace()))
@@ -381,13 +387,15 @@ mod tests {
         let lex = Lexicon::curated().unwrap();
         let text = "hi , martha . how are you ? Mrs. Jane Doe is here. the doctor said hi there. good morning ms. reyes !";
         assert_eq!(cued_names(text, &tokens(text), &lex), ["martha", "jane", "doe", "reyes"]);
-        // Across a comma, or a time word, a title cues nothing.
         // A time of day that greets no one: "in the morning like, …" once made "like" a name.
         let text = "it starts in the morning like, it was even worse. Evening, Sarah. Morning, Bob!";
         assert_eq!(cued_names(text, &tokens(text), &lex), ["sarah", "bob"]);
-        // A greeting that addresses no one by name.
+        // A greeting that addresses no one by name; after a title the same word is a surname.
         let text = "Good morning, young lady. Welcome back! Hello doctors. Good afternoon, dear. Okay, bye now.";
         assert!(cued_names(text, &tokens(text), &lex).is_empty());
+        let text = "I saw Dr. Young today.";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["young"]);
+        // Across a comma, or a time word, a title cues nothing.
         let text = "use the Night Nurse, Day Nurse. ask the nurse today or nurse monday";
         assert!(cued_names(text, &tokens(text), &lex).is_empty());
         // "doctor" and "nurse" as common nouns, and a verb after a name, are no names.
