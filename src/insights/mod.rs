@@ -104,7 +104,7 @@ pub fn extract(file: &mut TranscriptFile, lex: &Lexicon) -> Result<()> {
             let possessive = tok.end >= 2 && matches!(chars[tok.end - 2], '\'' | '’') && tok.lower.ends_with('s');
             let cued = names.contains(&tok.lower) || (possessive && names.contains(&tok.lower[..tok.lower.len() - 1]));
             // A listed name before "center", "hospital", …: the place's name ("the rex center"), an ADDRESS.
-            if !cued && listed.contains(&k) && phi::names_a_facility(text, t, k) {
+            if !cued && listed.contains(&k) && phi::names_a_facility(&chars, t, k) {
                 taken[k..=k + 1].iter_mut().for_each(|x| *x = true);
                 entities.push(Entity::new(si, k, k + 1, "PROTECTED_HEALTH_INFORMATION", "ADDRESS"));
                 continue;

@@ -189,9 +189,9 @@ const FACILITIES: &[&str] = &[
     "gym", "pharmacy", "street", "avenue", "road",
 ];
 
-/// Whether the word after token `k` (with only a space between) makes `k` the name of a place.
-pub fn names_a_facility(text: &str, toks: &[Token], k: usize) -> bool {
-    let chars: Vec<char> = text.chars().collect();
+/// Whether the word after token `k` (with only a space between) makes `k` the name of a place; `chars`
+/// are the segment's characters, which the caller already holds.
+pub fn names_a_facility(chars: &[char], toks: &[Token], k: usize) -> bool {
     toks.get(k + 1).is_some_and(|n| FACILITIES.contains(&n.lower.as_str()) && chars[toks[k].end..n.start].iter().all(|c| c.is_whitespace()))
 }
 
