@@ -131,7 +131,8 @@ fn split_tag(line: &str) -> Option<(&'static str, &str)> {
 /// after) stays text. Returns where the tag starts, its role, and the text after it.
 fn inline_tag(text: &str) -> Option<(usize, &'static str, &str)> {
     text.match_indices(':').find_map(|(colon, _)| {
-        let label_at = text[..colon].rfind(char::is_whitespace)? + 1;
+        // After the last space's own bytes: a Unicode space (U+00A0, U+2000…) is wider than one byte.
+        let label_at = text[..colon].char_indices().rev().find(|(_, c)| c.is_whitespace()).map(|(i, c)| i + c.len_utf8())?;
         let sentence_end = text[..label_at].trim_end().ends_with(['.', '?', '!']);
         let (role, after) = split_tag(&text[label_at..])?;
         (sentence_end && !after.trim().is_empty()).then_some((label_at, role, after))
@@ -246,6 +247,15 @@ mod tests {
         let f = transcript_from_dialogue("Doctor: How was Renée?\nPatient: Fine.").unwrap();
         assert_eq!(f.conversation.transcript_segments.len(), 2);
         assert_eq!(f.conversation.transcript_segments[0].content, "How was Renée?");
+    }
+
+    #[test]
+    fn a_wide_space_before_an_inline_tag_is_read() {
+        // A no-break space (2 bytes) and an en quad (3 bytes), as pasted text has them, before a tag.
+        let f = transcript_from_dialogue("Patient: No.\u{a0}Doctor: Any fever?\nPatient: Yes.\u{2000}Doctor: Since when?").unwrap();
+        let turns: Vec<_> = f.conversation.transcript_segments.iter().map(|s| s.content.as_str()).collect();
+        assert_eq!(turns, ["No.", "Any fever?", "Yes.", "Since when?"]);
+        assert!(transcript_from_dialogue("[patient] !\u{2000}:").is_ok());
     }
 
     #[test]

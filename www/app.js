@@ -32,6 +32,8 @@ let jobController = null;
 let recording = null;
 let player = null;
 let transcript = null;
+let transcriptRedacted = false; // whether `transcript` was made with redaction (corrections are redacted alike)
+let editedLines = new Set(); // segment ids whose words a reviewer corrected
 
 // data-state / data-model let people (and the browser tests) see what the page is doing.
 function setState(state) {
@@ -46,6 +48,7 @@ function setState(state) {
   ui.writer.disabled = busy;
   ui.template.disabled = busy;
   ui.rewrite.disabled = busy || !transcript;
+  for (const edit of ui.segments.querySelectorAll('.line-edit')) edit.disabled = busy;
   showSetup(busy);
   ui.record.disabled = state === 'processing';
   ui.cancel.hidden = state !== 'processing';
@@ -135,6 +138,57 @@ function goToInsight(insight) {
 }
 
 const termsPanel = new TermsPanel({ box: $('terms'), list: $('terms-list'), legend: $('entity-legend'), onGo: goToInsight });
+
+// ---- the transcript, and a reviewer's corrections to it ----
+
+/** Draws the transcript lines in the chosen view; returns how many there are. */
+function showTranscript() {
+  const count = renderTranscript(ui.segments, transcript, playSegment, ui.sectionView.value, { onEdit: correctLine, edited: editedLines });
+  ui.viewControls.hidden = count === 0;
+  termsPanel.show(transcript);
+  return count;
+}
+
+/**
+ * A reviewer corrected the words of a line (a drug name misheard, say). The line's word times no longer
+ * describe its text, so its items go; sections and clinical terms are worked out again from the corrected
+ * transcript (with redaction if the visit had it). The note on screen, and any edits made to it, stay as
+ * they are: the status says to write it again to use the correction.
+ */
+function correctLine(segment, text) {
+  const id = segment.SegmentId;
+  const at = formatTime(segment.BeginAudioTime);
+  return runJob({ starting: `Correcting the line at ${at}…`, waiting: 'Updating sections and terms…', failed: `Could not correct the line at ${at}.` }, async (signal) => {
+    const conv = transcript.Conversation;
+    const before = { content: segment.Content, items: conv.TranscriptItems };
+    segment.Content = text;
+    conv.TranscriptItems = (conv.TranscriptItems ?? []).filter((item) => item.SegmentId !== id);
+    let result;
+    try {
+      const s = await scribe;
+      result = await s.noteFromText(transcript, { signal, note: false, redact: transcriptRedacted });
+    } catch (err) {
+      segment.Content = before.content; // nothing half-applied: the line stays as it was
+      conv.TranscriptItems = before.items;
+      throw err;
+    }
+    // Only what the clinical stages write is taken back: names and roles set on this page stay.
+    const again = new Map(result.transcript.Conversation.TranscriptSegments.map((x) => [x.SegmentId, x]));
+    for (const seg of conv.TranscriptSegments) {
+      const x = again.get(seg.SegmentId);
+      if (!x) continue;
+      seg.Content = x.Content;
+      seg.SectionDetails = x.SectionDetails;
+    }
+    conv.ClinicalInsights = result.transcript.Conversation.ClinicalInsights;
+    editedLines.add(id);
+    showTranscript();
+    ui.segments.querySelector(`.segment[data-segment-id="${CSS.escape(id)}"]`)?.focus();
+    const stale = notePanel.doc ? ' The note was written before this correction: choose “Write the note again” to use it.' : '';
+    if (notePanel.doc) ui.app.dataset.noteStale = 'true';
+    setStatus(`Corrected the line at ${at}; sections and clinical terms updated.${stale}`);
+  });
+}
 
 // ---- model loading ----
 
@@ -263,13 +317,14 @@ function transcribe(blob, label) {
     const started = performance.now();
     if (ui.app.dataset.model === 'error') loadModel(); // e.g. the network came back: try again
     const speakers = speakerOptions();
+    const redact = ui.redact.checked;
     const s = await scribe;
     ui.processLabel.textContent = 'Transcribing…';
     const timing = { noteStarted: 0 };
     const result = await s.process(blob, {
       signal,
       jobName: label,
-      redact: ui.redact.checked,
+      redact,
       template: ui.template.value,
       ...speakers,
       onProgress: (p) => {
@@ -280,11 +335,11 @@ function transcribe(blob, label) {
     });
     const finished = performance.now();
     transcript = result.transcript;
+    transcriptRedacted = redact;
+    editedLines = new Set();
     player?.close();
     player = new ClipPlayer(blob);
-    const count = renderTranscript(ui.segments, transcript, playSegment, ui.sectionView.value);
-    ui.viewControls.hidden = count === 0;
-    termsPanel.show(transcript);
+    const count = showTranscript();
     showWarnings(transcript.Conversation.Bedside?.warnings ?? []);
     speakersPanel.show(transcript);
     ui.download.disabled = false;
@@ -330,6 +385,7 @@ function showNote(documentation) {
   const sentences = documentation ? notePanel.show(documentation) : 0;
   ui.app.dataset.note = documentation ? 'ready' : 'none';
   delete ui.app.dataset.noteEdited;
+  delete ui.app.dataset.noteStale;
   ui.downloadSummary.disabled = !documentation;
   ui.downloadNote.disabled = !documentation;
   return sentences;

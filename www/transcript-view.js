@@ -68,10 +68,72 @@ function textWithMarks(content, marks = []) {
 }
 
 /**
- * Replaces the list's content; `onSelect(segment, button)` runs when a line is chosen. `view`: 'all' (in
- * order), 'group' (by section) or a section name (only its lines).
+ * Opens an editor for the line's words under it. Enter (or Save) hands the new text to
+ * `onEdit(segment, text)`; Escape (or Cancel) puts the line back as it was. A line cannot be emptied:
+ * deleting what was said would lose the evidence the note points at.
  */
-export function renderTranscript(list, transcript, onSelect, view = 'all') {
+function startEdit(item, segment, onEdit) {
+  const form = document.createElement('form');
+  form.className = 'line-editor';
+  const box = document.createElement('textarea');
+  box.value = segment.Content;
+  box.rows = Math.min(6, Math.max(2, Math.ceil(segment.Content.length / 90)));
+  box.setAttribute('aria-label', `Corrected text of the line at ${formatTime(segment.BeginAudioTime)}`);
+  const save = document.createElement('button');
+  save.type = 'submit';
+  save.textContent = 'Save';
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.className = 'secondary';
+  cancel.textContent = 'Cancel';
+  const actions = span('line-editor-actions', '');
+  actions.append(save, cancel);
+  form.append(box, actions);
+  const edit = item.querySelector('.line-edit');
+  const restore = () => {
+    form.remove();
+    item.classList.remove('editing');
+    edit.hidden = false;
+  };
+  const close = () => {
+    restore();
+    edit.focus();
+  };
+  cancel.addEventListener('click', close);
+  box.addEventListener('input', () => box.setCustomValidity(''));
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') close();
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = box.value.replace(/\s+/g, ' ').trim();
+    if (!text) {
+      box.setCustomValidity('A line cannot be empty: correct its words instead.');
+      box.reportValidity();
+      return;
+    }
+    if (text === segment.Content) return close();
+    restore();
+    onEdit(segment, text);
+  });
+  // The line stays above its editor, so it can still be played while its words are corrected.
+  item.classList.add('editing');
+  edit.hidden = true;
+  item.append(form);
+  box.focus();
+}
+
+/**
+ * Replaces the list's content; `onSelect(segment, button)` runs when a line is chosen, and
+ * `onEdit(segment, text)`, when given, when a reviewer corrects a line's words (each line then has an Edit
+ * button; lines in `edited`, a set of segment ids, are marked as corrected). `view`: 'all' (in order),
+ * 'group' (by section) or a section name (only its lines).
+ */
+export function renderTranscript(list, transcript, onSelect, view = 'all', { onEdit, edited = new Set() } = {}) {
   const segments = transcript?.Conversation?.TranscriptSegments ?? [];
   const marks = marksByLine(transcript);
   const items = segments.map((segment) => {
@@ -96,6 +158,22 @@ export function renderTranscript(list, transcript, onSelect, view = 'all') {
     const item = document.createElement('li');
     item.dataset.section = section;
     item.append(button);
+    if (edited.has(segment.SegmentId)) {
+      item.dataset.edited = 'true';
+      const badge = span('edited-tag', 'corrected');
+      badge.title = 'A reviewer corrected the words of this line; the recording is unchanged.';
+      when.append(badge);
+    }
+    if (onEdit) {
+      const edit = document.createElement('button');
+      edit.type = 'button';
+      edit.className = 'line-edit secondary';
+      edit.textContent = 'Edit';
+      edit.title = 'Correct the words of this line';
+      edit.setAttribute('aria-label', `Correct the line at ${formatTime(segment.BeginAudioTime)}`);
+      edit.addEventListener('click', () => startEdit(item, segment, onEdit));
+      item.append(edit);
+    }
     return item;
   });
   list.replaceChildren(...items);

@@ -1,6 +1,7 @@
 // Sections and clinical terms in the demo page: each line's section tag, terms marked in the text by category
 // (colour, underline style and a title), the "Clinical terms" panel that leads to a term's line, section
-// grouping and filtering, struck-through negated terms, the "Redact PHI" option, and no other origin contacted.
+// grouping and filtering, struck-through negated terms, the "Redact PHI" option, a reviewer's correction of a
+// line, and no other origin contacted.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -230,6 +231,65 @@ test('"Redact PHI" reaches the core: PHI shows only as [TYPE], in the page and i
   assert.ok(saved.ClinicalInsights.some((i) => i.Category === 'MEDICAL_CONDITION' && /diarrh/i.test(i.Spans[0].Content)));
   assert.ok(await page.locator('#segments mark.cat-condition', { hasText: /diarrh/i }).count() >= 1);
   await page.uncheck('#redact');
+});
+
+test('a reviewer corrects a line: its terms and sections are found again (redacted like the visit), the note stays', { timeout: 120_000 }, async () => {
+  // The redacted visit of the test above is on the page.
+  const line = page.locator('#segments li:not(.section-heading)').nth(1);
+  const id = await line.locator('.segment').getAttribute('data-segment-id');
+  const before = await line.locator('.text').innerText();
+  const note = () => page.locator('#note .note-sentence').allInnerTexts();
+  const noteBefore = await note();
+  assert.ok(noteBefore.length > 0, 'the visit has a note');
+  const editor = line.getByRole('textbox');
+
+  // Escape puts the line back untouched.
+  await line.getByRole('button', { name: /^Correct the line at / }).click();
+  assert.equal(await editor.inputValue(), before);
+  await editor.press('Escape');
+  assert.equal(await editor.count(), 0);
+  assert.equal(await line.locator('.text').innerText(), before);
+
+  // An emptied line is refused: the evidence the note points at must not vanish.
+  await line.getByRole('button', { name: /^Correct the line at / }).click();
+  await editor.fill('   ');
+  await line.getByRole('button', { name: 'Save' }).click();
+  assert.equal(await editor.count(), 1, 'the editor stays open');
+  assert.match(await editor.evaluate((t) => t.validationMessage), /cannot be empty/);
+
+  const corrected = 'Mrs. Jones takes metformin 500 mg twice a day and has no chest pain.';
+  await editor.fill(corrected);
+  await runOk(() => editor.press('Enter'));
+
+  const fixed = page.locator(`#segments .segment[data-segment-id="${id}"]`);
+  const text = await fixed.locator('.text').innerText();
+  assert.match(text, /metformin 500 mg twice a day/);
+  assert.doesNotMatch(text, /Jones/, 'a name typed into a redacted visit is redacted too');
+  assert.match(text, /\[NAME\]/);
+  assert.equal(await fixed.locator('.edited-tag').innerText(), 'corrected');
+  assert.equal(await fixed.locator('mark.cat-medication', { hasText: 'metformin' }).count(), 1);
+  assert.match(await fixed.locator('mark.cat-condition', { hasText: 'chest pain' }).getAttribute('class'), /\bnegated\b/);
+  const meds = await page.locator('#terms .term-group[data-category="MEDICATION"] .term mark').allInnerTexts();
+  assert.ok(meds.some((t) => /metformin/i.test(t)), meds.join(', '));
+
+  // The note and any edits to it stay; the page says it predates the correction.
+  assert.deepEqual(await note(), noteBefore);
+  assert.equal(await page.getAttribute('#app', 'data-note-stale'), 'true');
+  assert.match(await page.locator('#status').innerText(), /Write the note again/);
+
+  // transcript.json carries the correction, without the line's old word times, with spans that match it.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download transcript.json' }).click(),
+  ]);
+  const saved = JSON.parse(await readFile(await download.path(), 'utf8')).Conversation;
+  const seg = saved.TranscriptSegments.find((s) => s.SegmentId === id);
+  assert.equal(seg.Content, text);
+  assert.equal(saved.TranscriptItems.filter((i) => i.SegmentId === id).length, 0);
+  assert.ok(saved.TranscriptItems.length > 0, 'the other lines keep their word times');
+  for (const i of saved.ClinicalInsights.filter((x) => x.Spans[0].SegmentId === id)) {
+    assert.equal([...seg.Content].slice(i.Spans[0].BeginCharacterOffset, i.Spans[0].EndCharacterOffset).join(''), i.Spans[0].Content);
+  }
 });
 
 test('nothing was requested from any other origin', () => {
