@@ -205,6 +205,52 @@ proptest! {
     }
 }
 
+/// A HealthScribe transcript JSON as an integrator might hand one over: any roles, times in any order
+/// (negative, reversed, huge), empty or odd text, word items that name missing segments.
+fn transcript_json() -> impl Strategy<Value = String> {
+    let role = prop::sample::select(vec!["CLINICIAN_0", "PATIENT_0", "PATIENT_3", "CLINICIAN", "doctor", "", "SPEAKER_7"]);
+    let line = prop_oneof![
+        3 => (0..116usize, 0..400usize).prop_map(|(v, l)| { let lines = &visits()[v]; let t = &lines[l % lines.len()]; t.split_once(' ').map_or(t.as_str(), |x| x.1).to_string() }),
+        1 => "\\PC{0,60}",
+        1 => prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..8).prop_map(|p| p.concat()),
+    ];
+    let time = prop_oneof![Just(0.0f64), -5.0..5.0f64, 0.0..1e7f64];
+    let segment = (role, line, time.clone(), time.clone());
+    let item = (0..6usize, "\\PC{0,12}", time.clone(), 0.0..1.0f64);
+    (prop::collection::vec(segment, 0..14), prop::collection::vec(item, 0..20)).prop_map(|(segments, items)| {
+        let segments: Vec<_> = segments
+            .into_iter()
+            .enumerate()
+            .map(|(i, (role, content, b, e))| serde_json::json!({
+                "SegmentId": format!("s{i}"), "BeginAudioTime": b, "EndAudioTime": e, "Content": content,
+                "ParticipantDetails": { "ParticipantRole": role }, "SectionDetails": { "SectionName": "OTHER" },
+            }))
+            .collect();
+        let items: Vec<_> = items
+            .into_iter()
+            .map(|(seg, word, t, c)| serde_json::json!({
+                "Alternatives": [{ "Confidence": c, "Content": word }], "BeginAudioTime": t, "EndAudioTime": t + 0.3,
+                "Type": "PRONUNCIATION", "SegmentId": format!("s{seg}"),
+            }))
+            .collect();
+        serde_json::json!({ "Conversation": {
+            "ConversationId": "c", "JobName": "j", "JobType": "ASYNC", "LanguageCode": "en-US",
+            "TranscriptItems": items, "TranscriptSegments": segments,
+        } })
+        .to_string()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Whatever a well-formed transcript JSON holds, it is read and every stage copes.
+    #[test]
+    fn transcript_json_from_an_integrator_is_read(json in transcript_json()) {
+        prop_assert!(run_note_path(&json)?, "a well-formed transcript JSON was refused");
+    }
+}
+
 /// Most edited visits must still be read (the property above would pass vacuously if every edit made the
 /// dialogue unreadable): an edit list that keeps the first tag keeps the visit.
 #[test]
