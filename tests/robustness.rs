@@ -30,6 +30,13 @@ const PIECES: &[&str] = &[
     "K̶", "Σ", "ǅ", "\u{0}", "  ", "hi , ", "five hundred milligrams", "twice a day", "not", "my mother",
 ];
 
+/// `cases` draws per property, or `PROPTEST_CASES` for a longer search (`PROPTEST_CASES=2000 cargo test
+/// --release --test robustness`). Failures are printed, not saved to a file in the tree.
+fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(cases);
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
 fn clinical() -> &'static Clinical {
     static C: OnceLock<Clinical> = OnceLock::new();
     C.get_or_init(|| {
@@ -182,7 +189,7 @@ fn run_note_path(text: &str) -> Result<bool, TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(96))]
 
     /// Twenty consecutive lines of a real visit with up to a dozen edits.
     #[test]
@@ -242,7 +249,7 @@ fn transcript_json() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(config(64))]
 
     /// Whatever a well-formed transcript JSON holds, it is read and every stage copes.
     #[test]

@@ -23,7 +23,7 @@ const ui = {
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
   warningList: $('warning-list'), redact: $('redact'), viewControls: $('view-controls'), sectionView: $('section-view'),
   writer: $('writer'), template: $('template'), rewrite: $('rewrite'), downloadSummary: $('download-summary'),
-  downloadNote: $('download-note'),
+  downloadNote: $('download-note'), copyNote: $('copy-note'),
 };
 
 let scribe = null; // Promise<Scribe> for the chosen model
@@ -388,6 +388,7 @@ function showNote(documentation) {
   delete ui.app.dataset.noteStale;
   ui.downloadSummary.disabled = !documentation;
   ui.downloadNote.disabled = !documentation;
+  ui.copyNote.disabled = !documentation;
   return sentences;
 }
 
@@ -509,6 +510,17 @@ ui.downloadSummary.addEventListener('click', () => {
 });
 ui.downloadNote.addEventListener('click', () => {
   if (notePanel.doc) saveFile('note.txt', notePanel.doc.toText(), 'text/plain');
+});
+
+// For pasting into the record system: the same text as note.txt, with the reviewer's corrections.
+ui.copyNote.addEventListener('click', async () => {
+  if (!notePanel.doc) return;
+  try {
+    await navigator.clipboard.writeText(notePanel.doc.toText());
+    setStatus('Copied the draft note, with your corrections, to the clipboard. Review it before use.');
+  } catch (err) {
+    showError(new Error(`Could not copy the note (${err.message}); “Download note.txt” saves the same text.`));
+  }
 });
 
 setState('idle');

@@ -76,7 +76,7 @@ export async function openDemo({ onContext } = {}) {
   const server = await startServer();
   const browser = await launch();
   const foreign = watchForeignRequests(browser.context, server.origin);
-  onContext?.(browser.context);
+  await onContext?.(browser.context);
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${server.origin}/`);

@@ -1,6 +1,6 @@
 // The draft note in the demo page: while it is written, checked sentences appear under their section headings;
 // after the sample visit the Note panel shows the note by sections under a draft marker; choosing a sentence marks and plays its evidence lines; an edited sentence is what the
-// downloaded summary.json and note.txt say; another template writes the note again; nothing leaves the origin.
+// downloaded summary.json and note.txt say, and what "Copy note" copies; another template writes the note again; nothing leaves the origin.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
@@ -11,7 +11,7 @@ let demo;
 let page;
 
 before(async () => {
-  demo = await openDemo();
+  demo = await openDemo({ onContext: (context) => context.grantPermissions(['clipboard-read', 'clipboard-write']) });
   ({ page } = demo);
 });
 
@@ -129,6 +129,11 @@ test('an edited sentence is what summary.json and note.txt say', async () => {
   assert.match(text, /^[A-Z ]+\n\n/, 'starts with a section heading');
   assert.match(text, /HISTORY OF PRESENT ILLNESS\n\n/);
   assert.match(text, /Sore throat for four days, now a cough \(checked by the clinician\)\./);
+
+  // "Copy note" puts the same text, corrections included, on the clipboard for pasting into a record.
+  await page.getByRole('button', { name: 'Copy note' }).click();
+  await page.waitForFunction(() => /Copied the draft note/.test(document.getElementById('status').textContent));
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
 });
 
 test('another template writes the note again from the transcript on screen', { timeout: 60_000 }, async () => {
