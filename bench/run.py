@@ -143,6 +143,8 @@ def main():
         print(f"  a {st['textChars']}-character visit as text ({st['textSegments']} segments, {st['textInsights']} insights):"
               f" sections + entities {st['textClinicalSeconds']:.2f} s (sections alone {st['textSectionsSeconds']:.2f} s,"
               f" entities alone {st['textInsightsSeconds']:.2f} s)")
+        print(f"  one line corrected, sections + entities again: {st['textCorrectionSeconds']:.2f} s"
+              f" ({st['textClinicalSeconds'] / st['textCorrectionSeconds']:.0f}x faster than the first pass)")
     if not a.only or "note" in a.only.split(","):
         note_bench(a.note_llms.split(","))
     base = results.get("faster-whisper-1t")

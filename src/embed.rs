@@ -7,6 +7,14 @@
 //! attention mask, then L2 normalisation), run through candle-transformers' `models::bert`.
 //! Limits: texts are cut at 256 word pieces (the model's training length); CPU only; texts are
 //! batched by similar length so padding stays small.
+//!
+//! Vectors already computed are kept, keyed by a 64-bit hash of their text (the text itself is not kept):
+//! after a reviewer corrects one line, sections are worked out again over the whole visit, and only the
+//! corrected line needs the encoder.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -21,11 +29,20 @@ pub const DIM: usize = 384;
 const MAX_TOKENS: usize = 256;
 /// Texts per forward pass: large enough to amortise the matmuls, small enough to bound memory.
 const BATCH: usize = 32;
+/// Vectors kept (1.5 KB each): several long visits' lines. When full, the store starts again empty.
+const KEPT: usize = 4096;
 
 pub struct Embedder {
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
+    kept: Mutex<HashMap<u64, Vec<f32>>>,
+}
+
+fn text_key(text: &str) -> u64 {
+    let mut h = DefaultHasher::new(); // fixed keys: the same text gives the same key in every run
+    text.hash(&mut h);
+    h.finish()
 }
 
 impl Embedder {
@@ -43,22 +60,44 @@ impl Embedder {
         let vb = VarBuilder::from_buffered_safetensors(weights.to_vec(), DType::F32, &device)
             .map_err(|e| bad("model.safetensors", e.to_string()))?;
         let model = BertModel::load(vb, &config).map_err(|e| bad("model.safetensors", e.to_string()))?;
-        Ok(Self { model, tokenizer, device })
+        Ok(Self { model, tokenizer, device, kept: Mutex::new(HashMap::new()) })
     }
 
     /// One unit vector per text, in the order given. Empty texts get the embedding of an empty sentence.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        // Sort by length so each batch pads little; write results back in the caller's order.
-        let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| texts[i].len());
+        let keys: Vec<u64> = texts.iter().map(|t| text_key(t)).collect();
         let mut out = vec![Vec::new(); texts.len()];
+        let mut order: Vec<usize> = Vec::new();
+        {
+            let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            for (i, k) in keys.iter().enumerate() {
+                match kept.get(k) {
+                    Some(v) => out[i] = v.clone(),
+                    None => order.push(i),
+                }
+            }
+        }
+        // Sort by length so each batch pads little; write results back in the caller's order.
+        order.sort_by_key(|&i| texts[i].len());
         for chunk in order.chunks(BATCH) {
             let batch: Vec<&str> = chunk.iter().map(|&i| texts[i]).collect();
             for (slot, v) in chunk.iter().zip(self.embed_batch(&batch)?) {
                 out[*slot] = v;
             }
         }
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() + order.len() > KEPT {
+            kept.clear();
+        }
+        for &i in order.iter().take(KEPT) {
+            kept.insert(keys[i], out[i].clone());
+        }
         Ok(out)
+    }
+
+    /// How many computed vectors are stored for reuse.
+    pub fn kept(&self) -> usize {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {

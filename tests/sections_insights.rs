@@ -24,6 +24,20 @@ fn embeddings_are_unit_vectors_that_rank_paraphrases_first() {
     assert!(dot(&e[0], &e[1]) > dot(&e[0], &e[2]) + 0.3, "{} vs {}", dot(&e[0], &e[1]), dot(&e[0], &e[2]));
 }
 
+/// A reviewer's correction runs sections over the whole visit again: the lines already seen come from
+/// the embedder's store, and only the new text goes through the encoder, giving the vector it gives alone.
+#[test]
+fn embeddings_are_kept_so_only_new_text_is_encoded() {
+    let e = embedder();
+    let first = e.embed(&["I have had a cough for a week.", "No fever."]).unwrap();
+    assert_eq!(e.kept(), 2);
+    let again = e.embed(&["No fever.", "I take metformin twice a day.", "I have had a cough for a week."]).unwrap();
+    assert_eq!(e.kept(), 3);
+    assert_eq!((&again[0], &again[2]), (&first[1], &first[0]));
+    let alone = embedder().embed(&["I take metformin twice a day."]).unwrap();
+    assert!(dot(&alone[0], &again[1]) > 0.9999, "{}", dot(&alone[0], &again[1]));
+}
+
 #[test]
 fn sections_follow_the_visit() {
     let mut f = transcript_from_dialogue(
