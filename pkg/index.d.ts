@@ -27,12 +27,23 @@ export type LoadProgress =
   | { status: 'done'; file: string }
   | { status: 'ready'; asr: string; llm: string | null };
 
-/** Transcription, after each 30-s window. */
+/** Words recognised in one window, as the recogniser wrote them: provisional (speaker roles, sections and
+ * clinical terms come with the finished transcript). With `redact: true` their PHI is already replaced. */
+export interface HeardText {
+  /** The audio channel, when channels are recognised one by one (`channelDefinitions`); else null. */
+  channelId: number | null;
+  beginAudioTime: number;
+  endAudioTime: number;
+  text: string;
+}
+
+/** Transcription, after each 30-s window, with the words that window added (for a live view). */
 export interface TranscribeProgress {
   status: 'progress';
   stage: 'transcribe';
   processedSeconds: number;
   totalSeconds: number;
+  heard: HeardText[];
 }
 
 /** Note writing: once as it starts (`sentencesWritten: 0`, no `sentences` yet), then after each sentence is

@@ -54,6 +54,11 @@ pub fn transcript_from_dialogue(text: &str) -> Result<TranscriptFile> {
     if turns.is_empty() {
         return Err(BedsideError::Input { reason: "dialogue has no `[doctor]` / `[patient]` lines".into() });
     }
+    Ok(transcript_from_turns(turns))
+}
+
+/// Turns (role, words) in order → a transcript of one segment each, one second apart (a text has no times).
+pub fn transcript_from_turns(turns: Vec<(&'static str, String)>) -> TranscriptFile {
     let segments = turns
         .into_iter()
         .enumerate()
@@ -67,7 +72,7 @@ pub fn transcript_from_dialogue(text: &str) -> Result<TranscriptFile> {
             channel_id: None,
         })
         .collect();
-    Ok(TranscriptFile {
+    TranscriptFile {
         conversation: Conversation {
             conversation_id: "bedside-dialogue".into(),
             job_name: "bedside-dialogue".into(),
@@ -78,7 +83,7 @@ pub fn transcript_from_dialogue(text: &str) -> Result<TranscriptFile> {
             transcript_segments: segments,
             bedside: None,
         },
-    })
+    }
 }
 
 /// A HealthScribe transcript JSON (ours or AWS's) → the same typed file.

@@ -153,6 +153,20 @@ pub struct Job {
     redact: bool,
     note: Option<NoteOptions>,
     use_llm: bool,
+    /// Per pass, how many of its recognised segments `take_heard` has handed out.
+    heard: Vec<usize>,
+}
+
+/// Words recognised so far, for a live view while a visit is transcribed: provisional, as the recogniser
+/// wrote them (speakers, sections and terms come with `finish`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Heard {
+    /// The audio channel, when each channel is recognised on its own (telehealth).
+    pub channel_id: Option<u32>,
+    pub begin_audio_time: f64,
+    pub end_audio_time: f64,
+    pub text: String,
 }
 
 struct Pass {
@@ -168,8 +182,20 @@ impl Scribe {
         Ok(Self { asr, vad, clinical, llm })
     }
 
+    /// Redaction finds PHI with the clinical files; asked for without them, a run would hand back the
+    /// words unredacted, so it is refused instead.
+    pub fn check_redaction(&self, redact: bool) -> Result<()> {
+        if redact && self.clinical.is_none() {
+            return Err(BedsideError::Settings {
+                reason: "redaction needs the clinical files (sections and lexicon), and this scribe was loaded without them".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// Starts a visit from already-decoded audio (any rate, any channel count).
     pub fn begin(&self, audio: &Audio, settings: &Settings) -> Result<Job> {
+        self.check_redaction(settings.redact)?;
         let audio = audio::resample(audio, audio::SAMPLE_RATE_HZ)?;
         let mut warnings = Vec::new();
         let mut mode = settings.speakers.clone();
@@ -220,7 +246,7 @@ impl Scribe {
             channels: audio.channels.len() as u32,
             warnings,
         };
-        Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone(), redact: settings.redact, note: settings.note.clone(), use_llm: settings.use_llm })
+        Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone(), redact: settings.redact, note: settings.note.clone(), use_llm: settings.use_llm, heard: Vec::new() })
     }
 
     /// Starts a visit from file bytes (WAV or FLAC).
@@ -283,6 +309,34 @@ impl Job {
             self.current += 1;
         }
         Ok(None)
+    }
+
+    /// The text recognised since the last call, segment by segment. With redaction asked for, protected
+    /// health information is found by the extractor the finished transcript uses, reading everything heard
+    /// so far (a name greeted in an earlier window is known), and replaced.
+    pub fn take_heard(&mut self, scribe: &Scribe) -> Result<Vec<Heard>> {
+        self.heard.resize(self.passes.len(), 0);
+        let mut all: Vec<(bool, Heard)> = Vec::new(); // (new since the last call, segment)
+        for (pass, reported) in self.passes.iter().zip(self.heard.iter_mut()) {
+            for (i, seg) in pass.transcription.segments.iter().enumerate() {
+                let heard = Heard { channel_id: pass.channel, begin_audio_time: seg.start, end_audio_time: seg.end, text: seg.text.trim().to_string() };
+                all.push((i >= *reported, heard));
+            }
+            *reported = pass.transcription.segments.len();
+        }
+        if !all.iter().any(|(new, _)| *new) {
+            return Ok(Vec::new());
+        }
+        if self.redact {
+            let Some(clinical) = &scribe.clinical else { return Ok(Vec::new()) }; // `begin` refuses this
+            let mut file = crate::dialogue::transcript_from_turns(all.iter().map(|(_, h)| ("PATIENT_0", h.text.clone())).collect());
+            clinical.extract_insights(&mut file)?;
+            crate::insights::redact(&mut file);
+            for ((_, h), seg) in all.iter_mut().zip(&file.conversation.transcript_segments) {
+                h.text.clone_from(&seg.content);
+            }
+        }
+        Ok(all.into_iter().filter(|(new, h)| *new && !h.text.is_empty()).map(|(_, h)| h).collect())
     }
 
     /// Speaker turns and roles from the recognized words, then the transcript file, then its clinical

@@ -194,7 +194,8 @@ impl WasmScribe {
     }
 
     /// Does one unit of work (a 30-s window). Returns `{ done: false, stage, processedSeconds,
-    /// totalSeconds }` or `{ done: true }`.
+    /// totalSeconds, heard }` (`heard`: the words recognised since the last step, `Heard` objects) or
+    /// `{ done: true }`.
     pub fn step(&mut self) -> Result<JsValue, JsValue> {
         let job = self.job.as_mut().ok_or_else(|| js_error(BedsideError::Settings { reason: "step() before begin*()".into() }))?;
         let out = Object::new();
@@ -204,6 +205,8 @@ impl WasmScribe {
                 Reflect::set(&out, &"stage".into(), &stage.into())?;
                 Reflect::set(&out, &"processedSeconds".into(), &done.into())?;
                 Reflect::set(&out, &"totalSeconds".into(), &total.into())?;
+                let heard = job.take_heard(&self.scribe).map_err(js_error)?;
+                Reflect::set(&out, &"heard".into(), &to_js(&heard)?)?;
             }
             // Recognition reports stages only; tokens come from the note, which `finish` writes.
             Some(Progress::Token { .. } | Progress::Sentence { .. }) | None => {
@@ -234,6 +237,7 @@ impl WasmScribe {
     #[wasm_bindgen(js_name = noteFromText)]
     pub fn note_from_text(&mut self, text: &str, options: JsValue, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
         let s = settings(options)?;
+        self.scribe.check_redaction(s.redact).map_err(js_error)?;
         let mut file = crate::dialogue::transcript_from_text(text).map_err(js_error)?;
         if let Some(clinical) = &self.scribe.clinical {
             clinical.annotate(&mut file, s.redact).map_err(js_error)?;

@@ -23,7 +23,7 @@ const ui = {
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
   warningList: $('warning-list'), redact: $('redact'), viewControls: $('view-controls'), sectionView: $('section-view'),
   writer: $('writer'), template: $('template'), rewrite: $('rewrite'), downloadSummary: $('download-summary'),
-  downloadNote: $('download-note'), copyNote: $('copy-note'),
+  downloadNote: $('download-note'), copyNote: $('copy-note'), live: $('live'), liveLines: $('live-lines'),
 };
 
 let scribe = null; // Promise<Scribe> for the chosen model
@@ -140,6 +140,30 @@ function goToInsight(insight) {
 const termsPanel = new TermsPanel({ box: $('terms'), list: $('terms-list'), legend: $('entity-legend'), onGo: goToInsight });
 
 // ---- the transcript, and a reviewer's corrections to it ----
+
+/** Adds a window's words to the live view, keeping its end in sight; `null` clears and hides it. */
+function showHeard(lines) {
+  if (lines === null) {
+    ui.liveLines.replaceChildren();
+    ui.live.hidden = true;
+    return;
+  }
+  for (const h of lines) {
+    const li = document.createElement('li');
+    const time = document.createElement('span');
+    time.className = 'time';
+    const channel = h.channelId === null ? '' : ` (channel ${h.channelId + 1})`;
+    time.textContent = `${formatTime(h.beginAudioTime)}–${formatTime(h.endAudioTime)}${channel}`;
+    const text = document.createElement('span');
+    text.textContent = h.text;
+    li.append(time, text);
+    ui.liveLines.append(li);
+  }
+  if (lines.length) {
+    ui.live.hidden = false;
+    ui.live.scrollTop = ui.live.scrollHeight;
+  }
+}
 
 /** Draws the transcript lines in the chosen view; returns how many there are. */
 function showTranscript() {
@@ -293,6 +317,7 @@ async function runJob({ starting, waiting, failed, hint = () => '' }, work) {
     setState('done');
   } catch (err) {
     noteStopped();
+    showHeard(null); // a cancelled or failed run leaves no provisional words behind
     if (err.name === 'AbortError') {
       setStatus('Cancelled.');
       setState('cancelled');
@@ -321,6 +346,7 @@ function transcribe(blob, label) {
     const s = await scribe;
     ui.processLabel.textContent = 'Transcribing…';
     const timing = { noteStarted: 0 };
+    showHeard(null);
     const result = await s.process(blob, {
       signal,
       jobName: label,
@@ -329,11 +355,13 @@ function transcribe(blob, label) {
       ...speakers,
       onProgress: (p) => {
         if (p.stage === 'note') return noteProgress(p, timing);
+        showHeard(p.heard ?? []);
         ui.processBar.value = p.totalSeconds ? p.processedSeconds / p.totalSeconds : 0;
         ui.processLabel.textContent = `Transcribing: ${formatTime(p.processedSeconds)} of ${formatTime(p.totalSeconds)}`;
       },
     });
     const finished = performance.now();
+    showHeard(null); // the finished transcript takes its place
     transcript = result.transcript;
     transcriptRedacted = redact;
     editedLines = new Set();

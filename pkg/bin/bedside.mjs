@@ -73,6 +73,7 @@ function parse(argv) {
   const what = command === 'process' ? 'AUDIO' : 'TRANSCRIPT';
   if (!input || extra.length) throw new UsageError(`expected exactly one ${what} file`);
   if (!values.out) throw new UsageError('--out DIR is required');
+  if (values.redact && values['no-clinical']) throw new UsageError('--redact needs the clinical files that --no-clinical leaves out');
   if (command === 'note') {
     const audioOnly = ['asr', 'no-vad', 'no-word-timestamps', 'beam-size', 'channels', 'max-speakers', 'no-clinical'];
     const given = audioOnly.filter((k) => values[k] !== undefined && values[k] !== false);

@@ -113,7 +113,7 @@ export class Engine {
         if (shouldStop()) throw abortError();
         const p = s.step();
         if (p.done) break;
-        onProgress?.({ status: 'progress', stage: p.stage, processedSeconds: p.processedSeconds, totalSeconds: p.totalSeconds });
+        onProgress?.({ status: 'progress', stage: p.stage, processedSeconds: p.processedSeconds, totalSeconds: p.totalSeconds, heard: p.heard ?? [] });
       }
       onBlocking?.();
       return noteCall((cb) => s.finish(cb), noteProgress(options, shouldStop, onProgress), shouldStop);

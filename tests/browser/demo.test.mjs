@@ -68,9 +68,26 @@ test('Cancel stops a transcription at once and the page stays usable', { timeout
   assert.equal(await page.locator('#sample').isEnabled(), true);
 });
 
-test('"Try the sample visit" transcribes the sample in one click', { timeout: 240_000 }, async () => {
+test('"Try the sample visit" transcribes the sample in one click, its words shown as they are heard', { timeout: 240_000 }, async () => {
+  // Record what the live view shows while the recording is transcribed.
+  await page.evaluate(() => {
+    window.liveSeen = [];
+    new MutationObserver(() => {
+      const lines = [...document.querySelectorAll('#live-lines li')].map((li) => li.textContent);
+      if (lines.length && !document.getElementById('live').hidden) window.liveSeen.push({ state: document.getElementById('app').dataset.state, lines });
+    }).observe(document.getElementById('live-lines'), { childList: true });
+  });
   await page.getByRole('button', { name: 'Try the sample visit' }).click();
   const lines = await transcriptLines();
+  const live = await page.evaluate(() => window.liveSeen);
+  assert.ok(live.length >= 2, `the live view grew window by window (${live.length} updates)`);
+  assert.ok(live.every((u) => u.state === 'processing'), 'only while transcribing');
+  assert.ok(live.every((u, i) => i === 0 || u.lines.length > live[i - 1].lines.length));
+  const liveWords = new Set(live.at(-1).lines.flatMap((l) => words(l)));
+  const finalWords = lines.flatMap((l) => words(l.text));
+  assert.ok(finalWords.filter((w) => liveWords.has(w)).length >= 0.9 * finalWords.length, 'the live words are the final words');
+  assert.equal(await page.locator('#live').isHidden(), true, 'the finished transcript takes its place');
+  assert.equal(await page.locator('#live-lines li').count(), 0);
   const truth = JSON.parse(await readFile(join(ROOT, 'www/sample/truth.json'), 'utf8'));
   assert.ok(lines.length >= 3, `got ${lines.length} lines`);
   assert.ok(lines.some((l) => /morning|help/i.test(l.text)), 'the clinician asks how they can help this morning');

@@ -50,9 +50,13 @@ test('process writes DIR/transcript.json, summary.json and note.txt, and nothing
   }
 });
 
-test('--no-clinical skips sections and terms; --redact is accepted; --no-note writes transcript.json only', async () => {
+test('--no-clinical skips sections and terms, and refuses --redact; --no-note writes transcript.json only', async () => {
+  const refused = await run(['process', VISIT_A, '--out', join(scratch, 'unredacted'), '--no-clinical', '--redact']);
+  assert.equal(refused.code, 2, 'without the clinical files nothing could be redacted');
+  assert.match(refused.stderr, /--redact needs the clinical files/);
+  assert.deepEqual(await readdir(join(scratch, 'unredacted')).catch(() => []), []);
   const out = join(scratch, 'light');
-  const r = await run(['process', VISIT_A, '--out', out, '--no-clinical', '--redact', '--beam-size', '1', '--no-note']);
+  const r = await run(['process', VISIT_A, '--out', out, '--no-clinical', '--beam-size', '1', '--no-note']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await readdir(out), ['transcript.json']);
   assert.doesNotMatch(r.stderr, /note:/);

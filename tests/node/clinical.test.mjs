@@ -1,5 +1,6 @@
 // Sections and clinical entities through the package: on by default (the manifest's defaults.clinical files
-// are loaded and verified), off with `clinical: false`, and `redact: true` taking PHI out of the text.
+// are loaded and verified), off with `clinical: false` (which refuses `redact`), and `redact: true` taking PHI
+// out of the text, the live text included.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
@@ -109,6 +110,27 @@ test('redact: true puts [TYPE] where PHI was, in segments and insight spans', as
   assert.ok(insightsOf(redacted).some((i) => i.Category === 'MEDICAL_CONDITION'));
 });
 
+test('the words heard live during transcription are redacted like the finished transcript', async () => {
+  // The demo's sample visit opens with the patient's name.
+  const sample = await readFile(new URL('../../www/sample/visit.flac', import.meta.url));
+  const live = async (redact) => {
+    const heard = [];
+    const onProgress = (p) => { if (p.stage === 'transcribe') heard.push(...p.heard.map((h) => h.text)); };
+    const { transcript } = await scribe.process(sample, { ...FAST, redact, onProgress });
+    return { heard: heard.join(' '), transcript };
+  };
+  const open = await live(false);
+  const names = insightsOf(open.transcript).filter((i) => i.Type === 'NAME').flatMap((i) => i.Spans.map((s) => s.Content));
+  assert.ok(names.length > 0, 'the sample names someone');
+  const closed = await live(true);
+  for (const name of names) {
+    assert.ok(open.heard.includes(name), `${name} is heard live without redaction`);
+    assert.ok(!closed.heard.includes(name), `${name} is not shown live with redaction`);
+  }
+  assert.match(closed.heard, /\[NAME\]/);
+  assert.equal(closed.heard.replace(/\[NAME\]/g, '').length > 0.8 * open.heard.length, true, 'the rest of the words still come');
+});
+
 test('clinical: false loads no clinical files: no insights, every section OTHER', async () => {
   const done = [];
   const light = await createScribe({
@@ -123,6 +145,9 @@ test('clinical: false loads no clinical files: no insights, every section OTHER'
     const segments = segmentsOf(transcript);
     assert.ok(segments.length >= 2);
     for (const s of segments) assert.equal(s.SectionDetails.SectionName, 'OTHER');
+    // Without the files that find PHI, asking for redaction is refused rather than ignored.
+    await assert.rejects(light.process(audio, { ...FAST, redact: true }), { code: 'SETTINGS_INVALID', message: /redaction needs the clinical files/ });
+    await assert.rejects(light.noteFromText('[doctor] hi , martha .', { redact: true }), { code: 'SETTINGS_INVALID' });
   } finally {
     await light.dispose();
   }

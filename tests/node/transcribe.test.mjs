@@ -64,6 +64,18 @@ test('transcribes visit A: ordered segments inside the audio, WER below 0.25', a
   }
   assert.ok(recognition.every((p, i) => i === 0 || p.processedSeconds >= recognition[i - 1].processedSeconds));
   assert.equal(recognition.at(-1).processedSeconds, recognition.at(-1).totalSeconds);
+
+  // Each window's words arrive with its progress event, in order and up to the point reached: a live view
+  // of the visit reads the same words the finished transcript has.
+  const heard = recognition.flatMap((p) => p.heard.map((h) => ({ ...h, reached: p.processedSeconds })));
+  assert.ok(recognition.filter((p) => p.heard.length > 0).length >= 2, 'words arrive window by window');
+  for (const [i, h] of heard.entries()) {
+    assert.ok(h.text.length > 0 && h.endAudioTime > h.beginAudioTime);
+    assert.ok(h.endAudioTime <= h.reached + 0.5, 'never ahead of the progress');
+    assert.ok(i === 0 || h.beginAudioTime >= heard[i - 1].beginAudioTime, 'in order');
+    assert.equal(h.channelId, null);
+  }
+  assert.ok(wer(textOf(transcript), heard.map((h) => h.text).join(' ')) < 0.05, 'the live words are the final words');
 });
 
 test('concurrent calls are queued and never cross', async () => {
