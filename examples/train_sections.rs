@@ -219,6 +219,10 @@
 //! Training length (`--epochs`), five fold assignments: 200 epochs read 0.797 / 0.790 / 0.783 on
 //! average against 0.795 / 0.790 / 0.781 at the default 400 (seed 11: 1000 epochs 0.802 / 0.787 /
 //! 0.780): no difference beyond a snippet or two, so 400 stays.
+//! The main head's weights blended half and half with a spoken-recipe head's trained on the same folds
+//! (both linear, so the blend is one head; fold seed 11, plan offsets 0.1 / 0.2 / 0.3): 0.785 / 0.791 /
+//! 0.788 by summed probability against 0.780 / 0.806 / 0.789 for the main head alone (plan recall 0.77
+//! → 0.72): not kept, and the code was not kept.
 
 use std::collections::HashMap;
 
