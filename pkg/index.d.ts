@@ -4,6 +4,8 @@
 export type BedsideErrorCode =
   | 'AUDIO_INVALID'
   | 'AUDIO_EMPTY'
+  /** Over 4 channel-hours (4 h of one channel, 2 h of two): split the recording. */
+  | 'AUDIO_TOO_LONG'
   | 'MODEL_INVALID'
   | 'MODEL_CHECKSUM'
   | 'SETTINGS_INVALID'

@@ -11,9 +11,11 @@
 //! so sample `n` of the output lines up with time `n / to_hz` of the input.
 //!
 //! Limits:
-//! - The whole file is decoded into memory (a 10-minute stereo 44.1 kHz file is about 210 MB of
-//!   `f32`); `decode` copies the input bytes once because symphonia needs an owned source, which
-//!   [`decode_owned`] avoids.
+//! - The whole recording is held in memory: [`prepare`] resamples each packet as it is decoded, so
+//!   that is the 16 kHz copy only (an hour is 230 MB of `f32` per channel); [`decode`] keeps the
+//!   original rate. Recordings over [`MAX_CHANNEL_SECONDS`] are refused with
+//!   [`BedsideError::TooLong`]. `decode` and `prepare` copy the input bytes once because symphonia
+//!   needs an owned source, which [`decode_owned`] avoids.
 //! - Truncated WAV files (the header promises more data than the file holds, common when a recorder
 //!   is killed mid-write) are decoded up to the last whole sample frame present; a truncated file
 //!   with no whole frame left is an [`BedsideError::Audio`] error. Truncated FLAC decodes up to the
@@ -22,6 +24,7 @@
 
 use crate::error::{BedsideError, Result};
 use rubato::{FftFixedInOut, Resampler};
+use std::borrow::Cow;
 use std::io::{Cursor, ErrorKind};
 use symphonia::core::audio::{AudioBuffer, Signal};
 use symphonia::core::codecs::{DecoderOptions, CODEC_TYPE_NULL};
@@ -64,11 +67,11 @@ impl Audio {
         self.frames() as f64 / f64::from(self.sample_rate_hz)
     }
 
-    /// The average of all channels (a copy of the only channel for mono audio).
-    pub fn mono(&self) -> Vec<f32> {
-        match self.channels.as_slice() {
+    /// The average of all channels (the only channel itself for mono audio, not a copy).
+    pub fn mono(&self) -> Cow<'_, [f32]> {
+        Cow::Owned(match self.channels.as_slice() {
             [] => Vec::new(),
-            [only] => only.clone(),
+            [only] => return Cow::Borrowed(only),
             many => {
                 let scale = 1.0 / many.len() as f32;
                 let mut sum = many[0].clone();
@@ -80,7 +83,7 @@ impl Audio {
                 sum.iter_mut().for_each(|s| *s *= scale);
                 sum
             }
-        }
+        })
     }
 }
 
@@ -122,7 +125,13 @@ pub fn decode(bytes: &[u8]) -> Result<Audio> {
 }
 
 /// Decodes WAV or FLAC bytes the caller no longer needs, without copying them.
-pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Audio> {
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Audio> {
+    decode_to(bytes, None)
+}
+
+/// Decodes, resampling each packet to `to_hz` (when given) as it is decoded, so the whole recording
+/// is never held at its original rate.
+fn decode_to(mut bytes: Vec<u8>, to_hz: Option<u32>) -> Result<Audio> {
     if bytes.is_empty() {
         return Err(BedsideError::audio("the input is empty (0 bytes)"));
     }
@@ -149,11 +158,16 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Audio> {
         .ok_or_else(|| BedsideError::audio("the file contains no audio track"))?;
     let track_id = track.id;
     let header_rate = track.codec_params.sample_rate;
+    let header_frames = track.codec_params.n_frames.unwrap_or(0);
+    if let (Some(rate), Some(layout)) = (header_rate, track.codec_params.channels) {
+        check_length(header_frames, rate, layout.count())?;
+    }
     let mut decoder = symphonia::default::get_codecs()
         .make(&track.codec_params, &DecoderOptions::default())
         .map_err(|e| BedsideError::audio(format!("unsupported audio encoding: {e}")))?;
 
-    let mut channels: Vec<Vec<f32>> = Vec::new();
+    let mut channels: Vec<ChannelResampler> = Vec::new();
+    let mut frames = 0u64;
     let mut rate = header_rate;
     let mut scratch: Option<AudioBuffer<f32>> = None;
     let mut bad_packets = 0usize;
@@ -186,7 +200,10 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Audio> {
             return Err(BedsideError::audio("the audio stream declares zero channels"));
         }
         if channels.is_empty() {
-            channels = vec![Vec::new(); n_channels];
+            let to = to_hz.unwrap_or(spec.rate);
+            channels = (0..n_channels)
+                .map(|_| ChannelResampler::new(spec.rate, to, header_frames as usize))
+                .collect::<Result<_>>()?;
             rate = Some(spec.rate);
         } else if channels.len() != n_channels || rate != Some(spec.rate) {
             return Err(BedsideError::audio(
@@ -202,12 +219,13 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Audio> {
         }
         let buffer = scratch.as_mut().expect("conversion buffer was just ensured");
         decoded.convert(buffer);
+        frames += buffer.frames() as u64;
+        check_length(frames, spec.rate, n_channels)?;
         for (c, out) in channels.iter_mut().enumerate() {
-            out.extend_from_slice(buffer.chan(c));
+            out.push(buffer.chan(c))?;
         }
     }
 
-    let frames = channels.first().map_or(0, Vec::len);
     if frames == 0 {
         if bad_packets > 0 {
             return Err(BedsideError::audio(format!(
@@ -222,7 +240,8 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Audio> {
         return Err(BedsideError::EmptyAudio { reason: "the file contains zero samples".into() });
     }
     let rate = rate.ok_or_else(|| BedsideError::audio("the file does not state its sample rate"))?;
-    from_channels(channels, rate)
+    let channels = channels.into_iter().map(ChannelResampler::finish).collect::<Result<Vec<_>>>()?;
+    from_channels(channels, to_hz.unwrap_or(rate))
 }
 
 /// Resamples every channel to `to_hz`. Output length is `round(frames * to_hz / from_hz)` and the
@@ -230,63 +249,153 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Audio> {
 pub fn resample(audio: &Audio, to_hz: u32) -> Result<Audio> {
     check_rate(to_hz)?;
     check_rate(audio.sample_rate_hz)?;
-    let from_hz = audio.sample_rate_hz;
-    if from_hz == to_hz {
+    if audio.sample_rate_hz == to_hz {
         return Ok(audio.clone());
     }
-    let n_channels = audio.channels.len();
-    let n_in = audio.frames();
-    if n_channels == 0 || n_in == 0 {
+    if audio.channels.is_empty() || audio.frames() == 0 {
         return Err(BedsideError::EmptyAudio { reason: "nothing to resample".into() });
     }
-    let n_out = ((n_in as u128 * u128::from(to_hz) + u128::from(from_hz) / 2) / u128::from(from_hz)) as usize;
+    let channels = audio
+        .channels
+        .iter()
+        .map(|samples| {
+            let mut resampler = ChannelResampler::new(audio.sample_rate_hz, to_hz, samples.len())?;
+            resampler.push(samples)?;
+            resampler.finish()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    from_channels(channels, to_hz)
+}
 
-    // rubato's filter is centred at sample `chunk_in / 2` (rounded down) while it reports a delay of
-    // `chunk_out / 2` (rounded down); both are exact only when the chunk holds an even number of
-    // `from / gcd` blocks. With an odd count, 44.1 kHz output would lead by half an input sample.
-    let block_in = (from_hz / gcd(from_hz, to_hz)) as usize;
-    let blocks = RESAMPLE_CHUNK_FRAMES.div_ceil(block_in).next_multiple_of(2);
-    let mut resampler = FftFixedInOut::<f32>::new(from_hz as usize, to_hz as usize, blocks * block_in, n_channels)
-        .map_err(|e| BedsideError::audio(format!("cannot resample {from_hz} Hz to {to_hz} Hz: {e}")))?;
-    let chunk_in = resampler.input_frames_next();
-    let chunk_out = resampler.output_frames_next();
-    let delay = resampler.output_delay();
-    debug_assert_eq!(chunk_in, blocks * block_in);
-    debug_assert_eq!(delay as u64 * u64::from(from_hz), (chunk_in / 2) as u64 * u64::from(to_hz));
+/// [`resample`] for audio the caller hands over: at the target rate already, it is kept as is.
+pub fn into_rate(audio: Audio, to_hz: u32) -> Result<Audio> {
+    if audio.sample_rate_hz == to_hz {
+        return Ok(audio);
+    }
+    resample(&audio, to_hz)
+}
 
-    let mut input = vec![vec![0.0f32; chunk_in]; n_channels];
-    let mut output = vec![vec![0.0f32; chunk_out]; n_channels];
-    let mut channels: Vec<Vec<f32>> = vec![Vec::with_capacity(n_out); n_channels];
-    // Position in the resampler's output stream, which starts `delay` frames early.
-    let mut produced = 0usize;
-    let mut read = 0usize;
-    while produced < delay + n_out {
-        // Past the end of the input, feed silence to flush the filter tail.
-        let start = read.min(n_in);
-        let take = (n_in - start).min(chunk_in);
-        for (buf, src) in input.iter_mut().zip(&audio.channels) {
-            buf[..take].copy_from_slice(&src[start..start + take]);
-            buf[take..].fill(0.0);
-        }
-        read += chunk_in;
-        let (_, written) = resampler
-            .process_into_buffer(&input, &mut output, None)
-            .map_err(|e| BedsideError::audio(format!("resampling failed: {e}")))?;
-        let keep_from = delay.saturating_sub(produced).min(written);
-        let keep_to = (delay + n_out).saturating_sub(produced).min(written);
-        if keep_from < keep_to {
-            for (dst, buf) in channels.iter_mut().zip(&output) {
-                dst.extend_from_slice(&buf[keep_from..keep_to]);
+/// Resamples one channel handed over in pieces, so a long recording is never held whole at its
+/// original rate (an hour at 48 kHz is 690 MB of `f32`, three times its 16 kHz size).
+pub struct ChannelResampler {
+    from_hz: u32,
+    to_hz: u32,
+    /// `None` when the rates are equal: samples pass straight through.
+    fft: Option<FftChunks>,
+    frames_in: usize,
+    out: Vec<f32>,
+}
+
+struct FftChunks {
+    resampler: FftFixedInOut<f32>,
+    input: Vec<f32>,
+    filled: usize,
+    output: Vec<Vec<f32>>,
+    delay: usize,
+    /// Position in the resampler's output stream, which starts `delay` frames early.
+    produced: usize,
+}
+
+impl ChannelResampler {
+    /// `expected_frames` (input frames, a hint) sizes the output once instead of growing it by doubling,
+    /// which for long recordings would briefly need three times the output's size.
+    pub fn new(from_hz: u32, to_hz: u32, expected_frames: usize) -> Result<Self> {
+        check_rate(from_hz)?;
+        check_rate(to_hz)?;
+        let fft = if from_hz == to_hz {
+            None
+        } else {
+            // rubato's filter is centred at sample `chunk_in / 2` (rounded down) while it reports a delay
+            // of `chunk_out / 2` (rounded down); both are exact only when the chunk holds an even number
+            // of `from / gcd` blocks. With an odd count, 44.1 kHz output would lead by half an input sample.
+            let block_in = (from_hz / gcd(from_hz, to_hz)) as usize;
+            let blocks = RESAMPLE_CHUNK_FRAMES.div_ceil(block_in).next_multiple_of(2);
+            let resampler = FftFixedInOut::<f32>::new(from_hz as usize, to_hz as usize, blocks * block_in, 1)
+                .map_err(|e| BedsideError::audio(format!("cannot resample {from_hz} Hz to {to_hz} Hz: {e}")))?;
+            let (chunk_in, chunk_out, delay) =
+                (resampler.input_frames_next(), resampler.output_frames_next(), resampler.output_delay());
+            debug_assert_eq!(chunk_in, blocks * block_in);
+            debug_assert_eq!(delay as u64 * u64::from(from_hz), (chunk_in / 2) as u64 * u64::from(to_hz));
+            Some(FftChunks { resampler, input: vec![0.0; chunk_in], filled: 0, output: vec![vec![0.0; chunk_out]], delay, produced: 0 })
+        };
+        // The filter's flush runs up to one chunk past the end before `finish` trims it.
+        let flush = fft.as_ref().map_or(0, |f| f.output[0].len());
+        let mut out = Vec::new();
+        out.try_reserve_exact(output_frames(expected_frames, from_hz, to_hz) + flush)
+            .map_err(|_| BedsideError::audio("not enough memory to hold the recording"))?;
+        Ok(Self { from_hz, to_hz, fft, frames_in: 0, out })
+    }
+
+    pub fn push(&mut self, mut samples: &[f32]) -> Result<()> {
+        self.frames_in += samples.len();
+        let Some(fft) = self.fft.as_mut() else {
+            self.out.extend_from_slice(samples);
+            return Ok(());
+        };
+        while !samples.is_empty() {
+            let take = (fft.input.len() - fft.filled).min(samples.len());
+            fft.input[fft.filled..fft.filled + take].copy_from_slice(&samples[..take]);
+            fft.filled += take;
+            samples = &samples[take..];
+            if fft.filled == fft.input.len() {
+                fft.process(&mut self.out)?;
             }
         }
-        produced += written;
+        Ok(())
     }
-    from_channels(channels, to_hz)
+
+    /// Flushes the filter tail and returns `round(frames_in * to_hz / from_hz)` samples.
+    pub fn finish(mut self) -> Result<Vec<f32>> {
+        let n_out = output_frames(self.frames_in, self.from_hz, self.to_hz);
+        if let Some(fft) = self.fft.as_mut() {
+            // Past the end of the input, silence flushes the filter.
+            while fft.produced < fft.delay + n_out {
+                fft.input[fft.filled..].fill(0.0);
+                fft.filled = fft.input.len();
+                fft.process(&mut self.out)?;
+            }
+        }
+        self.out.truncate(n_out);
+        Ok(self.out)
+    }
+}
+
+impl FftChunks {
+    fn process(&mut self, out: &mut Vec<f32>) -> Result<()> {
+        let (_, written) = self
+            .resampler
+            .process_into_buffer(&[&self.input[..]], &mut self.output, None)
+            .map_err(|e| BedsideError::audio(format!("resampling failed: {e}")))?;
+        let keep_from = self.delay.saturating_sub(self.produced).min(written);
+        out.extend_from_slice(&self.output[0][keep_from..written]);
+        self.produced += written;
+        self.filled = 0;
+        Ok(())
+    }
+}
+
+fn output_frames(frames_in: usize, from_hz: u32, to_hz: u32) -> usize {
+    ((frames_in as u128 * u128::from(to_hz) + u128::from(from_hz) / 2) / u128::from(from_hz)) as usize
+}
+
+/// Most audio one visit may hold, in channel-seconds (a two-channel call counts its length twice).
+/// In wasm everything shares a 4 GiB address space; a longer recording would fail mid-allocation
+/// with a trap, so it is refused up front with [`BedsideError::TooLong`]. The figure is measured in
+/// bench/README.md ("Long recordings").
+pub const MAX_CHANNEL_SECONDS: f64 = 4.0 * 3600.0;
+
+/// Refuses recordings past [`MAX_CHANNEL_SECONDS`].
+pub fn check_length(frames: u64, rate_hz: u32, channels: usize) -> Result<()> {
+    let seconds = frames as f64 / f64::from(rate_hz.max(1));
+    if seconds * channels as f64 > MAX_CHANNEL_SECONDS {
+        return Err(BedsideError::TooLong { minutes: seconds / 60.0, channels, limit_minutes: MAX_CHANNEL_SECONDS / 60.0 });
+    }
+    Ok(())
 }
 
 /// Decodes and resamples to [`SAMPLE_RATE_HZ`], keeping the channels.
 pub fn prepare(bytes: &[u8]) -> Result<Audio> {
-    resample(&decode(bytes)?, SAMPLE_RATE_HZ)
+    decode_to(bytes.to_vec(), Some(SAMPLE_RATE_HZ))
 }
 
 fn gcd(mut a: u32, mut b: u32) -> u32 {
@@ -502,7 +611,7 @@ mod tests {
         let audio = from_channels(vec![vec![1.0, 0.0, -1.0, 0.5], vec![0.0, 0.0, 1.0, 0.5]], 2_000).unwrap();
         assert_eq!(audio.frames(), 4);
         assert!((audio.duration_seconds() - 0.002).abs() < 1e-12);
-        assert_eq!(audio.mono(), vec![0.5, 0.0, 0.0, 0.5]);
+        assert_eq!(audio.mono().as_ref(), [0.5, 0.0, 0.0, 0.5]);
     }
 
     #[test]
@@ -658,6 +767,37 @@ mod tests {
         assert_eq!(out.frames(), 16_000);
         let rms = (out.channels[0][500..15_500].iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / 15_000.0).sqrt();
         assert!(rms < 1e-3, "aliased energy {rms}");
+    }
+
+    #[test]
+    fn resampling_in_pieces_matches_resampling_whole() {
+        // Piece sizes that straddle the resampler's chunk boundary in every way, including empty pieces.
+        let input: Vec<f32> = sine(523.0, 44_100, 20_011, 0.6).iter().map(|&x| x as f32).collect();
+        let whole = resample(&from_channels(vec![input.clone()], 44_100).unwrap(), 16_000).unwrap().channels.remove(0);
+        for piece in [1usize, 7, 1_023, 1_024, 1_025, 4_410, 20_011] {
+            let mut r = ChannelResampler::new(44_100, 16_000, 0).unwrap();
+            for part in input.chunks(piece) {
+                r.push(part).unwrap();
+                r.push(&[]).unwrap();
+            }
+            assert_eq!(r.finish().unwrap(), whole, "pieces of {piece}");
+        }
+    }
+
+    #[test]
+    fn recordings_past_the_limit_are_refused_before_decoding() {
+        // 1 kHz 8-bit keeps the files small: 4 h 1 min of mono, and 2 h 1 min of two channels.
+        let limit_frames = (MAX_CHANNEL_SECONDS as usize) * 1_000;
+        for (channels, frames) in [(1usize, limit_frames + 60_000), (2, limit_frames / 2 + 60_000)] {
+            let (bytes, _) = wav(&vec![vec![0.0; frames]; channels], 1_000, Encoding::U8, false);
+            let err = decode(&bytes).unwrap_err();
+            assert_eq!(err.code(), "AUDIO_TOO_LONG", "{err}");
+            assert!(err.to_string().contains(&format!("{channels} channel")), "{err}");
+        }
+        // At the limit itself the recording is accepted.
+        let (bytes, _) = wav(&[vec![0.0; limit_frames]], 1_000, Encoding::U8, false);
+        assert_eq!(decode(&bytes).unwrap().frames(), limit_frames);
+        assert_eq!(check_length(limit_frames as u64 / 2 + 1_000, 1_000, 2).unwrap_err().code(), "AUDIO_TOO_LONG");
     }
 
     #[test]

@@ -13,6 +13,10 @@ pub enum BedsideError {
     #[error("audio has no usable samples: {reason}")]
     EmptyAudio { reason: String },
 
+    /// A recording longer than one visit can hold in memory (see `audio::MAX_CHANNEL_SECONDS`).
+    #[error("audio: the recording is {minutes:.0} minutes on {channels} channel(s); at most {limit_minutes:.0} channel-minutes fit in memory (split it into shorter parts)")]
+    TooLong { minutes: f64, channels: usize, limit_minutes: f64 },
+
     /// A model file does not match what the manifest or the loader expects.
     #[error("model `{model}`: {reason}")]
     Model { model: String, reason: String },
@@ -48,6 +52,7 @@ impl BedsideError {
         match self {
             BedsideError::Audio { .. } => "AUDIO_INVALID",
             BedsideError::EmptyAudio { .. } => "AUDIO_EMPTY",
+            BedsideError::TooLong { .. } => "AUDIO_TOO_LONG",
             BedsideError::Model { .. } => "MODEL_INVALID",
             BedsideError::Checksum { .. } => "MODEL_CHECKSUM",
             BedsideError::Settings { .. } => "SETTINGS_INVALID",
@@ -61,7 +66,7 @@ impl BedsideError {
     /// The pipeline stage the error belongs to.
     pub fn stage(&self) -> &'static str {
         match self {
-            BedsideError::Audio { .. } | BedsideError::EmptyAudio { .. } => "audio",
+            BedsideError::Audio { .. } | BedsideError::EmptyAudio { .. } | BedsideError::TooLong { .. } => "audio",
             BedsideError::Model { .. } | BedsideError::Checksum { .. } => "load",
             BedsideError::Settings { .. } => "settings",
             BedsideError::Input { .. } => "input",

@@ -42,6 +42,30 @@ pub fn n_frames(n_samples: usize) -> usize {
 /// Computes Whisper's normalised log-mel spectrogram; see the module header for the recipe.
 /// Returns `n_mels * n_frames(samples.len())` values, mel band-major (`out[m * n_frames + t]`).
 pub fn log_mel_spectrogram(samples: &[f32], filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
+    log_mel_spectrogram_of(Signal { head: samples, len: samples.len() }, filters, n_mels)
+}
+
+/// The spectrogram of `samples` followed by `silence` zero samples, read in place: Whisper's 30-s pad
+/// would otherwise need a second copy of the audio (230 MB for an hour).
+pub fn log_mel_spectrogram_padded(samples: &[f32], silence: usize, filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
+    log_mel_spectrogram_of(Signal { head: samples, len: samples.len() + silence }, filters, n_mels)
+}
+
+/// Samples `head` then zeros, `len` in all.
+#[derive(Clone, Copy)]
+struct Signal<'a> {
+    head: &'a [f32],
+    len: usize,
+}
+
+impl Signal<'_> {
+    fn get(&self, i: usize) -> f32 {
+        self.head.get(i).copied().unwrap_or(0.0)
+    }
+}
+
+fn log_mel_spectrogram_of(signal: Signal, filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
+    let samples = signal.head;
     if n_mels == 0 || filters.len() != n_mels * N_FREQ_BINS {
         return Err(BedsideError::model(
             "mel filters",
@@ -55,12 +79,12 @@ pub fn log_mel_spectrogram(samples: &[f32], filters: &[f32], n_mels: usize) -> R
     if let Some(at) = filters.iter().position(|f| !f.is_finite()) {
         return Err(BedsideError::model("mel filters", format!("value {at} is not a finite number")));
     }
-    let frames = n_frames(samples.len());
+    let frames = n_frames(signal.len);
     if frames == 0 {
         return Err(BedsideError::EmptyAudio {
             reason: format!(
                 "{} samples is shorter than one {HOP_SAMPLES}-sample spectrogram frame",
-                samples.len()
+                signal.len
             ),
         });
     }
@@ -86,7 +110,7 @@ pub fn log_mel_spectrogram(samples: &[f32], filters: &[f32], n_mels: usize) -> R
     let mut t = 0;
     while t < frames {
         let pair = t + 1 < frames;
-        spectra.compute(samples, t, pair);
+        spectra.compute(signal, t, pair);
         write_frame(t, &spectra.first);
         if pair {
             write_frame(t + 1, &spectra.second);
@@ -162,17 +186,17 @@ impl PowerSpectra {
     }
 
     /// Power spectra of frame `t` into `first` and, if `pair`, of frame `t + 1` into `second`.
-    fn compute(&mut self, samples: &[f32], t: usize, pair: bool) {
-        let a = frame_samples(samples, t);
-        let b = if pair { frame_samples(samples, t + 1) } else { None };
+    fn compute(&mut self, signal: Signal, t: usize, pair: bool) {
+        let a = frame_samples(signal, t);
+        let b = if pair { frame_samples(signal, t + 1) } else { None };
         for i in 0..N_FFT {
             let re = match &a {
                 Some(frame) => frame[i],
-                None => reflected(samples, t * HOP_SAMPLES + i),
+                None => reflected(signal, t * HOP_SAMPLES + i),
             };
             let im = match (&b, pair) {
                 (Some(frame), _) => frame[i],
-                (None, true) => reflected(samples, (t + 1) * HOP_SAMPLES + i),
+                (None, true) => reflected(signal, (t + 1) * HOP_SAMPLES + i),
                 (None, false) => 0.0,
             };
             self.buffer[i] = Complex::new(re * self.window[i], im * self.window[i]);
@@ -193,26 +217,27 @@ impl PowerSpectra {
     }
 }
 
-/// The 400 samples of frame `t` when it lies wholly inside the input (no reflection needed).
-/// Frame `t` covers input samples `160 t - 200 .. 160 t + 200` (centred, as torch's `center=True`).
-fn frame_samples(samples: &[f32], t: usize) -> Option<&[f32]> {
+/// The 400 samples of frame `t` when it lies wholly inside the input's samples (no reflection or
+/// silence needed). Frame `t` covers input samples `160 t - 200 .. 160 t + 200` (centred, as torch's
+/// `center=True`).
+fn frame_samples<'a>(signal: Signal<'a>, t: usize) -> Option<&'a [f32]> {
     let start = (t * HOP_SAMPLES).checked_sub(N_FFT / 2)?;
-    samples.get(start..start + N_FFT)
+    signal.head.get(start..start + N_FFT)
 }
 
 /// Sample `padded_index` of the input reflect-padded by `N_FFT / 2` on both sides (numpy/torch
 /// "reflect": the edge sample is not repeated), folding repeatedly for very short inputs.
-fn reflected(samples: &[f32], padded_index: usize) -> f32 {
-    let n = samples.len() as i64;
+fn reflected(signal: Signal, padded_index: usize) -> f32 {
+    let n = signal.len as i64;
     if n == 1 {
-        return samples[0];
+        return signal.get(0);
     }
     let period = 2 * (n - 1);
     let mut j = (padded_index as i64 - (N_FFT / 2) as i64).rem_euclid(period);
     if j >= n {
         j = period - j;
     }
-    samples[j as usize]
+    signal.get(j as usize)
 }
 
 #[cfg(test)]
@@ -248,7 +273,7 @@ mod tests {
     }
 
     fn reflect_pad(samples: &[f32]) -> Vec<f32> {
-        (0..samples.len() + N_FFT).map(|i| reflected(samples, i)).collect()
+        (0..samples.len() + N_FFT).map(|i| reflected(Signal { head: samples, len: samples.len() }, i)).collect()
     }
 
     #[test]
@@ -338,10 +363,27 @@ mod tests {
     }
 
     #[test]
+    fn silence_read_in_place_equals_silence_appended() {
+        let samples = test_signal(16_000 + 123);
+        let filters = synthetic_filters(80);
+        for silence in [0, 1, 199, 200, 4_800] {
+            let mut appended = samples.clone();
+            appended.resize(samples.len() + silence, 0.0);
+            assert_eq!(
+                log_mel_spectrogram_padded(&samples, silence, &filters, 80).unwrap(),
+                log_mel_spectrogram(&appended, &filters, 80).unwrap(),
+                "{silence} samples of silence"
+            );
+        }
+        // Audio shorter than one frame still gets a spectrogram once the silence makes it long enough.
+        assert!(log_mel_spectrogram_padded(&[0.3; 10], 4_800, &filters, 80).is_ok());
+    }
+
+    #[test]
     fn reflect_padding_matches_numpy() {
         // np.pad([1,2,3,4,5], 3, mode="reflect") = [4,3,2,1,2,3,4,5,4,3,2]; here the pad is 200.
         let s = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let got: Vec<f32> = (197..208).map(|i| reflected(&s, i)).collect();
+        let got: Vec<f32> = (197..208).map(|i| reflected(Signal { head: &s, len: s.len() }, i)).collect();
         assert_eq!(got, vec![4.0, 3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 4.0, 3.0, 2.0]);
     }
 

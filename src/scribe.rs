@@ -1,6 +1,7 @@
 //! The whole pipeline behind one object: load models from bytes once, then process visits.
 //! Shells (CLI, wasm) only move bytes and events; every decision lives here.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use serde::Serialize;
@@ -194,9 +195,10 @@ impl Scribe {
     }
 
     /// Starts a visit from already-decoded audio (any rate, any channel count).
-    pub fn begin(&self, audio: &Audio, settings: &Settings) -> Result<Job> {
+    pub fn begin(&self, audio: Audio, settings: &Settings) -> Result<Job> {
         self.check_redaction(settings.redact)?;
-        let audio = audio::resample(audio, audio::SAMPLE_RATE_HZ)?;
+        audio::check_length(audio.frames() as u64, audio.sample_rate_hz, audio.channels.len())?;
+        let audio = audio::into_rate(audio, audio::SAMPLE_RATE_HZ)?;
         let mut warnings = Vec::new();
         let mut mode = settings.speakers.clone();
         match &mode {
@@ -219,8 +221,9 @@ impl Scribe {
             }
             SpeakerMode::Mixed { max_speakers } => speakers::validate_max_speakers(*max_speakers)?,
         }
-        let sources: Vec<(Option<u32>, Vec<f32>)> = match &mode {
-            SpeakerMode::Channels(defs) => defs.iter().map(|&(id, _)| (Some(id), audio.channels[id as usize].clone())).collect(),
+        // Borrowed where possible: on an hour-long call each copy of the audio is 230 MB per channel.
+        let sources: Vec<(Option<u32>, Cow<[f32]>)> = match &mode {
+            SpeakerMode::Channels(defs) => defs.iter().map(|&(id, _)| (Some(id), Cow::Borrowed(audio.channels[id as usize].as_slice()))).collect(),
             SpeakerMode::Mixed { .. } => vec![(None, audio.mono())],
         };
         let mut passes = Vec::with_capacity(sources.len());
@@ -251,11 +254,11 @@ impl Scribe {
 
     /// Starts a visit from file bytes (WAV or FLAC).
     pub fn begin_bytes(&self, bytes: &[u8], settings: &Settings) -> Result<Job> {
-        self.begin(&audio::decode(bytes)?, settings)
+        self.begin(audio::prepare(bytes)?, settings)
     }
 
     /// Runs a whole visit, reporting progress between windows.
-    pub fn process(&self, audio: &Audio, settings: &Settings, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
+    pub fn process(&self, audio: Audio, settings: &Settings, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
         let mut job = self.begin(audio, settings)?;
         while let Some(report) = job.step(self)? {
             if !progress(report) {
@@ -266,7 +269,7 @@ impl Scribe {
     }
 
     pub fn process_bytes(&self, bytes: &[u8], settings: &Settings, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
-        self.process(&audio::decode(bytes)?, settings, progress)
+        self.process(audio::prepare(bytes)?, settings, progress)
     }
 
     /// The note for a transcript (from audio, or read from a dialogue text), written from its evidence.
@@ -347,7 +350,7 @@ impl Job {
             SpeakerMode::Channels(defs) => {
                 let per_channel: Vec<(u32, Vec<AsrSegment>)> =
                     self.passes.into_iter().map(|p| (p.channel.unwrap_or(0), p.transcription.segments)).collect();
-                let channels: Vec<Vec<f32>> = per_channel.iter().map(|(id, _)| self.audio.channels[*id as usize].clone()).collect();
+                let channels: Vec<&[f32]> = per_channel.iter().map(|(id, _)| self.audio.channels[*id as usize].as_slice()).collect();
                 let (turns, warnings) = speakers::turns_from_channels(&channels, &per_channel)?;
                 info.warnings.extend(warnings);
                 // Turn speakers are indexes into `per_channel`, which follows the definitions' order.

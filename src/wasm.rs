@@ -13,6 +13,43 @@ use crate::clinical::ClinicalBytes;
 use crate::error::BedsideError;
 use crate::{audio, Job, ModelBytes, Progress, Scribe, Settings};
 
+/// Samples copied out of JS per piece; small enough that the pieces cost nothing next to the audio.
+const PIECE_FRAMES: usize = 1 << 16;
+
+/// Copies decoded channels out of JS a piece at a time, resampling to 16 kHz on the way, so an hour
+/// at 48 kHz (690 MB per channel) never sits whole in wasm memory. A recording over
+/// [`audio::MAX_CHANNEL_SECONDS`] is refused before anything is copied.
+fn channels_from_js(channels: &Array, sample_rate_hz: u32) -> crate::Result<audio::Audio> {
+    let arrays: Vec<Float32Array> =
+        channels.iter().map(|c| c.dyn_into::<Float32Array>().unwrap_or_else(|other| Float32Array::new(&other))).collect();
+    let frames = arrays.first().map_or(0, |a| a.length() as usize);
+    if let Some((index, other)) = arrays.iter().enumerate().find(|(_, a)| a.length() as usize != frames) {
+        return Err(BedsideError::audio(format!(
+            "channels differ in length: channel 0 has {frames} samples, channel {index} has {}",
+            other.length()
+        )));
+    }
+    audio::check_length(frames as u64, sample_rate_hz, arrays.len())?;
+    let mut piece = vec![0.0f32; PIECE_FRAMES.min(frames)];
+    let mut out = Vec::with_capacity(arrays.len());
+    for (index, array) in arrays.iter().enumerate() {
+        let mut resampler = audio::ChannelResampler::new(sample_rate_hz, audio::SAMPLE_RATE_HZ, frames)?;
+        for start in (0..frames).step_by(PIECE_FRAMES) {
+            let end = (start + PIECE_FRAMES).min(frames);
+            let buf = &mut piece[..end - start];
+            array.subarray(start as u32, end as u32).copy_to(buf);
+            if let Some(at) = buf.iter().position(|s| !s.is_finite()) {
+                return Err(BedsideError::EmptyAudio {
+                    reason: format!("channel {index} sample {} is {} (not a finite number)", start + at, buf[at]),
+                });
+            }
+            resampler.push(buf)?;
+        }
+        out.push(resampler.finish()?);
+    }
+    audio::from_channels(out, audio::SAMPLE_RATE_HZ)
+}
+
 fn js_error(e: BedsideError) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     let _ = Reflect::set(&err, &"code".into(), &e.code().into());
@@ -187,9 +224,8 @@ impl WasmScribe {
     #[wasm_bindgen(js_name = beginPcm)]
     pub fn begin_pcm(&mut self, channels: Array, sample_rate: f32, options: JsValue) -> Result<(), JsValue> {
         let s = settings(options)?;
-        let chans: Vec<Vec<f32>> = channels.iter().map(|c| Float32Array::new(&c).to_vec()).collect();
-        let audio = audio::from_channels(chans, sample_rate.round() as u32).map_err(js_error)?;
-        self.job = Some(self.scribe.begin(&audio, &s).map_err(js_error)?);
+        let audio = channels_from_js(&channels, sample_rate.round() as u32).map_err(js_error)?;
+        self.job = Some(self.scribe.begin(audio, &s).map_err(js_error)?);
         Ok(())
     }
 

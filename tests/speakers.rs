@@ -83,7 +83,7 @@ fn a_duplicated_mono_track_falls_back_to_speaker_separation_and_says_so() {
     let mono = audio::decode(&read(&root().join("tests/fixtures/visit_a/audio.wav")).unwrap()).unwrap();
     let stereo = audio::from_channels(vec![mono.channels[0].clone(), mono.channels[0].clone()], mono.sample_rate_hz).unwrap();
     let mode = SpeakerMode::Channels(vec![(0, Role::Clinician), (1, Role::Patient)]);
-    let t = scribe.process(&stereo, &settings(mode), &mut |_| true).unwrap().transcript;
+    let t = scribe.process(stereo, &settings(mode), &mut |_| true).unwrap().transcript;
     let warnings = &t.conversation.bedside.as_ref().unwrap().warnings;
     assert!(warnings.iter().any(|w| w.contains("same signal")), "{warnings:?}");
     assert!(role_accuracy(&t, "visit_a") >= 0.90);

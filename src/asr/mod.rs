@@ -12,6 +12,8 @@ pub mod model;
 pub mod timeline;
 pub mod tokens;
 
+use std::borrow::Cow;
+
 use candle_core::{Device, Tensor};
 use tokenizers::Tokenizer;
 
@@ -142,16 +144,15 @@ impl Transcription {
         let n_mels = model.whisper.config.num_mel_bins;
         let recording_seconds = samples_16k.len() as f64 / 16_000.0;
         let (timeline, joined) = match &speech_regions {
-            Some(regions) => Timeline::join(samples_16k, regions),
-            None => (Timeline::identity(samples_16k.len()), samples_16k.to_vec()),
+            Some(regions) => {
+                let (timeline, joined) = Timeline::join(samples_16k, regions);
+                (timeline, Cow::Owned(joined))
+            }
+            None => (Timeline::identity(samples_16k.len()), Cow::Borrowed(samples_16k)),
         };
-        let samples_16k = joined.as_slice();
-        let content_frames = mel::n_frames(samples_16k.len());
+        let content_frames = mel::n_frames(joined.len());
         // Whisper pads the audio with 30 s of silence so the last window is a full one.
-        let mut padded = Vec::with_capacity(samples_16k.len() + WINDOW_FRAMES * mel::HOP_SAMPLES);
-        padded.extend_from_slice(samples_16k);
-        padded.resize(samples_16k.len() + WINDOW_FRAMES * mel::HOP_SAMPLES, 0.0);
-        let mel = mel::log_mel_spectrogram(&padded, &model.mel_filters, n_mels)?;
+        let mel = mel::log_mel_spectrogram_padded(&joined, WINDOW_FRAMES * mel::HOP_SAMPLES, &model.mel_filters, n_mels)?;
         let total_frames = mel.len() / n_mels;
         Ok(Self {
             n_mels,

@@ -168,7 +168,7 @@ impl Activity {
     }
 }
 
-pub fn turns_from_channels(channels: &[Vec<f32>], per_channel: &[(u32, Vec<AsrSegment>)]) -> Result<(Vec<Turn>, Vec<String>)> {
+pub fn turns_from_channels<C: AsRef<[f32]>>(channels: &[C], per_channel: &[(u32, Vec<AsrSegment>)]) -> Result<(Vec<Turn>, Vec<String>)> {
     if channels.len() != per_channel.len() || channels.is_empty() {
         return Err(BedsideError::Input {
             reason: format!("{} channels of audio but {} channel recognitions", channels.len(), per_channel.len()),
@@ -179,8 +179,8 @@ pub fn turns_from_channels(channels: &[Vec<f32>], per_channel: &[(u32, Vec<AsrSe
             return Err(BedsideError::Input { reason: format!("channel id {id} appears twice") });
         }
     }
-    let n_frames = channels.iter().map(|c| c.len().div_ceil(HOP)).max().unwrap_or(0);
-    let mut activity: Vec<Activity> = channels.iter().map(|c| Activity::new(c, n_frames)).collect();
+    let n_frames = channels.iter().map(|c| c.as_ref().len().div_ceil(HOP)).max().unwrap_or(0);
+    let mut activity: Vec<Activity> = channels.iter().map(|c| Activity::new(c.as_ref(), n_frames)).collect();
     dominance(&mut activity);
     let mut warnings = Vec::new();
     for ((id, segments), act) in per_channel.iter().zip(&activity) {

@@ -144,7 +144,7 @@ fn mixed(audio_rel: &str, transcript_rel: &str, truth_rel: &str, max: usize) -> 
 }
 
 fn mixed_with(audio_rel: &str, transcript_rel: &str, truth_rel: &str, max: usize, stress: Stress) -> (Vec<Turn>, RoleAssignment, f64) {
-    let mut samples = audio(audio_rel).mono();
+    let mut samples = audio(audio_rel).mono().into_owned();
     if let Some(db) = stress.noise_db {
         // Uniform noise from a fixed linear congruential sequence; its RMS is amplitude / sqrt(3).
         let amplitude = 10f32.powf(db / 20.0) * 3f32.sqrt();

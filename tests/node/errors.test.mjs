@@ -61,3 +61,11 @@ test('a scribe that was disposed refuses work', async () => {
   await s.dispose();
   await assert.rejects(s.process([new Float32Array(1600)], { sampleRate: 16000 }), (e) => e.code === 'CANCELLED');
 });
+
+test('a recording longer than one visit can hold is AUDIO_TOO_LONG, refused before it is copied in', async () => {
+  // At 1 kHz the arrays stay small: 4 h 1 min of one channel, then 2 h 1 min of each of two.
+  const limit = 4 * 3600 * 1000;
+  await rejectsWith(scribe.process([new Float32Array(limit + 60_000)], { sampleRate: 1000 }), 'AUDIO_TOO_LONG');
+  const side = new Float32Array(limit / 2 + 60_000);
+  await rejectsWith(scribe.process([side, side], { sampleRate: 1000 }), 'AUDIO_TOO_LONG');
+});
