@@ -4,9 +4,10 @@
 // memory): it loads the recognizer, VAD and clinical models, hands `beginPcm` the sample visit's speech
 // (tests/fixtures/visit_a, PriMock57) tiled to the case's length at 48 kHz (each 16 kHz sample held for
 // three: the resampler's work and copies are what is measured, not the sound), on one channel or on two
-// (a telehealth call, channel identification), then recognises two 30-s windows. It prints one JSON line
-// per case: seconds to begin, wasm memory after loading, after beginning and after the two windows, or
-// the error code when the recording is refused.
+// (a telehealth call, channel identification), then recognises two 30-s windows. A case ending in `w`
+// (`120x2w`) hands the same audio over as the bytes of a 16-bit WAV file (`beginBytes`) instead. It prints
+// one JSON line per case: seconds to begin, wasm memory after loading, after beginning and after the two
+// windows, or the error code when the recording is refused.
 //   node bench/long-recording.mjs                  default cases
 //   node bench/long-recording.mjs 60x2 240x1       minutes x channels
 //   node bench/long-recording.mjs --pkg DIR ...     another build's pkg/wasm folder (to compare two builds)
@@ -23,10 +24,11 @@ const pkgAt = args.indexOf('--pkg');
 const pkgDir = resolve(pkgAt >= 0 ? args.splice(pkgAt, 2)[1] : 'pkg/wasm');
 
 if (args[0] === '--case') {
-  const [minutes, channels] = args[1].split('x').map(Number);
-  console.log(JSON.stringify(runCase(await import(join(pkgDir, 'bedside.js')), minutes, channels)));
+  const [minutes, channels] = args[1].replace(/w$/, '').split('x').map(Number);
+  const glue = await import(join(pkgDir, 'bedside.js'));
+  console.log(JSON.stringify({ case: args[1], ...runCase(glue, minutes, channels, args[1].endsWith('w')) }));
 } else {
-  const cases = args.length ? args : ['60x1', '60x2', '120x2', '240x1', '121x2'];
+  const cases = args.length ? args : ['60x1', '60x2', '120x2', '240x1', '121x2', '120x2w'];
   for (const c of cases) {
     // A trap or an out-of-memory kill ends only the child; the others still run.
     try {
@@ -37,7 +39,7 @@ if (args[0] === '--case') {
   }
 }
 
-function runCase({ initSync, WasmScribe }, minutes, nChannels) {
+function runCase({ initSync, WasmScribe }, minutes, nChannels, asWav) {
   const wasm = initSync({ module: readFileSync(join(pkgDir, 'bedside_bg.wasm')) });
   const memory = () => +(wasm.memory.buffer.byteLength / 1e9).toFixed(2);
   const models = resolve('models');
@@ -51,7 +53,7 @@ function runCase({ initSync, WasmScribe }, minutes, nChannels) {
     embedderWeights: file(c.embedder_weights), embedderConfig: file(c.embedder_config),
     embedderTokenizer: file(c.embedder_tokenizer), sections: file(c.sections), lexicon: file(c.lexicon),
   });
-  const out = { case: `${minutes}x${nChannels}`, minutes, channels: nChannels, rateHz: RATE, loadedGB: memory() };
+  const out = { minutes, channels: nChannels, rateHz: RATE, input: asWav ? '16-bit WAV bytes' : 'PCM', loadedGB: memory() };
   const speech = pcm16(readFileSync(resolve('tests/fixtures/visit_a/audio.wav')));
   const frames = Math.round(minutes * 60 * RATE);
   const channels = [...Array(nChannels)].map((_, k) => {
@@ -66,7 +68,8 @@ function runCase({ initSync, WasmScribe }, minutes, nChannels) {
     : {};
   const t = performance.now();
   try {
-    scribe.beginPcm(channels, RATE, options);
+    if (asWav) scribe.beginBytes(wav(channels), options);
+    else scribe.beginPcm(channels, RATE, options);
   } catch (e) {
     // A coded error is a refusal; anything else (a trap when memory runs out) is a failure.
     return e.code ? { ...out, refused: e.code, message: e.message } : { ...out, failed: String(e) };
@@ -76,6 +79,30 @@ function runCase({ initSync, WasmScribe }, minutes, nChannels) {
   for (let i = 0; i < 2; i++) scribe.step();
   out.afterTwoWindowsGB = memory();
   return out;
+}
+
+/** A 16-bit PCM WAV file of the channels, at RATE. */
+function wav(channels) {
+  const n = channels.length;
+  const frames = channels[0].length;
+  const bytes = Buffer.alloc(44 + frames * n * 2);
+  bytes.write('RIFF', 0, 'ascii');
+  bytes.writeUInt32LE(36 + frames * n * 2, 4);
+  bytes.write('WAVEfmt ', 8, 'ascii');
+  bytes.writeUInt32LE(16, 16);
+  bytes.writeUInt16LE(1, 20);
+  bytes.writeUInt16LE(n, 22);
+  bytes.writeUInt32LE(RATE, 24);
+  bytes.writeUInt32LE(RATE * n * 2, 28);
+  bytes.writeUInt16LE(n * 2, 32);
+  bytes.writeUInt16LE(16, 34);
+  bytes.write('data', 36, 'ascii');
+  bytes.writeUInt32LE(frames * n * 2, 40);
+  const pcm = new Int16Array(bytes.buffer, bytes.byteOffset + 44, frames * n);
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < n; c++) pcm[i * n + c] = Math.max(-32768, Math.min(32767, Math.round(channels[c][i] * 32768)));
+  }
+  return bytes;
 }
 
 /** Samples of a 16-bit PCM mono WAV, as floats. */

@@ -398,6 +398,11 @@ pub fn prepare(bytes: &[u8]) -> Result<Audio> {
     decode_to(bytes.to_vec(), Some(SAMPLE_RATE_HZ))
 }
 
+/// [`prepare`] for bytes the caller no longer needs, without copying them.
+pub fn prepare_owned(bytes: Vec<u8>) -> Result<Audio> {
+    decode_to(bytes, Some(SAMPLE_RATE_HZ))
+}
+
 fn gcd(mut a: u32, mut b: u32) -> u32 {
     while b != 0 {
         (a, b) = (b, a % b);

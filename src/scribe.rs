@@ -257,6 +257,12 @@ impl Scribe {
         self.begin(audio::prepare(bytes)?, settings)
     }
 
+    /// [`Scribe::begin_bytes`] for bytes the caller hands over: the file is not copied, and it is freed once
+    /// decoded, before recognition allocates (in wasm, a long recording's file is a large share of memory).
+    pub fn begin_owned_bytes(&self, bytes: Vec<u8>, settings: &Settings) -> Result<Job> {
+        self.begin(audio::prepare_owned(bytes)?, settings)
+    }
+
     /// Runs a whole visit, reporting progress between windows.
     pub fn process(&self, audio: Audio, settings: &Settings, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
         let mut job = self.begin(audio, settings)?;

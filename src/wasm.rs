@@ -214,9 +214,9 @@ impl WasmScribe {
 
     /// Starts a visit from WAV or FLAC file bytes.
     #[wasm_bindgen(js_name = beginBytes)]
-    pub fn begin_bytes(&mut self, bytes: &[u8], options: JsValue) -> Result<(), JsValue> {
+    pub fn begin_bytes(&mut self, bytes: Vec<u8>, options: JsValue) -> Result<(), JsValue> {
         let s = settings(options)?;
-        self.job = Some(self.scribe.begin_bytes(bytes, &s).map_err(js_error)?);
+        self.job = Some(self.scribe.begin_owned_bytes(bytes, &s).map_err(js_error)?);
         Ok(())
     }
 
