@@ -42,30 +42,54 @@ pub fn n_frames(n_samples: usize) -> usize {
 /// Computes Whisper's normalised log-mel spectrogram; see the module header for the recipe.
 /// Returns `n_mels * n_frames(samples.len())` values, mel band-major (`out[m * n_frames + t]`).
 pub fn log_mel_spectrogram(samples: &[f32], filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
-    log_mel_spectrogram_of(Signal { head: samples, len: samples.len() }, filters, n_mels)
+    log_mel_spectrogram_of(&Signal::new(&[samples], 0), filters, n_mels)
 }
 
-/// The spectrogram of `samples` followed by `silence` zero samples, read in place: Whisper's 30-s pad
-/// would otherwise need a second copy of the audio (230 MB for an hour).
-pub fn log_mel_spectrogram_padded(samples: &[f32], silence: usize, filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
-    log_mel_spectrogram_of(Signal { head: samples, len: samples.len() + silence }, filters, n_mels)
+/// The spectrogram of `pieces` end to end followed by `silence` zero samples, read in place: the
+/// recogniser reads the speech stretches of a recording with Whisper's 30 s of silence after them, and
+/// joining them into one padded copy would cost 230 MB for an hour.
+pub fn log_mel_spectrogram_padded(pieces: &[&[f32]], silence: usize, filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
+    log_mel_spectrogram_of(&Signal::new(pieces, silence), filters, n_mels)
 }
 
-/// Samples `head` then zeros, `len` in all.
-#[derive(Clone, Copy)]
+/// Pieces of audio end to end, then zeros: `len` samples in all.
 struct Signal<'a> {
-    head: &'a [f32],
+    pieces: &'a [&'a [f32]],
+    /// Where each piece starts.
+    starts: Vec<usize>,
     len: usize,
 }
 
-impl Signal<'_> {
+impl<'a> Signal<'a> {
+    fn new(pieces: &'a [&'a [f32]], silence: usize) -> Self {
+        let mut starts = Vec::with_capacity(pieces.len());
+        let mut at = 0;
+        for piece in pieces {
+            starts.push(at);
+            at += piece.len();
+        }
+        Signal { pieces, starts, len: at + silence }
+    }
+
+    /// The piece holding sample `i`, and `i`'s place in it; `None` in the silence.
+    fn locate(&self, i: usize) -> Option<(&'a [f32], usize)> {
+        let k = self.starts.partition_point(|&s| s <= i).checked_sub(1)?;
+        let at = i - self.starts[k];
+        (at < self.pieces[k].len()).then(|| (self.pieces[k], at))
+    }
+
     fn get(&self, i: usize) -> f32 {
-        self.head.get(i).copied().unwrap_or(0.0)
+        self.locate(i).map_or(0.0, |(piece, at)| piece[at])
+    }
+
+    /// Samples `start..start + n` when they lie in one piece.
+    fn slice(&self, start: usize, n: usize) -> Option<&'a [f32]> {
+        let (piece, at) = self.locate(start)?;
+        piece.get(at..at + n)
     }
 }
 
-fn log_mel_spectrogram_of(signal: Signal, filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
-    let samples = signal.head;
+fn log_mel_spectrogram_of(signal: &Signal, filters: &[f32], n_mels: usize) -> Result<Vec<f32>> {
     if n_mels == 0 || filters.len() != n_mels * N_FREQ_BINS {
         return Err(BedsideError::model(
             "mel filters",
@@ -88,8 +112,10 @@ fn log_mel_spectrogram_of(signal: Signal, filters: &[f32], n_mels: usize) -> Res
             ),
         });
     }
-    if let Some(at) = samples.iter().position(|s| !s.is_finite()) {
-        return Err(BedsideError::EmptyAudio { reason: format!("sample {at} is not a finite number") });
+    for (piece, start) in signal.pieces.iter().zip(&signal.starts) {
+        if let Some(at) = piece.iter().position(|s| !s.is_finite()) {
+            return Err(BedsideError::EmptyAudio { reason: format!("sample {} is not a finite number", start + at) });
+        }
     }
 
     let bands = MelBands::new(filters, n_mels);
@@ -186,7 +212,7 @@ impl PowerSpectra {
     }
 
     /// Power spectra of frame `t` into `first` and, if `pair`, of frame `t + 1` into `second`.
-    fn compute(&mut self, signal: Signal, t: usize, pair: bool) {
+    fn compute(&mut self, signal: &Signal, t: usize, pair: bool) {
         let a = frame_samples(signal, t);
         let b = if pair { frame_samples(signal, t + 1) } else { None };
         for i in 0..N_FFT {
@@ -220,14 +246,14 @@ impl PowerSpectra {
 /// The 400 samples of frame `t` when it lies wholly inside the input's samples (no reflection or
 /// silence needed). Frame `t` covers input samples `160 t - 200 .. 160 t + 200` (centred, as torch's
 /// `center=True`).
-fn frame_samples<'a>(signal: Signal<'a>, t: usize) -> Option<&'a [f32]> {
+fn frame_samples<'a>(signal: &Signal<'a>, t: usize) -> Option<&'a [f32]> {
     let start = (t * HOP_SAMPLES).checked_sub(N_FFT / 2)?;
-    signal.head.get(start..start + N_FFT)
+    signal.slice(start, N_FFT)
 }
 
 /// Sample `padded_index` of the input reflect-padded by `N_FFT / 2` on both sides (numpy/torch
 /// "reflect": the edge sample is not repeated), folding repeatedly for very short inputs.
-fn reflected(signal: Signal, padded_index: usize) -> f32 {
+fn reflected(signal: &Signal, padded_index: usize) -> f32 {
     let n = signal.len as i64;
     if n == 1 {
         return signal.get(0);
@@ -273,7 +299,7 @@ mod tests {
     }
 
     fn reflect_pad(samples: &[f32]) -> Vec<f32> {
-        (0..samples.len() + N_FFT).map(|i| reflected(Signal { head: samples, len: samples.len() }, i)).collect()
+        (0..samples.len() + N_FFT).map(|i| reflected(&Signal::new(&[samples], 0), i)).collect()
     }
 
     #[test]
@@ -363,27 +389,39 @@ mod tests {
     }
 
     #[test]
-    fn silence_read_in_place_equals_silence_appended() {
+    fn pieces_and_silence_read_in_place_equal_one_padded_copy() {
         let samples = test_signal(16_000 + 123);
         let filters = synthetic_filters(80);
-        for silence in [0, 1, 199, 200, 4_800] {
+        let n = samples.len();
+        // Cuts inside frames, on frame edges, empty pieces, and a piece shorter than a frame.
+        let cuts: [&[usize]; 5] = [&[], &[7_000], &[160, 160, 8_000], &[199, 200, 201, 12_345], &[3_000, 3_100, n]];
+        for silence in [0, 1, 199, 4_800] {
             let mut appended = samples.clone();
-            appended.resize(samples.len() + silence, 0.0);
-            assert_eq!(
-                log_mel_spectrogram_padded(&samples, silence, &filters, 80).unwrap(),
-                log_mel_spectrogram(&appended, &filters, 80).unwrap(),
-                "{silence} samples of silence"
-            );
+            appended.resize(n + silence, 0.0);
+            let want = log_mel_spectrogram(&appended, &filters, 80).unwrap();
+            for cut in cuts {
+                let mut pieces = Vec::new();
+                let mut from = 0;
+                for &to in cut.iter().chain(std::iter::once(&n)) {
+                    pieces.push(&samples[from..to]);
+                    from = to;
+                }
+                let got = log_mel_spectrogram_padded(&pieces, silence, &filters, 80).unwrap();
+                assert_eq!(got, want, "{silence} samples of silence, cut at {cut:?}");
+            }
         }
         // Audio shorter than one frame still gets a spectrogram once the silence makes it long enough.
-        assert!(log_mel_spectrogram_padded(&[0.3; 10], 4_800, &filters, 80).is_ok());
+        assert!(log_mel_spectrogram_padded(&[&[0.3; 10]], 4_800, &filters, 80).is_ok());
+        let bad = [0.1, f32::NAN];
+        let err = log_mel_spectrogram_padded(&[&samples[..500], &bad], 0, &filters, 80).unwrap_err();
+        assert!(err.to_string().contains("sample 501"), "{err}");
     }
 
     #[test]
     fn reflect_padding_matches_numpy() {
         // np.pad([1,2,3,4,5], 3, mode="reflect") = [4,3,2,1,2,3,4,5,4,3,2]; here the pad is 200.
         let s = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let got: Vec<f32> = (197..208).map(|i| reflected(Signal { head: &s, len: s.len() }, i)).collect();
+        let got: Vec<f32> = (197..208).map(|i| reflected(&Signal::new(&[&s[..]], 0), i)).collect();
         assert_eq!(got, vec![4.0, 3.0, 2.0, 1.0, 2.0, 3.0, 4.0, 5.0, 4.0, 3.0, 2.0]);
     }
 

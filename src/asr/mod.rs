@@ -12,8 +12,6 @@ pub mod model;
 pub mod timeline;
 pub mod tokens;
 
-use std::borrow::Cow;
-
 use candle_core::{Device, Tensor};
 use tokenizers::Tokenizer;
 
@@ -143,16 +141,15 @@ impl Transcription {
     pub fn new(model: &AsrModel, samples_16k: &[f32], speech_regions: Option<Vec<(usize, usize)>>, options: AsrOptions) -> Result<Self> {
         let n_mels = model.whisper.config.num_mel_bins;
         let recording_seconds = samples_16k.len() as f64 / 16_000.0;
-        let (timeline, joined) = match &speech_regions {
-            Some(regions) => {
-                let (timeline, joined) = Timeline::join(samples_16k, regions);
-                (timeline, Cow::Owned(joined))
-            }
-            None => (Timeline::identity(samples_16k.len()), Cow::Borrowed(samples_16k)),
+        let timeline = match &speech_regions {
+            Some(regions) => Timeline::speech(samples_16k.len(), regions),
+            None => Timeline::identity(samples_16k.len()),
         };
-        let content_frames = mel::n_frames(joined.len());
-        // Whisper pads the audio with 30 s of silence so the last window is a full one.
-        let mel = mel::log_mel_spectrogram_padded(&joined, WINDOW_FRAMES * mel::HOP_SAMPLES, &model.mel_filters, n_mels)?;
+        // The speech stretches are read where they lie, and Whisper's 30 s of silence after them (so the
+        // last window is a full one) is never written out.
+        let pieces = timeline.pieces(samples_16k);
+        let content_frames = mel::n_frames(pieces.iter().map(|p| p.len()).sum());
+        let mel = mel::log_mel_spectrogram_padded(&pieces, WINDOW_FRAMES * mel::HOP_SAMPLES, &model.mel_filters, n_mels)?;
         let total_frames = mel.len() / n_mels;
         Ok(Self {
             n_mels,

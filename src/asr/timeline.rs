@@ -16,11 +16,12 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Joins the speech `regions` (sample ranges, sorted) of `samples`.
-    pub fn join(samples: &[f32], regions: &[(usize, usize)]) -> (Self, Vec<f32>) {
+    /// The speech `regions` (sample ranges, sorted) of a recording of `n_samples`, padded and with short
+    /// pauses kept; the recogniser reads them end to end.
+    pub fn speech(n_samples: usize, regions: &[(usize, usize)]) -> Self {
         let mut merged: Vec<(usize, usize)> = Vec::new();
         for &(s, e) in regions {
-            let (s, e) = (s.saturating_sub(PAD_SAMPLES), (e + PAD_SAMPLES).min(samples.len()));
+            let (s, e) = (s.saturating_sub(PAD_SAMPLES), (e + PAD_SAMPLES).min(n_samples));
             if s >= e {
                 continue;
             }
@@ -37,17 +38,31 @@ impl Timeline {
             }
         }
         if let Some(last) = merged.last_mut() {
-            if samples.len() - last.1 <= KEEP_PAUSE_SAMPLES {
-                last.1 = samples.len();
+            if n_samples - last.1 <= KEEP_PAUSE_SAMPLES {
+                last.1 = n_samples;
             }
         }
-        let mut joined = Vec::with_capacity(merged.iter().map(|(s, e)| e - s).sum());
         let mut chunks = Vec::with_capacity(merged.len());
+        let mut joined = 0;
         for (s, e) in merged {
-            chunks.push((joined.len(), s, e - s));
-            joined.extend_from_slice(&samples[s..e]);
+            chunks.push((joined, s, e - s));
+            joined += e - s;
         }
-        (Self { chunks }, joined)
+        Self { chunks }
+    }
+
+    /// The stretches of `samples` the recogniser reads, in order, borrowed rather than joined (a joined
+    /// copy of an hour is 230 MB).
+    pub fn pieces<'a>(&self, samples: &'a [f32]) -> Vec<&'a [f32]> {
+        self.chunks.iter().map(|&(_, r, len)| &samples[r..r + len]).collect()
+    }
+
+    /// [`Timeline::speech`] with the stretches copied end to end.
+    #[cfg(test)]
+    pub fn join(samples: &[f32], regions: &[(usize, usize)]) -> (Self, Vec<f32>) {
+        let timeline = Self::speech(samples.len(), regions);
+        let joined = timeline.pieces(samples).concat();
+        (timeline, joined)
     }
 
     pub fn identity(len: usize) -> Self {
