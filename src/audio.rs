@@ -395,7 +395,7 @@ pub fn check_length(frames: u64, rate_hz: u32, channels: usize) -> Result<()> {
 
 /// Decodes and resamples to [`SAMPLE_RATE_HZ`], keeping the channels.
 pub fn prepare(bytes: &[u8]) -> Result<Audio> {
-    decode_to(bytes.to_vec(), Some(SAMPLE_RATE_HZ))
+    prepare_owned(bytes.to_vec())
 }
 
 /// [`prepare`] for bytes the caller no longer needs, without copying them.

@@ -254,7 +254,7 @@ impl Scribe {
 
     /// Starts a visit from file bytes (WAV or FLAC).
     pub fn begin_bytes(&self, bytes: &[u8], settings: &Settings) -> Result<Job> {
-        self.begin(audio::prepare(bytes)?, settings)
+        self.begin_owned_bytes(bytes.to_vec(), settings)
     }
 
     /// [`Scribe::begin_bytes`] for bytes the caller hands over: the file is not copied, and it is freed once
