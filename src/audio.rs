@@ -344,6 +344,11 @@ impl ChannelResampler {
         Ok(())
     }
 
+    /// The samples produced so far; the last few (the filter's delay) come only with [`Self::finish`].
+    pub fn output(&self) -> &[f32] {
+        &self.out
+    }
+
     /// Flushes the filter tail and returns `round(frames_in * to_hz / from_hz)` samples.
     pub fn finish(mut self) -> Result<Vec<f32>> {
         let n_out = output_frames(self.frames_in, self.from_hz, self.to_hz);

@@ -30,6 +30,7 @@ pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod insights;
+pub mod live;
 pub mod llm;
 pub mod manifest;
 pub mod mel;
@@ -49,4 +50,5 @@ pub mod native;
 pub mod wasm;
 
 pub use error::{BedsideError, Result};
+pub use live::LiveJob;
 pub use scribe::{speaker_mode, Job, ModelBytes, Progress, Scribe, Settings, SpeakerMode, Visit};

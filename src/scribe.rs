@@ -10,6 +10,7 @@ use crate::clinical::{Clinical, ClinicalBytes};
 use crate::asr::{AsrModel, AsrOptions, AsrSegment, StepReport, Transcription};
 use crate::audio::{self, Audio};
 use crate::error::{BedsideError, Result};
+use crate::live::LiveJob;
 use crate::llm::ChatModel;
 use crate::note::{self, NoteOptions, NoteProgress};
 use crate::schema::summary::SummaryFile;
@@ -200,26 +201,12 @@ impl Scribe {
         audio::check_length(audio.frames() as u64, audio.sample_rate_hz, audio.channels.len())?;
         let audio = audio::into_rate(audio, audio::SAMPLE_RATE_HZ)?;
         let mut warnings = Vec::new();
-        let mut mode = settings.speakers.clone();
-        match &mode {
-            SpeakerMode::Channels(defs) => {
-                speakers::validate_channel_definitions(defs)?;
-                if audio.channels.len() < 2 {
-                    return Err(BedsideError::Settings {
-                        reason: format!("channel identification needs two channels; this recording has {}", audio.channels.len()),
-                    });
-                }
-                if let Some(&(id, _)) = defs.iter().find(|(id, _)| *id as usize >= audio.channels.len()) {
-                    return Err(BedsideError::Settings {
-                        reason: format!("channel {id} is defined but the recording has {} channels", audio.channels.len()),
-                    });
-                }
-                if speakers::channels_identical(&audio.channels[defs[0].0 as usize], &audio.channels[defs[1].0 as usize]) {
-                    warnings.push(speakers::IDENTICAL_CHANNELS_WARNING.to_string());
-                    mode = SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS };
-                }
+        let mut mode = checked_mode(&settings.speakers, audio.channels.len())?;
+        if let SpeakerMode::Channels(defs) = &mode {
+            if speakers::channels_identical(&audio.channels[defs[0].0 as usize], &audio.channels[defs[1].0 as usize]) {
+                warnings.push(speakers::IDENTICAL_CHANNELS_WARNING.to_string());
+                mode = SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS };
             }
-            SpeakerMode::Mixed { max_speakers } => speakers::validate_max_speakers(*max_speakers)?,
         }
         // Borrowed where possible: on an hour-long call each copy of the audio is 230 MB per channel.
         let sources: Vec<(Option<u32>, Cow<[f32]>)> = match &mode {
@@ -228,18 +215,12 @@ impl Scribe {
         };
         let mut passes = Vec::with_capacity(sources.len());
         for (channel, samples) in sources {
-            let speech = match (&self.vad, settings.use_vad) {
-                (Some(vad), true) => {
-                    let regions = vad.speech_regions(&samples, &VadOptions::default())?;
-                    if regions.is_empty() {
-                        warnings.push(match channel {
-                            Some(c) => format!("no speech detected on channel {c}"),
-                            None => "no speech detected".to_string(),
-                        });
-                    }
-                    Some(regions.into_iter().map(|r| (r.start_sample, r.end_sample)).collect())
+            let speech = match self.speech_regions(&samples, settings)? {
+                Some(regions) if regions.is_empty() => {
+                    warnings.push(no_speech_warning(channel));
+                    Some(regions)
                 }
-                _ => None,
+                speech => speech,
             };
             passes.push(Pass { channel, transcription: Transcription::new(&self.asr, &samples, speech, settings.asr.clone())? });
         }
@@ -250,6 +231,28 @@ impl Scribe {
             warnings,
         };
         Ok(Job { passes, current: 0, audio, mode, info, job_name: settings.job_name.clone(), redact: settings.redact, note: settings.note.clone(), use_llm: settings.use_llm, heard: Vec::new() })
+    }
+
+    /// Voice activity in 16-kHz samples as sample ranges, or `None` when every stretch is to be decoded
+    /// (no VAD model loaded, or the caller turned it off).
+    pub(crate) fn speech_regions(&self, samples: &[f32], settings: &Settings) -> Result<Option<Vec<(usize, usize)>>> {
+        match (&self.vad, settings.use_vad) {
+            (Some(vad), true) => {
+                let regions = vad.speech_regions(samples, &VadOptions::default())?;
+                Ok(Some(regions.into_iter().map(|r| (r.start_sample, r.end_sample)).collect()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Starts a visit that is still being recorded: its audio comes in pieces through
+    /// [`LiveJob::push`] at `sample_rate_hz`, with `channels` channels, and is recognised as it comes.
+    pub fn begin_live(&self, sample_rate_hz: u32, channels: usize, settings: &Settings) -> Result<LiveJob> {
+        LiveJob::new(self, sample_rate_hz, channels, settings)
+    }
+
+    pub fn has_vad(&self) -> bool {
+        self.vad.is_some()
     }
 
     /// Starts a visit from file bytes (WAV or FLAC).
@@ -306,6 +309,117 @@ pub fn write_note_with(
     Ok(summary)
 }
 
+/// The speaker mode checked against the recording's channel count (channel identification needs every
+/// defined channel to exist).
+pub(crate) fn checked_mode(mode: &SpeakerMode, n_channels: usize) -> Result<SpeakerMode> {
+    match mode {
+        SpeakerMode::Channels(defs) => {
+            speakers::validate_channel_definitions(defs)?;
+            if n_channels < 2 {
+                return Err(BedsideError::Settings {
+                    reason: format!("channel identification needs two channels; this recording has {n_channels}"),
+                });
+            }
+            if let Some(&(id, _)) = defs.iter().find(|(id, _)| *id as usize >= n_channels) {
+                return Err(BedsideError::Settings {
+                    reason: format!("channel {id} is defined but the recording has {n_channels} channels"),
+                });
+            }
+        }
+        SpeakerMode::Mixed { max_speakers } => speakers::validate_max_speakers(*max_speakers)?,
+    }
+    Ok(mode.clone())
+}
+
+pub(crate) fn no_speech_warning(channel: Option<u32>) -> String {
+    match channel {
+        Some(c) => format!("no speech detected on channel {c}"),
+        None => "no speech detected".to_string(),
+    }
+}
+
+/// What a visit's recognition hands to the finishing stages: per pass, its channel and its segments.
+pub(crate) struct Recognised {
+    pub audio: Audio,
+    pub mode: SpeakerMode,
+    pub passes: Vec<(Option<u32>, Vec<AsrSegment>)>,
+    pub info: RunInfo,
+    pub job_name: String,
+    pub redact: bool,
+    pub note: Option<NoteOptions>,
+    pub use_llm: bool,
+}
+
+/// The segments recognised since the last call (`reported` counts, per pass, what was handed out), with
+/// redaction applied to everything heard so far when asked for.
+pub(crate) fn heard_since<'a>(
+    scribe: &Scribe,
+    passes: impl Iterator<Item = (Option<u32>, &'a [AsrSegment])>,
+    reported: &mut Vec<usize>,
+    redact: bool,
+) -> Result<Vec<Heard>> {
+    let mut all: Vec<(bool, Heard)> = Vec::new(); // (new since the last call, segment)
+    for (i, (channel, segments)) in passes.enumerate() {
+        if reported.len() <= i {
+            reported.resize(i + 1, 0);
+        }
+        for (j, seg) in segments.iter().enumerate() {
+            let heard = Heard { channel_id: channel, begin_audio_time: seg.start, end_audio_time: seg.end, text: seg.text.trim().to_string() };
+            all.push((j >= reported[i], heard));
+        }
+        reported[i] = segments.len();
+    }
+    if !all.iter().any(|(new, _)| *new) {
+        return Ok(Vec::new());
+    }
+    if redact {
+        let Some(clinical) = &scribe.clinical else { return Ok(Vec::new()) }; // `begin` refuses this
+        let mut file = crate::dialogue::transcript_from_turns(all.iter().map(|(_, h)| ("PATIENT_0", h.text.clone())).collect());
+        clinical.extract_insights(&mut file)?;
+        crate::insights::redact(&mut file);
+        for ((_, h), seg) in all.iter_mut().zip(&file.conversation.transcript_segments) {
+            h.text.clone_from(&seg.content);
+        }
+    }
+    Ok(all.into_iter().filter(|(new, h)| *new && !h.text.is_empty()).map(|(_, h)| h).collect())
+}
+
+impl Recognised {
+    /// Speaker turns and roles from the recognized words, then the transcript file, then its clinical
+    /// reading (sections, entities) when those models are loaded, then the note.
+    pub fn finish(self, scribe: &Scribe, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
+        let mut info = self.info;
+        let (turns, roles): (Vec<Turn>, RoleAssignment) = match &self.mode {
+            SpeakerMode::Channels(defs) => {
+                let per_channel: Vec<(u32, Vec<AsrSegment>)> = self.passes.into_iter().map(|(c, s)| (c.unwrap_or(0), s)).collect();
+                let channels: Vec<&[f32]> = per_channel.iter().map(|(id, _)| self.audio.channels[*id as usize].as_slice()).collect();
+                let (turns, warnings) = speakers::turns_from_channels(&channels, &per_channel)?;
+                info.warnings.extend(warnings);
+                // Turn speakers are indexes into `per_channel`, which follows the definitions' order.
+                let fixed: Vec<(usize, Role)> = defs.iter().enumerate().map(|(i, &(_, role))| (i, role)).collect();
+                let roles = speakers::assign_roles(&turns, Some(&fixed));
+                (turns, roles)
+            }
+            SpeakerMode::Mixed { max_speakers } => {
+                let segments = self.passes.into_iter().next().map(|(_, s)| s).unwrap_or_default();
+                let turns = speakers::diarize(&self.audio.mono(), &segments, *max_speakers)?;
+                let roles = speakers::assign_roles(&turns, None);
+                (turns, roles)
+            }
+        };
+        info.warnings.extend(roles.warnings.iter().cloned());
+        let mut transcript = crate::transcript::build(&turns, &roles, info, &self.job_name);
+        if let Some(clinical) = &scribe.clinical {
+            clinical.annotate(&mut transcript, self.redact)?;
+        }
+        let documentation = match &self.note {
+            Some(opts) => Some(scribe.write_note(&transcript, opts, self.use_llm, progress)?),
+            None => None,
+        };
+        Ok(Visit { transcript, documentation })
+    }
+}
+
 impl Job {
     pub fn step(&mut self, scribe: &Scribe) -> Result<Option<Progress>> {
         while self.current < self.passes.len() {
@@ -324,62 +438,22 @@ impl Job {
     /// health information is found by the extractor the finished transcript uses, reading everything heard
     /// so far (a name greeted in an earlier window is known), and replaced.
     pub fn take_heard(&mut self, scribe: &Scribe) -> Result<Vec<Heard>> {
-        self.heard.resize(self.passes.len(), 0);
-        let mut all: Vec<(bool, Heard)> = Vec::new(); // (new since the last call, segment)
-        for (pass, reported) in self.passes.iter().zip(self.heard.iter_mut()) {
-            for (i, seg) in pass.transcription.segments.iter().enumerate() {
-                let heard = Heard { channel_id: pass.channel, begin_audio_time: seg.start, end_audio_time: seg.end, text: seg.text.trim().to_string() };
-                all.push((i >= *reported, heard));
-            }
-            *reported = pass.transcription.segments.len();
-        }
-        if !all.iter().any(|(new, _)| *new) {
-            return Ok(Vec::new());
-        }
-        if self.redact {
-            let Some(clinical) = &scribe.clinical else { return Ok(Vec::new()) }; // `begin` refuses this
-            let mut file = crate::dialogue::transcript_from_turns(all.iter().map(|(_, h)| ("PATIENT_0", h.text.clone())).collect());
-            clinical.extract_insights(&mut file)?;
-            crate::insights::redact(&mut file);
-            for ((_, h), seg) in all.iter_mut().zip(&file.conversation.transcript_segments) {
-                h.text.clone_from(&seg.content);
-            }
-        }
-        Ok(all.into_iter().filter(|(new, h)| *new && !h.text.is_empty()).map(|(_, h)| h).collect())
+        let passes = self.passes.iter().map(|p| (p.channel, p.transcription.segments.as_slice()));
+        heard_since(scribe, passes, &mut self.heard, self.redact)
     }
 
-    /// Speaker turns and roles from the recognized words, then the transcript file, then its clinical
-    /// reading (sections, entities) when those models are loaded, then the note.
+    /// Speaker turns, roles, sections, entities and the note; see [`Recognised::finish`].
     pub fn finish(self, scribe: &Scribe, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
-        let mut info = self.info;
-        let (turns, roles): (Vec<Turn>, RoleAssignment) = match &self.mode {
-            SpeakerMode::Channels(defs) => {
-                let per_channel: Vec<(u32, Vec<AsrSegment>)> =
-                    self.passes.into_iter().map(|p| (p.channel.unwrap_or(0), p.transcription.segments)).collect();
-                let channels: Vec<&[f32]> = per_channel.iter().map(|(id, _)| self.audio.channels[*id as usize].as_slice()).collect();
-                let (turns, warnings) = speakers::turns_from_channels(&channels, &per_channel)?;
-                info.warnings.extend(warnings);
-                // Turn speakers are indexes into `per_channel`, which follows the definitions' order.
-                let fixed: Vec<(usize, Role)> = defs.iter().enumerate().map(|(i, &(_, role))| (i, role)).collect();
-                let roles = speakers::assign_roles(&turns, Some(&fixed));
-                (turns, roles)
-            }
-            SpeakerMode::Mixed { max_speakers } => {
-                let segments = self.passes.into_iter().next().map(|p| p.transcription.segments).unwrap_or_default();
-                let turns = speakers::diarize(&self.audio.mono(), &segments, *max_speakers)?;
-                let roles = speakers::assign_roles(&turns, None);
-                (turns, roles)
-            }
-        };
-        info.warnings.extend(roles.warnings.iter().cloned());
-        let mut transcript = crate::transcript::build(&turns, &roles, info, &self.job_name);
-        if let Some(clinical) = &scribe.clinical {
-            clinical.annotate(&mut transcript, self.redact)?;
+        Recognised {
+            audio: self.audio,
+            mode: self.mode,
+            passes: self.passes.into_iter().map(|p| (p.channel, p.transcription.segments)).collect(),
+            info: self.info,
+            job_name: self.job_name,
+            redact: self.redact,
+            note: self.note,
+            use_llm: self.use_llm,
         }
-        let documentation = match &self.note {
-            Some(opts) => Some(scribe.write_note(&transcript, opts, self.use_llm, progress)?),
-            None => None,
-        };
-        Ok(Visit { transcript, documentation })
+        .finish(scribe, progress)
     }
 }

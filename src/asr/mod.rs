@@ -166,6 +166,13 @@ impl Transcription {
         })
     }
 
+    /// Takes over the decoding context of the stretch recognised just before this one (its text as the
+    /// prompt, the sampler's state), so a recording recognised in blocks reads on across the seams.
+    pub fn continue_from(&mut self, earlier: Transcription) {
+        self.prompt = earlier.prompt;
+        self.rng = earlier.rng;
+    }
+
     /// Length of the recording (not of the speech-only audio that is decoded).
     pub fn total_seconds(&self) -> f64 {
         self.recording_seconds

@@ -1,0 +1,353 @@
+//! Recognition while a visit is still being recorded.
+//!
+//! The audio arrives in pieces (`push`); each channel the visit recognises is cut into blocks of about
+//! 30 s, one Whisper window, at a pause, and each block is recognised on its own as soon as it is whole,
+//! reading on from the block before (its text is the next block's prompt). Cutting in a pause keeps words
+//! whole; a full window per block keeps the encoder's fixed cost per window paid once per 30 s. When the
+//! recording ends, only the last block is left to recognise, and the visit finishes exactly as a
+//! recording handed over whole does (speaker turns, roles, sections, entities, note).
+
+use std::borrow::Cow;
+
+use crate::asr::{AsrSegment, Transcription};
+use crate::audio::{self, Audio, ChannelResampler, SAMPLE_RATE_HZ};
+use crate::error::{BedsideError, Result};
+use crate::schema::transcript::RunInfo;
+use crate::scribe::{self, Heard, Progress, Recognised, Scribe, Settings, SpeakerMode, Visit, DEFAULT_MAX_SPEAKERS};
+use crate::speakers;
+
+/// A block is cut once this much audio waits (one Whisper window).
+const BLOCK_SAMPLES: usize = 30 * SAMPLE_RATE_HZ as usize;
+/// No block is cut shorter than this while the recording goes on: a pause in the block's second half is
+/// looked for, so blocks stay near a full window.
+const MIN_BLOCK_SAMPLES: usize = 15 * SAMPLE_RATE_HZ as usize;
+/// Without a pause the block is cut at the quietest stretch of this length.
+const QUIET_FRAME_SAMPLES: usize = SAMPLE_RATE_HZ as usize / 10;
+
+/// One visit being recorded and recognised as it goes.
+pub struct LiveJob {
+    input_rate_hz: u32,
+    /// Frames pushed so far, per channel, at the input rate.
+    frames_in: u64,
+    /// Per input channel: at 16 kHz, growing while recording; whole once the recording has ended.
+    input: Input,
+    mode: SpeakerMode,
+    lanes: Vec<Lane>,
+    settings: Settings,
+    /// Per lane, how many of its segments `take_heard` has handed out.
+    heard: Vec<usize>,
+}
+
+enum Input {
+    Recording(Vec<ChannelResampler>),
+    Ended(Vec<Vec<f32>>),
+}
+
+/// One recognition: a defined channel (telehealth), or the mix of every channel.
+struct Lane {
+    channel: Option<u32>,
+    /// Samples before this one are in a block already.
+    next: usize,
+    /// The block being recognised and where it starts, in samples.
+    block: Option<(usize, Transcription)>,
+    /// The last block recognised, whose text the next one reads on from.
+    previous: Option<Transcription>,
+    /// Recognised so far, on the recording's clock.
+    segments: Vec<AsrSegment>,
+    /// Whether any block held voice activity (or VAD was off).
+    heard_speech: bool,
+}
+
+impl LiveJob {
+    pub(crate) fn new(scribe: &Scribe, input_rate_hz: u32, n_channels: usize, settings: &Settings) -> Result<Self> {
+        scribe.check_redaction(settings.redact)?;
+        if n_channels == 0 {
+            return Err(BedsideError::EmptyAudio { reason: "no channels".into() });
+        }
+        let mode = scribe::checked_mode(&settings.speakers, n_channels)?;
+        let resamplers = (0..n_channels).map(|_| ChannelResampler::new(input_rate_hz, SAMPLE_RATE_HZ, 0)).collect::<Result<Vec<_>>>()?;
+        let lane = |channel| Lane { channel, next: 0, block: None, previous: None, segments: Vec::new(), heard_speech: false };
+        let lanes = match &mode {
+            SpeakerMode::Channels(defs) => defs.iter().map(|&(id, _)| lane(Some(id))).collect(),
+            SpeakerMode::Mixed { .. } => vec![lane(None)],
+        };
+        Ok(Self { input_rate_hz, frames_in: 0, input: Input::Recording(resamplers), mode, lanes, settings: settings.clone(), heard: Vec::new() })
+    }
+
+    /// Appends the next piece of the recording: one slice per channel, all of the same length, at the rate
+    /// the job was started with.
+    pub fn push(&mut self, channels: &[&[f32]]) -> Result<()> {
+        let Input::Recording(resamplers) = &mut self.input else {
+            return Err(BedsideError::Settings { reason: "audio pushed after the recording ended".into() });
+        };
+        if channels.len() != resamplers.len() {
+            return Err(BedsideError::audio(format!("{} channels pushed to a {}-channel recording", channels.len(), resamplers.len())));
+        }
+        let frames = channels[0].len();
+        if let Some(c) = channels.iter().position(|c| c.len() != frames) {
+            return Err(BedsideError::audio(format!("pushed channels differ in length: channel 0 has {frames} samples, channel {c} has {}", channels[c].len())));
+        }
+        for (index, channel) in channels.iter().enumerate() {
+            if let Some(at) = channel.iter().position(|s| !s.is_finite()) {
+                return Err(BedsideError::audio(format!("pushed channel {index} sample {at} is {} (not a finite number)", channel[at])));
+            }
+        }
+        audio::check_length(self.frames_in + frames as u64, self.input_rate_hz, channels.len())?;
+        for (resampler, samples) in resamplers.iter_mut().zip(channels) {
+            resampler.push(samples)?;
+        }
+        self.frames_in += frames as u64;
+        Ok(())
+    }
+
+    /// The recording is over: what is left is recognised by the next steps, then [`LiveJob::finish`].
+    pub fn end(&mut self) -> Result<()> {
+        if let Input::Recording(resamplers) = &mut self.input {
+            let channels = std::mem::take(resamplers).into_iter().map(ChannelResampler::finish).collect::<Result<Vec<_>>>()?;
+            if channels.first().is_none_or(|c| c.is_empty()) {
+                self.input = Input::Ended(channels);
+                return Err(BedsideError::EmptyAudio { reason: "the recording ended before any audio came".into() });
+            }
+            self.input = Input::Ended(channels);
+        }
+        Ok(())
+    }
+
+    pub fn has_ended(&self) -> bool {
+        matches!(self.input, Input::Ended(_))
+    }
+
+    /// Everything recorded has been recognised and the recording has ended: `finish` is next.
+    pub fn is_done(&self) -> bool {
+        self.has_ended() && self.lanes.iter().all(|l| l.block.is_none() && l.next >= self.recorded_samples())
+    }
+
+    /// Recorded so far, in seconds.
+    pub fn recorded_seconds(&self) -> f64 {
+        self.recorded_samples() as f64 / f64::from(SAMPLE_RATE_HZ)
+    }
+
+    fn recorded_samples(&self) -> usize {
+        self.channel(0).len()
+    }
+
+    fn channel(&self, index: usize) -> &[f32] {
+        match &self.input {
+            Input::Recording(r) => r[index].output(),
+            Input::Ended(c) => &c[index],
+        }
+    }
+
+    /// Recognises one window of the lane furthest behind that has audio waiting. `None`: nothing to do
+    /// until more audio is pushed (or, once ended, until `finish`).
+    pub fn step(&mut self, scribe: &Scribe) -> Result<Option<Progress>> {
+        loop {
+            let ready: Option<usize> = (0..self.lanes.len())
+                .filter(|&i| self.lanes[i].block.is_some() || self.next_block(i).is_some())
+                .min_by_key(|&i| self.lanes[i].position());
+            let Some(i) = ready else { return Ok(None) };
+            if self.lanes[i].block.is_none() {
+                let (start, end) = self.next_block(i).expect("checked above");
+                self.start_block(scribe, i, start, end)?;
+                if self.lanes[i].block.is_none() {
+                    continue; // a block without speech: nothing to recognise in it
+                }
+            }
+            let lane = &mut self.lanes[i];
+            let (start, transcription) = lane.block.as_mut().expect("a block in progress");
+            let offset = *start as f64 / f64::from(SAMPLE_RATE_HZ);
+            let stepped = transcription.step(&scribe.asr)?;
+            let finished = stepped.is_none() || transcription.is_done();
+            for mut seg in transcription.segments.drain(..) {
+                shift(&mut seg, offset);
+                lane.segments.push(seg);
+            }
+            if finished {
+                lane.previous = lane.block.take().map(|(_, t)| t);
+            }
+            let n = self.lanes.len() as f64;
+            let done = self.lanes.iter().map(|l| l.position() as f64).sum::<f64>() / n / f64::from(SAMPLE_RATE_HZ);
+            return Ok(Some(Progress::Stage { stage: "transcribe", done, total: self.recorded_seconds() }));
+        }
+    }
+
+    /// The next block of lane `i` (sample range), once one is whole: 30 s waiting, cut at a pause, or
+    /// whatever is left once the recording has ended.
+    fn next_block(&self, i: usize) -> Option<(usize, usize)> {
+        let start = self.lanes[i].next;
+        let waiting = self.recorded_samples().saturating_sub(start);
+        if waiting == 0 || (waiting < BLOCK_SAMPLES && !self.has_ended()) {
+            return None;
+        }
+        Some((start, start + waiting.min(BLOCK_SAMPLES)))
+    }
+
+    /// Cuts lane `i`'s block out of `start..end` (at a pause when more audio follows) and starts its
+    /// recognition; a block without voice activity is passed over.
+    fn start_block(&mut self, scribe: &Scribe, i: usize, start: usize, end: usize) -> Result<()> {
+        let samples = self.lane_samples(i, start, end);
+        let regions = scribe.speech_regions(&samples, &self.settings)?;
+        let more_follows = !self.has_ended() || end < self.recorded_samples();
+        let cut = if more_follows { cut_point(&samples, regions.as_deref()) } else { samples.len() };
+        let regions = regions.map(|r| r.into_iter().filter(|&(s, _)| s < cut).map(|(s, e)| (s, e.min(cut))).collect::<Vec<_>>());
+        let transcription = match regions {
+            Some(r) if r.is_empty() => None,
+            regions => Some(Transcription::new(&scribe.asr, &samples[..cut], regions, self.settings.asr.clone())?),
+        };
+        drop(samples);
+        let lane = &mut self.lanes[i];
+        lane.next = start + cut;
+        let Some(mut transcription) = transcription else { return Ok(()) };
+        lane.heard_speech = true;
+        if let Some(previous) = lane.previous.take() {
+            transcription.continue_from(previous);
+        }
+        lane.block = Some((start, transcription));
+        Ok(())
+    }
+
+    /// What lane `i` recognises in `start..end`: its channel, or the mix of all channels.
+    fn lane_samples(&self, i: usize, start: usize, end: usize) -> Cow<'_, [f32]> {
+        match self.lanes[i].channel {
+            Some(c) => Cow::Borrowed(&self.channel(c as usize)[start..end]),
+            None => {
+                let n = match &self.input {
+                    Input::Recording(r) => r.len(),
+                    Input::Ended(c) => c.len(),
+                };
+                if n == 1 {
+                    return Cow::Borrowed(&self.channel(0)[start..end]);
+                }
+                let mut mix = vec![0.0f32; end - start];
+                for c in 0..n {
+                    for (m, &s) in mix.iter_mut().zip(&self.channel(c)[start..end]) {
+                        *m += s / n as f32;
+                    }
+                }
+                Cow::Owned(mix)
+            }
+        }
+    }
+
+    /// The text recognised since the last call, as [`crate::Job::take_heard`] gives it.
+    pub fn take_heard(&mut self, scribe: &Scribe) -> Result<Vec<Heard>> {
+        let lanes = self.lanes.iter().map(|l| (l.channel, l.segments.as_slice()));
+        scribe::heard_since(scribe, lanes, &mut self.heard, self.settings.redact)
+    }
+
+    /// Recognises whatever is left, then finishes the visit as a whole recording would be.
+    pub fn finish(mut self, scribe: &Scribe, progress: &mut dyn FnMut(Progress) -> bool) -> Result<Visit> {
+        if !self.has_ended() {
+            self.end()?;
+        }
+        while let Some(report) = self.step(scribe)? {
+            if !progress(report) {
+                return Err(BedsideError::Cancelled);
+            }
+        }
+        let Input::Ended(channels) = self.input else {
+            return Err(BedsideError::Settings { reason: "the recording has not ended".into() });
+        };
+        let audio = Audio { sample_rate_hz: SAMPLE_RATE_HZ, channels };
+        let mut warnings = Vec::new();
+        let mut mode = self.mode;
+        let mut lanes = self.lanes;
+        if let SpeakerMode::Channels(defs) = &mode {
+            // Found only now (the whole recording is needed); both lanes then heard the same words, and
+            // one of them is what the mixed mode would have recognised.
+            if speakers::channels_identical(&audio.channels[defs[0].0 as usize], &audio.channels[defs[1].0 as usize]) {
+                warnings.push(speakers::IDENTICAL_CHANNELS_WARNING.to_string());
+                mode = SpeakerMode::Mixed { max_speakers: DEFAULT_MAX_SPEAKERS };
+                lanes.truncate(1);
+                lanes[0].channel = None;
+            }
+        }
+        if self.settings.use_vad && scribe.has_vad() {
+            warnings.extend(lanes.iter().filter(|l| !l.heard_speech).map(|l| scribe::no_speech_warning(l.channel)));
+        }
+        let info = RunInfo {
+            asr_model: scribe.asr.name.clone(),
+            audio_seconds: audio.duration_seconds(),
+            channels: audio.channels.len() as u32,
+            warnings,
+        };
+        Recognised {
+            audio,
+            mode,
+            passes: lanes.into_iter().map(|l| (l.channel, l.segments)).collect(),
+            info,
+            job_name: self.settings.job_name,
+            redact: self.settings.redact,
+            note: self.settings.note,
+            use_llm: self.settings.use_llm,
+        }
+        .finish(scribe, progress)
+    }
+}
+
+impl Lane {
+    /// How far this lane's recognition has got, in samples.
+    fn position(&self) -> usize {
+        self.block.as_ref().map_or(self.next, |(start, _)| *start)
+    }
+}
+
+fn shift(seg: &mut AsrSegment, seconds: f64) {
+    seg.start += seconds;
+    seg.end += seconds;
+    for w in &mut seg.words {
+        w.start += seconds;
+        w.end += seconds;
+    }
+}
+
+/// Where to end a block of `samples` that more audio follows: in the longest pause (between voice
+/// activity `regions`, or after the last) that lies in the block's second half; without one, at the
+/// quietest tenth of a second there.
+fn cut_point(samples: &[f32], regions: Option<&[(usize, usize)]>) -> usize {
+    let len = samples.len();
+    if let Some(regions) = regions {
+        if regions.is_empty() {
+            return len; // nothing said: the whole block is passed over
+        }
+        let ends = regions.iter().map(|r| r.1);
+        let starts = regions.iter().skip(1).map(|r| r.0).chain([len]);
+        let pause = ends
+            .zip(starts)
+            .filter(|&(a, b)| b > a && (a + b) / 2 >= MIN_BLOCK_SAMPLES)
+            .max_by_key(|&(a, b)| (b - a, a));
+        if let Some((a, b)) = pause {
+            return (a + b) / 2;
+        }
+    }
+    let frames = (MIN_BLOCK_SAMPLES..len.saturating_sub(QUIET_FRAME_SAMPLES)).step_by(QUIET_FRAME_SAMPLES);
+    let energy = |at: usize| samples[at..at + QUIET_FRAME_SAMPLES].iter().map(|s| s * s).sum::<f32>();
+    frames.min_by(|&a, &b| energy(a).total_cmp(&energy(b))).map_or(len, |at| at + QUIET_FRAME_SAMPLES / 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_ends_in_its_longest_late_pause() {
+        let samples = vec![0.0f32; BLOCK_SAMPLES];
+        let s = |sec: f64| (sec * 16_000.0) as usize;
+        // Pauses at 5-7 s (too early), 18-19 s and 22-25 s (the longest late one), then speech to the end.
+        let regions = [(0, s(5.0)), (s(7.0), s(18.0)), (s(19.0), s(22.0)), (s(25.0), BLOCK_SAMPLES)];
+        assert_eq!(cut_point(&samples, Some(&regions)), s(23.5));
+        // Silence after the last region counts as a pause.
+        let regions = [(0, s(20.0)), (s(20.5), s(26.0))];
+        assert_eq!(cut_point(&samples, Some(&regions)), s(28.0));
+    }
+
+    #[test]
+    fn without_a_pause_a_block_ends_where_it_is_quietest() {
+        let mut samples: Vec<f32> = (0..BLOCK_SAMPLES).map(|i| ((i as f32) * 0.05).sin() * 0.3).collect();
+        let quiet = 21 * 16_000;
+        samples[quiet..quiet + 1600].iter_mut().for_each(|s| *s *= 0.01);
+        assert_eq!(cut_point(&samples, None), quiet + 800);
+        // Speech throughout by VAD: the same quiet stretch is chosen.
+        assert_eq!(cut_point(&samples, Some(&[(0, BLOCK_SAMPLES)])), quiet + 800);
+    }
+}

@@ -1,0 +1,93 @@
+//! Recognition while recording, with the real tiny.en weights on a two-voice PriMock57 recording (see
+//! tests/fixtures/ATTRIBUTION.md): words must appear before the recording ends, and the finished
+//! transcript must be as good as the same recording handed over whole. Needs `make models`.
+
+use std::path::PathBuf;
+
+use bedside::eval::wer::word_error_rate;
+use bedside::native::{load_scribe, read};
+use bedside::schema::transcript::TranscriptFile;
+use bedside::{audio, BedsideError, Scribe, Settings};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn reference(dir: &str) -> String {
+    let v: Value = serde_json::from_slice(&read(&root().join("tests/fixtures").join(dir).join("truth.json")).unwrap()).unwrap();
+    v["segments"].as_array().unwrap().iter().map(|s| s["text"].as_str().unwrap()).collect::<Vec<_>>().join(" ")
+}
+
+fn text_of(t: &TranscriptFile) -> String {
+    t.conversation.transcript_segments.iter().map(|s| s.content.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+fn settings() -> Settings {
+    Settings { note: None, ..Settings::default() }
+}
+
+#[test]
+fn words_appear_while_recording_and_the_transcript_matches_a_whole_recording() {
+    let scribe: Scribe = load_scribe(&root().join("models"), None).expect("models load (run `make models` first)");
+    let bytes = read(&root().join("tests/fixtures/long_120s/audio.flac")).unwrap();
+    let recording = audio::decode(&bytes).unwrap();
+    let rate = recording.sample_rate_hz;
+    let seconds = recording.duration_seconds();
+
+    let mut live = scribe.begin_live(rate, recording.channels.len(), &settings()).unwrap();
+    // Half a second at a time, as a microphone hands it over; recognition keeps up between pieces.
+    let piece = rate as usize / 2;
+    let mut first_words_at = None;
+    let mut heard = String::new();
+    for start in (0..recording.frames()).step_by(piece) {
+        let end = (start + piece).min(recording.frames());
+        let channels: Vec<&[f32]> = recording.channels.iter().map(|c| &c[start..end]).collect();
+        live.push(&channels).unwrap();
+        while live.step(&scribe).unwrap().is_some() {}
+        for h in live.take_heard(&scribe).unwrap() {
+            first_words_at.get_or_insert(end as f64 / rate as f64);
+            assert!(h.end_audio_time <= end as f64 / rate as f64 + 0.5, "words from audio already pushed: {h:?}");
+            heard.push_str(&h.text);
+            heard.push(' ');
+        }
+    }
+    let first = first_words_at.expect("words heard before the recording ended");
+    assert!(first < 45.0, "first words after {first:.1} s of a {seconds:.0}-s recording");
+    live.end().unwrap();
+    while live.step(&scribe).unwrap().is_some() {}
+    assert!(live.is_done());
+    heard.extend(live.take_heard(&scribe).unwrap().into_iter().map(|h| h.text + " "));
+    assert!(matches!(live.push(&[&[0.0f32; 10][..]]), Err(BedsideError::Settings { .. })), "no audio after the end");
+    let visit = live.finish(&scribe, &mut |_| true).unwrap();
+    let whole = scribe.process(recording, &settings(), &mut |_| true).unwrap();
+
+    let truth = reference("long_120s");
+    let (live_wer, whole_wer) = (word_error_rate(&truth, &text_of(&visit.transcript)), word_error_rate(&truth, &text_of(&whole.transcript)));
+    eprintln!("live: {live_wer} (first words at {first:.1} s); whole recording: {whole_wer}");
+    assert!(live_wer.wer() <= whole_wer.wer() + 0.03, "live WER {:.3} against {:.3} for the whole recording", live_wer.wer(), whole_wer.wer());
+    // What was shown while recording is what the transcript holds (before speaker turns regroup it).
+    assert!(word_error_rate(&heard, &text_of(&visit.transcript)).wer() < 0.02, "heard text and transcript differ");
+    let segments = &visit.transcript.conversation.transcript_segments;
+    assert!(segments.windows(2).all(|w| w[1].begin_audio_time >= w[0].begin_audio_time - 0.5), "segments in time order");
+    assert!(segments.last().unwrap().end_audio_time <= seconds + 0.5);
+}
+
+#[test]
+fn bad_live_input_is_refused_with_a_typed_error() {
+    let scribe: Scribe = load_scribe(&root().join("models"), None).expect("models load (run `make models` first)");
+    let mut live = scribe.begin_live(16_000, 2, &settings()).unwrap();
+    assert!(matches!(live.push(&[&[0.0f32; 100][..]]), Err(BedsideError::Audio { .. })), "one channel of two");
+    assert!(matches!(live.push(&[&[0.0f32; 100][..], &[0.0f32; 99][..]]), Err(BedsideError::Audio { .. })), "uneven channels");
+    assert!(matches!(live.push(&[&[f32::NAN; 4][..], &[0.0f32; 4][..]]), Err(BedsideError::Audio { .. })), "not a number");
+    let mut empty = scribe.begin_live(16_000, 1, &settings()).unwrap();
+    assert!(matches!(empty.end(), Err(BedsideError::EmptyAudio { .. })));
+    assert!(matches!(scribe.begin_live(0, 1, &settings()), Err(BedsideError::Audio { .. })), "a zero sample rate");
+    let telehealth = Settings { speakers: bedside::speaker_mode(Some(vec![(0, "CLINICIAN".into()), (1, "PATIENT".into())]), None).unwrap(), ..settings() };
+    assert!(matches!(scribe.begin_live(16_000, 1, &telehealth), Err(BedsideError::Settings { .. })), "channels need two channels");
+    // Silence only: the visit still finishes, with the warning a whole recording gets.
+    let mut quiet = scribe.begin_live(16_000, 1, &settings()).unwrap();
+    quiet.push(&[&vec![0.0f32; 16_000 * 40][..]]).unwrap();
+    let visit = quiet.finish(&scribe, &mut |_| true).unwrap();
+    assert!(visit.transcript.conversation.transcript_segments.is_empty());
+}
