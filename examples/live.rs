@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (rate, frames) = (recording.sample_rate_hz as usize, recording.frames());
     let settings = Settings { note: None, ..Settings::default() };
 
-    // Live: after each piece, recognise whatever blocks are whole; note when each segment is shown.
+    // Live: after each piece, recognise whatever windows wait; note when each segment is shown.
     let t0 = Instant::now();
     let mut live = scribe.begin_live(rate as u32, recording.channels.len(), &settings)?;
     let mut delays = Vec::new(); // recording time when shown − end time of the segment's speech

@@ -143,6 +143,26 @@ export interface ProcessOptions {
   useLlm?: boolean;
 }
 
+/** A visit still being recorded: the audio's format, then process()'s options (`sampleRate` is required). */
+export interface LiveOptions extends ProcessOptions {
+  /** The pushed audio's sample rate in Hz (an AudioContext's `sampleRate`). */
+  sampleRate: number;
+  /** Channels in each pushed piece. Default 1; two for telehealth with `channelDefinitions`. */
+  channelCount?: number;
+}
+
+/** A recording in progress, from `scribe.live()`. */
+export interface LiveRecording {
+  /** The next piece of audio: one Float32Array per channel, all the same length (a Float32Array alone for
+   * one channel). The arrays are copied; the caller may reuse them. */
+  push(channels: Float32Array | Float32Array[]): void;
+  /** The recording is over; resolves as `result` does, once the rest is recognised and the note written. */
+  end(): Promise<{ transcript: Transcript; documentation?: Documentation }>;
+  /** The finished visit; rejects when a push was refused (AUDIO_INVALID, AUDIO_TOO_LONG), when the
+   * recording ended with no audio (AUDIO_EMPTY), or with an AbortError. */
+  readonly result: Promise<{ transcript: Transcript; documentation?: Documentation }>;
+}
+
 /** The built-in note templates (an unknown name rejects with SETTINGS_INVALID). */
 export type NoteTemplate =
   | 'HISTORY_AND_PHYSICAL'
@@ -284,6 +304,12 @@ export interface Scribe {
   readonly llm: string | null;
   /** Transcribes one visit and writes its note. Calls on one scribe run one after another. */
   process(input: AudioInput, options?: ProcessOptions): Promise<{ transcript: Transcript; documentation?: Documentation }>;
+  /** Transcribes a visit while it is recorded: each time a Whisper window (30 s of speech) waits it is
+   * recognised, as in a whole recording, and its words reach `onProgress` as `heard`; after `end()` only what
+   * follows the last window is left, then
+   * speakers, sections, insights and the note, exactly as process() does them. Throws SETTINGS_INVALID at
+   * once for a bad `sampleRate` or `channelCount`. */
+  live(options: LiveOptions): LiveRecording;
   /** Writes the note of a visit already in words: a `[doctor]` / `[patient]` dialogue (one turn a line), a
    * HealthScribe transcript JSON as text, or a Transcript object (e.g. one process() returned, after edits).
    * The transcript comes back with sections and insights (when the clinical files are loaded). */

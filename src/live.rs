@@ -1,10 +1,13 @@
 //! Recognition while a visit is still being recorded.
 //!
-//! The audio arrives in pieces (`push`); each channel the visit recognises is cut into blocks of about
-//! 30 s, one Whisper window, at a pause, and each block is recognised on its own as soon as it is whole,
-//! reading on from the block before (its text is the next block's prompt). Cutting in a pause keeps words
-//! whole; a full window per block keeps the encoder's fixed cost per window paid once per 30 s. When the
-//! recording ends, only the last block is left to recognise, and the visit finishes exactly as a
+//! The audio arrives in pieces (`push`). Each channel the visit recognises waits until it holds one
+//! Whisper window of speech (30 s by voice activity), and that window is then recognised just as a whole
+//! recording's window would be: from where the last one stopped, with its text as the prompt, moving on to
+//! the last whole segment Whisper found, so a word cut at the window's edge is read again with the next one.
+//! Recognising the same windows as for a whole recording keeps the transcript the same; a full window each
+//! time pays the encoder's fixed cost once per 30 s of speech. A long silence is not waited through: with
+//! a minute of audio and still less speech than a window, the block is cut at a pause and recognised. When
+//! the recording ends only what follows the last window is left, and the visit finishes exactly as a
 //! recording handed over whole does (speaker turns, roles, sections, entities, note).
 
 use std::borrow::Cow;
@@ -16,10 +19,13 @@ use crate::schema::transcript::RunInfo;
 use crate::scribe::{self, Heard, Progress, Recognised, Scribe, Settings, SpeakerMode, Visit, DEFAULT_MAX_SPEAKERS};
 use crate::speakers;
 
-/// A block is cut once this much audio waits (one Whisper window).
-const BLOCK_SAMPLES: usize = 30 * SAMPLE_RATE_HZ as usize;
-/// No block is cut shorter than this while the recording goes on: a pause in the block's second half is
-/// looked for, so blocks stay near a full window.
+/// A window is recognised once this much speech waits (one Whisper window).
+const WINDOW_SAMPLES: usize = 30 * SAMPLE_RATE_HZ as usize;
+/// With less speech than a window, a block is recognised anyway once this much audio waits.
+const MAX_BLOCK_SAMPLES: usize = 60 * SAMPLE_RATE_HZ as usize;
+/// The speech in waiting audio is measured again only once this much more has come (VAD takes time).
+const RECHECK_SAMPLES: usize = 2 * SAMPLE_RATE_HZ as usize;
+/// A block cut short of a window of speech ends in a pause at least this far in.
 const MIN_BLOCK_SAMPLES: usize = 15 * SAMPLE_RATE_HZ as usize;
 /// Without a pause the block is cut at the quietest stretch of this length.
 const QUIET_FRAME_SAMPLES: usize = SAMPLE_RATE_HZ as usize / 10;
@@ -46,16 +52,37 @@ enum Input {
 /// One recognition: a defined channel (telehealth), or the mix of every channel.
 struct Lane {
     channel: Option<u32>,
-    /// Samples before this one are in a block already.
+    /// Samples before this one are recognised.
     next: usize,
-    /// The block being recognised and where it starts, in samples.
-    block: Option<(usize, Transcription)>,
+    /// How much audio waited when its speech was last measured and found short of a window (0: not yet).
+    measured: usize,
+    /// The block being recognised.
+    block: Option<Block>,
     /// The last block recognised, whose text the next one reads on from.
     previous: Option<Transcription>,
     /// Recognised so far, on the recording's clock.
     segments: Vec<AsrSegment>,
     /// Whether any block held voice activity (or VAD was off).
     heard_speech: bool,
+}
+
+/// Audio of one lane being recognised: `start..end` in samples.
+struct Block {
+    start: usize,
+    end: usize,
+    /// Recognised to its end (the recording is over, or it was cut at a pause); otherwise one window is
+    /// recognised and the rest waits for more audio, as a whole recording's next window would.
+    to_end: bool,
+    transcription: Transcription,
+}
+
+/// What a lane with no block can do now.
+enum Next {
+    Started,
+    /// Its waiting audio held no speech and is passed over.
+    Skipped,
+    /// More audio is needed.
+    Waiting,
 }
 
 impl LiveJob {
@@ -66,7 +93,7 @@ impl LiveJob {
         }
         let mode = scribe::checked_mode(&settings.speakers, n_channels)?;
         let resamplers = (0..n_channels).map(|_| ChannelResampler::new(input_rate_hz, SAMPLE_RATE_HZ, 0)).collect::<Result<Vec<_>>>()?;
-        let lane = |channel| Lane { channel, next: 0, block: None, previous: None, segments: Vec::new(), heard_speech: false };
+        let lane = |channel| Lane { channel, next: 0, measured: 0, block: None, previous: None, segments: Vec::new(), heard_speech: false };
         let lanes = match &mode {
             SpeakerMode::Channels(defs) => defs.iter().map(|&(id, _)| lane(Some(id))).collect(),
             SpeakerMode::Mixed { .. } => vec![lane(None)],
@@ -138,72 +165,94 @@ impl LiveJob {
         }
     }
 
-    /// Recognises one window of the lane furthest behind that has audio waiting. `None`: nothing to do
-    /// until more audio is pushed (or, once ended, until `finish`).
+    /// Recognises one window of the lane furthest behind that can go on. `None`: nothing to do until more
+    /// audio is pushed (or, once ended, until `finish`).
     pub fn step(&mut self, scribe: &Scribe) -> Result<Option<Progress>> {
-        loop {
-            let ready: Option<usize> = (0..self.lanes.len())
-                .filter(|&i| self.lanes[i].block.is_some() || self.next_block(i).is_some())
-                .min_by_key(|&i| self.lanes[i].position());
-            let Some(i) = ready else { return Ok(None) };
-            if self.lanes[i].block.is_none() {
-                let (start, end) = self.next_block(i).expect("checked above");
-                self.start_block(scribe, i, start, end)?;
-                if self.lanes[i].block.is_none() {
-                    continue; // a block without speech: nothing to recognise in it
+        let mut order: Vec<usize> = (0..self.lanes.len()).collect();
+        order.sort_by_key(|&i| self.lanes[i].position());
+        for i in order {
+            while self.lanes[i].block.is_none() {
+                match self.start_block(scribe, i)? {
+                    Next::Started => {}
+                    Next::Skipped => continue,
+                    Next::Waiting => break,
                 }
             }
-            let lane = &mut self.lanes[i];
-            let (start, transcription) = lane.block.as_mut().expect("a block in progress");
-            let offset = *start as f64 / f64::from(SAMPLE_RATE_HZ);
-            let stepped = transcription.step(&scribe.asr)?;
-            let finished = stepped.is_none() || transcription.is_done();
-            for mut seg in transcription.segments.drain(..) {
-                shift(&mut seg, offset);
-                lane.segments.push(seg);
+            if self.lanes[i].block.is_some() {
+                self.step_block(scribe, i)?;
+                let n = self.lanes.len() as f64;
+                let done = self.lanes.iter().map(|l| l.position() as f64).sum::<f64>() / n / f64::from(SAMPLE_RATE_HZ);
+                return Ok(Some(Progress::Stage { stage: "transcribe", done, total: self.recorded_seconds() }));
             }
-            if finished {
-                lane.previous = lane.block.take().map(|(_, t)| t);
-            }
-            let n = self.lanes.len() as f64;
-            let done = self.lanes.iter().map(|l| l.position() as f64).sum::<f64>() / n / f64::from(SAMPLE_RATE_HZ);
-            return Ok(Some(Progress::Stage { stage: "transcribe", done, total: self.recorded_seconds() }));
         }
+        Ok(None)
     }
 
-    /// The next block of lane `i` (sample range), once one is whole: 30 s waiting, cut at a pause, or
-    /// whatever is left once the recording has ended.
-    fn next_block(&self, i: usize) -> Option<(usize, usize)> {
-        let start = self.lanes[i].next;
-        let waiting = self.recorded_samples().saturating_sub(start);
-        if waiting == 0 || (waiting < BLOCK_SAMPLES && !self.has_ended()) {
-            return None;
+    /// Recognises the next window of lane `i`'s block and keeps its segments, on the recording's clock.
+    fn step_block(&mut self, scribe: &Scribe, i: usize) -> Result<()> {
+        let lane = &mut self.lanes[i];
+        let Some(block) = lane.block.as_mut() else { return Ok(()) };
+        let offset = block.start as f64 / f64::from(SAMPLE_RATE_HZ);
+        let report = block.transcription.step(&scribe.asr)?;
+        for mut seg in block.transcription.segments.drain(..) {
+            shift(&mut seg, offset);
+            lane.segments.push(seg);
         }
-        Some((start, start + waiting.min(BLOCK_SAMPLES)))
+        let finished = report.is_none() || block.transcription.is_done();
+        if finished || !block.to_end {
+            // Recognition stopped where Whisper's last whole segment ended; the rest is read again next time.
+            let reached = match report {
+                Some(r) if !finished => block.start + ((r.processed_seconds * f64::from(SAMPLE_RATE_HZ)) as usize).clamp(1, block.end - block.start),
+                _ => block.end,
+            };
+            lane.next = reached;
+            lane.previous = lane.block.take().map(|b| b.transcription);
+        }
+        Ok(())
     }
 
-    /// Cuts lane `i`'s block out of `start..end` (at a pause when more audio follows) and starts its
-    /// recognition; a block without voice activity is passed over.
-    fn start_block(&mut self, scribe: &Scribe, i: usize, start: usize, end: usize) -> Result<()> {
-        let samples = self.lane_samples(i, start, end);
+    /// Starts lane `i`'s next block once there is one: a window's worth of speech waits, a minute of audio
+    /// waits (cut at a pause), or the recording has ended (whatever is left).
+    fn start_block(&mut self, scribe: &Scribe, i: usize) -> Result<Next> {
+        let (start, recorded, ended) = (self.lanes[i].next, self.recorded_samples(), self.has_ended());
+        let waiting = recorded.saturating_sub(start);
+        let measured = self.lanes[i].measured;
+        if waiting == 0
+            || (!ended && (waiting < WINDOW_SAMPLES || (waiting < MAX_BLOCK_SAMPLES && measured > 0 && waiting < measured + RECHECK_SAMPLES)))
+        {
+            return Ok(Next::Waiting);
+        }
+        let samples = self.lane_samples(i, start, recorded);
         let regions = scribe.speech_regions(&samples, &self.settings)?;
-        let more_follows = !self.has_ended() || end < self.recorded_samples();
-        let cut = if more_follows { cut_point(&samples, regions.as_deref()) } else { samples.len() };
-        let regions = regions.map(|r| r.into_iter().filter(|&(s, _)| s < cut).map(|(s, e)| (s, e.min(cut))).collect::<Vec<_>>());
+        let speech = regions.as_ref().map_or(samples.len(), |r| r.iter().map(|(a, b)| b - a).sum());
+        let (end, to_end) = if ended {
+            (samples.len(), true)
+        } else if speech >= WINDOW_SAMPLES {
+            (samples.len(), false)
+        } else if waiting >= MAX_BLOCK_SAMPLES {
+            (cut_point(&samples, regions.as_deref()), true)
+        } else {
+            self.lanes[i].measured = waiting;
+            return Ok(Next::Waiting);
+        };
+        let regions = regions.map(|r| r.into_iter().filter(|&(s, _)| s < end).map(|(s, e)| (s, e.min(end))).collect::<Vec<_>>());
         let transcription = match regions {
             Some(r) if r.is_empty() => None,
-            regions => Some(Transcription::new(&scribe.asr, &samples[..cut], regions, self.settings.asr.clone())?),
+            regions => Some(Transcription::new(&scribe.asr, &samples[..end], regions, self.settings.asr.clone())?),
         };
         drop(samples);
         let lane = &mut self.lanes[i];
-        lane.next = start + cut;
-        let Some(mut transcription) = transcription else { return Ok(()) };
+        lane.measured = 0;
+        let Some(mut transcription) = transcription else {
+            lane.next = start + end;
+            return Ok(Next::Skipped);
+        };
         lane.heard_speech = true;
         if let Some(previous) = lane.previous.take() {
             transcription.continue_from(previous);
         }
-        lane.block = Some((start, transcription));
-        Ok(())
+        lane.block = Some(Block { start, end: start + end, to_end, transcription });
+        Ok(Next::Started)
     }
 
     /// What lane `i` recognises in `start..end`: its channel, or the mix of all channels.
@@ -288,7 +337,7 @@ impl LiveJob {
 impl Lane {
     /// How far this lane's recognition has got, in samples.
     fn position(&self) -> usize {
-        self.block.as_ref().map_or(self.next, |(start, _)| *start)
+        self.block.as_ref().map_or(self.next, |b| b.start)
     }
 }
 
@@ -302,8 +351,8 @@ fn shift(seg: &mut AsrSegment, seconds: f64) {
 }
 
 /// Where to end a block of `samples` that more audio follows: in the longest pause (between voice
-/// activity `regions`, or after the last) that lies in the block's second half; without one, at the
-/// quietest tenth of a second there.
+/// activity `regions`, or after the last) at least [`MIN_BLOCK_SAMPLES`] in; without one, at the quietest
+/// tenth of a second there.
 fn cut_point(samples: &[f32], regions: Option<&[(usize, usize)]>) -> usize {
     let len = samples.len();
     if let Some(regions) = regions {
@@ -331,10 +380,10 @@ mod tests {
 
     #[test]
     fn a_block_ends_in_its_longest_late_pause() {
-        let samples = vec![0.0f32; BLOCK_SAMPLES];
+        let samples = vec![0.0f32; WINDOW_SAMPLES];
         let s = |sec: f64| (sec * 16_000.0) as usize;
         // Pauses at 5-7 s (too early), 18-19 s and 22-25 s (the longest late one), then speech to the end.
-        let regions = [(0, s(5.0)), (s(7.0), s(18.0)), (s(19.0), s(22.0)), (s(25.0), BLOCK_SAMPLES)];
+        let regions = [(0, s(5.0)), (s(7.0), s(18.0)), (s(19.0), s(22.0)), (s(25.0), WINDOW_SAMPLES)];
         assert_eq!(cut_point(&samples, Some(&regions)), s(23.5));
         // Silence after the last region counts as a pause.
         let regions = [(0, s(20.0)), (s(20.5), s(26.0))];
@@ -343,11 +392,11 @@ mod tests {
 
     #[test]
     fn without_a_pause_a_block_ends_where_it_is_quietest() {
-        let mut samples: Vec<f32> = (0..BLOCK_SAMPLES).map(|i| ((i as f32) * 0.05).sin() * 0.3).collect();
+        let mut samples: Vec<f32> = (0..WINDOW_SAMPLES).map(|i| ((i as f32) * 0.05).sin() * 0.3).collect();
         let quiet = 21 * 16_000;
         samples[quiet..quiet + 1600].iter_mut().for_each(|s| *s *= 0.01);
         assert_eq!(cut_point(&samples, None), quiet + 800);
         // Speech throughout by VAD: the same quiet stretch is chosen.
-        assert_eq!(cut_point(&samples, Some(&[(0, BLOCK_SAMPLES)])), quiet + 800);
+        assert_eq!(cut_point(&samples, Some(&[(0, WINDOW_SAMPLES)])), quiet + 800);
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! Long work is driven from JS one step (a 30-s window) at a time — `begin*`, then `step()` until it
 //! returns `done`, then `finish()` — so a worker can yield to its event loop, report progress and honour
-//! cancellation between steps.
+//! cancellation between steps. A visit being recorded (`beginLive`) takes its audio through `pushPcm`
+//! between steps, and `step()` says `waiting` until a window (30 s of speech) of it waits; `endLive()` ends it.
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Deserialize;
@@ -11,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::clinical::ClinicalBytes;
 use crate::error::BedsideError;
-use crate::{audio, Job, ModelBytes, Progress, Scribe, Settings};
+use crate::{audio, Job, LiveJob, ModelBytes, Progress, Scribe, Settings};
 
 /// Samples copied out of JS per piece; small enough that the pieces cost nothing next to the audio.
 const PIECE_FRAMES: usize = 1 << 16;
@@ -174,10 +175,33 @@ fn js_progress(callback: Option<&js_sys::Function>) -> impl FnMut(Progress) -> b
     }
 }
 
+/// The visit in progress: a recording handed over whole, or one still being recorded.
+enum Work {
+    Whole(Job),
+    Live(LiveJob),
+}
+
 #[wasm_bindgen]
 pub struct WasmScribe {
     scribe: Scribe,
-    job: Option<Job>,
+    job: Option<Work>,
+}
+
+fn no_visit(call: &str) -> JsValue {
+    js_error(BedsideError::Settings { reason: format!("{call} before begin*()") })
+}
+
+/// Copies one pushed piece out of JS: an Array of Float32Arrays, one per channel.
+fn piece_from_js(channels: &Array) -> Result<Vec<Vec<f32>>, JsValue> {
+    channels
+        .iter()
+        .enumerate()
+        .map(|(index, c)| {
+            c.dyn_into::<Float32Array>()
+                .map(|a| a.to_vec())
+                .map_err(|_| js_error(BedsideError::audio(format!("pushed channel {index} is not a Float32Array"))))
+        })
+        .collect()
 }
 
 #[wasm_bindgen]
@@ -216,7 +240,7 @@ impl WasmScribe {
     #[wasm_bindgen(js_name = beginBytes)]
     pub fn begin_bytes(&mut self, bytes: Vec<u8>, options: JsValue) -> Result<(), JsValue> {
         let s = settings(options)?;
-        self.job = Some(self.scribe.begin_owned_bytes(bytes, &s).map_err(js_error)?);
+        self.job = Some(Work::Whole(self.scribe.begin_owned_bytes(bytes, &s).map_err(js_error)?));
         Ok(())
     }
 
@@ -225,24 +249,71 @@ impl WasmScribe {
     pub fn begin_pcm(&mut self, channels: Array, sample_rate: f32, options: JsValue) -> Result<(), JsValue> {
         let s = settings(options)?;
         let audio = channels_from_js(&channels, sample_rate.round() as u32).map_err(js_error)?;
-        self.job = Some(self.scribe.begin(audio, &s).map_err(js_error)?);
+        self.job = Some(Work::Whole(self.scribe.begin(audio, &s).map_err(js_error)?));
         Ok(())
     }
 
+    /// Starts a visit that is still being recorded: `channelCount` channels at `sampleRate` arrive through
+    /// `pushPcm`, and `step()` recognises each window (30 s of speech) once it waits.
+    #[wasm_bindgen(js_name = beginLive)]
+    pub fn begin_live(&mut self, channel_count: u32, sample_rate: f32, options: JsValue) -> Result<(), JsValue> {
+        let s = settings(options)?;
+        if !(sample_rate.is_finite() && sample_rate >= 1.0) {
+            return Err(js_error(BedsideError::audio(format!("sample rate {sample_rate} is not a positive number"))));
+        }
+        self.job = Some(Work::Live(self.scribe.begin_live(sample_rate.round() as u32, channel_count as usize, &s).map_err(js_error)?));
+        Ok(())
+    }
+
+    /// Appends the next piece of a live recording: an Array of Float32Arrays, one per channel, of equal length.
+    #[wasm_bindgen(js_name = pushPcm)]
+    pub fn push_pcm(&mut self, channels: Array) -> Result<(), JsValue> {
+        let Some(Work::Live(live)) = self.job.as_mut() else { return Err(no_visit("pushPcm()")) };
+        let piece = piece_from_js(&channels)?;
+        let slices: Vec<&[f32]> = piece.iter().map(Vec::as_slice).collect();
+        live.push(&slices).map_err(js_error)
+    }
+
+    /// The live recording is over: the next steps recognise what is left of it, then `finish()`.
+    #[wasm_bindgen(js_name = endLive)]
+    pub fn end_live(&mut self) -> Result<(), JsValue> {
+        let Some(Work::Live(live)) = self.job.as_mut() else { return Err(no_visit("endLive()")) };
+        live.end().map_err(js_error)
+    }
+
     /// Does one unit of work (a 30-s window). Returns `{ done: false, stage, processedSeconds,
-    /// totalSeconds, heard }` (`heard`: the words recognised since the last step, `Heard` objects) or
-    /// `{ done: true }`.
+    /// totalSeconds, heard }` (`heard`: the words recognised since the last step, `Heard` objects),
+    /// `{ done: false, waiting: true, recordedSeconds }` (a live recording: nothing to do until more audio
+    /// is pushed or it ends) or `{ done: true }`.
     pub fn step(&mut self) -> Result<JsValue, JsValue> {
-        let job = self.job.as_mut().ok_or_else(|| js_error(BedsideError::Settings { reason: "step() before begin*()".into() }))?;
+        let scribe = &self.scribe;
+        let job = self.job.as_mut().ok_or_else(|| no_visit("step()"))?;
+        let stepped = match job {
+            Work::Whole(j) => j.step(scribe),
+            Work::Live(l) => l.step(scribe),
+        };
+        let stepped = stepped.map_err(js_error)?;
+        let waiting = match &*job {
+            Work::Live(l) if stepped.is_none() && !l.is_done() => Some(l.recorded_seconds()),
+            _ => None,
+        };
         let out = Object::new();
-        match job.step(&self.scribe).map_err(js_error)? {
+        match stepped {
             Some(Progress::Stage { stage, done, total }) => {
                 Reflect::set(&out, &"done".into(), &false.into())?;
                 Reflect::set(&out, &"stage".into(), &stage.into())?;
                 Reflect::set(&out, &"processedSeconds".into(), &done.into())?;
                 Reflect::set(&out, &"totalSeconds".into(), &total.into())?;
-                let heard = job.take_heard(&self.scribe).map_err(js_error)?;
-                Reflect::set(&out, &"heard".into(), &to_js(&heard)?)?;
+                let heard = match job {
+                    Work::Whole(j) => j.take_heard(scribe),
+                    Work::Live(l) => l.take_heard(scribe),
+                };
+                Reflect::set(&out, &"heard".into(), &to_js(&heard.map_err(js_error)?)?)?;
+            }
+            None if waiting.is_some() => {
+                Reflect::set(&out, &"done".into(), &false.into())?;
+                Reflect::set(&out, &"waiting".into(), &true.into())?;
+                Reflect::set(&out, &"recordedSeconds".into(), &waiting.into())?;
             }
             // Recognition reports stages only; tokens come from the note, which `finish` writes.
             Some(Progress::Token { .. } | Progress::Sentence { .. }) | None => {
@@ -258,8 +329,13 @@ impl WasmScribe {
     /// as it is written) and `{ sentence, section, byModel }` (each sentence once checked); returning
     /// `false` from it cancels (`CANCELLED`).
     pub fn finish(&mut self, on_progress: Option<js_sys::Function>) -> Result<JsValue, JsValue> {
-        let job = self.job.take().ok_or_else(|| js_error(BedsideError::Settings { reason: "finish() before begin*()".into() }))?;
-        let visit = job.finish(&self.scribe, &mut js_progress(on_progress.as_ref())).map_err(js_error)?;
+        let job = self.job.take().ok_or_else(|| no_visit("finish()"))?;
+        let mut progress = js_progress(on_progress.as_ref());
+        let visit = match job {
+            Work::Whole(j) => j.finish(&self.scribe, &mut progress),
+            Work::Live(l) => l.finish(&self.scribe, &mut progress),
+        }
+        .map_err(js_error)?;
         let out = Object::new();
         Reflect::set(&out, &"transcript".into(), &to_js(&visit.transcript)?)?;
         if let Some(doc) = &visit.documentation {
@@ -311,4 +387,19 @@ impl WasmScribe {
     pub fn asr_name(&self) -> String {
         self.scribe.asr.name.clone()
     }
+}
+
+/// Decodes a WAV or FLAC file to `{ sampleRate, channels }` (one Float32Array per channel, at the file's own
+/// rate), for tools that hand decoded audio back in, such as a benchmark replaying a file as a microphone.
+#[wasm_bindgen(js_name = decodeAudio)]
+pub fn decode_audio(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let decoded = audio::decode(bytes).map_err(js_error)?;
+    let out = Object::new();
+    Reflect::set(&out, &"sampleRate".into(), &decoded.sample_rate_hz.into())?;
+    let channels = Array::new();
+    for c in &decoded.channels {
+        channels.push(&Float32Array::from(c.as_slice()));
+    }
+    Reflect::set(&out, &"channels".into(), &channels)?;
+    Ok(out.into())
 }

@@ -331,6 +331,15 @@ async function runJob({ starting, waiting, failed, hint = () => '' }, work) {
   }
 }
 
+/** Progress of a visit being transcribed: words heard so far, how far recognition is, then the note. */
+function visitProgress(p, timing) {
+  if (p.stage === 'note') return noteProgress(p, timing);
+  showHeard(p.heard ?? []);
+  ui.processBar.value = p.totalSeconds ? p.processedSeconds / p.totalSeconds : 0;
+  ui.processLabel.textContent = `Transcribing: ${formatTime(p.processedSeconds)} of ${formatTime(p.totalSeconds)}`;
+  return undefined;
+}
+
 function transcribe(blob, label) {
   const setupWasTelehealth = telehealth();
   return runJob({
@@ -353,30 +362,30 @@ function transcribe(blob, label) {
       redact,
       template: ui.template.value,
       ...speakers,
-      onProgress: (p) => {
-        if (p.stage === 'note') return noteProgress(p, timing);
-        showHeard(p.heard ?? []);
-        ui.processBar.value = p.totalSeconds ? p.processedSeconds / p.totalSeconds : 0;
-        ui.processLabel.textContent = `Transcribing: ${formatTime(p.processedSeconds)} of ${formatTime(p.totalSeconds)}`;
-      },
+      onProgress: (p) => visitProgress(p, timing),
     });
-    const finished = performance.now();
-    showHeard(null); // the finished transcript takes its place
-    transcript = result.transcript;
-    transcriptRedacted = redact;
-    editedLines = new Set();
-    player?.close();
-    player = new ClipPlayer(blob);
-    const count = showTranscript();
-    showWarnings(transcript.Conversation.Bedside?.warnings ?? []);
-    speakersPanel.show(transcript);
-    ui.download.disabled = false;
-    const sentences = showNote(result.documentation);
-    const secs = ((finished - started) / 1000).toFixed(1);
-    const noteSecs = timing.noteStarted ? ` (note ${((finished - timing.noteStarted) / 1000).toFixed(1)} s)` : '';
-    setStatus(`${count} transcript lines and a ${sentences}-sentence note (${writerLabel()}) from ${label} in ${secs} s${noteSecs}. ` +
-      'Review them before use.');
+    showResult(result, blob, label, { started, redact, timing });
   });
+}
+
+/** Shows a finished visit: its transcript, speakers, warnings and note; `blob` is what its clips play from. */
+function showResult(result, blob, label, { started, redact, timing }) {
+  const finished = performance.now();
+  showHeard(null); // the finished transcript takes its place
+  transcript = result.transcript;
+  transcriptRedacted = redact;
+  editedLines = new Set();
+  player?.close();
+  player = new ClipPlayer(blob);
+  const count = showTranscript();
+  showWarnings(transcript.Conversation.Bedside?.warnings ?? []);
+  speakersPanel.show(transcript);
+  ui.download.disabled = false;
+  const sentences = showNote(result.documentation);
+  const secs = ((finished - started) / 1000).toFixed(1);
+  const noteSecs = timing.noteStarted ? ` (note ${((finished - timing.noteStarted) / 1000).toFixed(1)} s)` : '';
+  setStatus(`${count} transcript lines and a ${sentences}-sentence note (${writerLabel()}) from ${label} in ${secs} s${noteSecs}. ` +
+    'Review them before use.');
 }
 
 // ---- the note ----
@@ -466,8 +475,60 @@ async function playSegment(segment, button) {
 }
 
 // ---- recording ----
+//
+// While the microphone records, its samples go to scribe.live(): each time 30 s of speech waits it is transcribed
+// and its words appear under "Heard so far", so stopping leaves only the last window and the note to do.
+// A browser without AudioWorklet records a file and transcribes it after the stop, as an upload would be.
 
 let timer = null;
+
+/** Starts recording, and transcribing as it goes where the browser can hand over samples. */
+async function startLive() {
+  const controller = new AbortController();
+  const pending = []; // samples that came before the model was ready
+  const current = { live: null, controller, timing: { noteStarted: 0 }, redact: ui.redact.checked, started: 0, failed: null };
+  const setupWasTelehealth = telehealth();
+  const speakers = speakerOptions(); // a bad number stops here, before the microphone opens
+  current.recorder = await startRecording({ onAudio: (samples) => (current.live ? current.live.push(samples) : pending.push(samples)) });
+  if (current.recorder.sampleRate === null) return current;
+  showHeard(null);
+  if (!scribe || ui.app.dataset.model === 'error') loadModel();
+  scribe.then((s) => {
+    if (controller.signal.aborted) return;
+    current.live = s.live({
+      sampleRate: current.recorder.sampleRate,
+      signal: controller.signal,
+      jobName: 'the recording',
+      redact: current.redact,
+      template: ui.template.value,
+      ...speakers,
+      onProgress: (p) => visitProgress(p, current.timing),
+    });
+    for (const samples of pending.splice(0)) current.live.push(samples);
+    // A setup the recording cannot have (telehealth from one microphone) fails at once: say so while recording.
+    current.live.result.catch((err) => {
+      if (recording !== current || err.name === 'AbortError') return;
+      current.failed = err;
+      showError(err, err.code === 'SETTINGS_INVALID' && setupWasTelehealth ? TELEHEALTH_HINT : '');
+      setStatus('Recording, but not transcribing: stop, then fix the setup and try again.');
+    });
+  }, () => {}); // a model that failed to load is reported by loadModel
+  return current;
+}
+
+async function stopLive(current) {
+  const blob = await current.recorder.stop();
+  if (!current.live || current.failed) {
+    current.controller.abort(); // a model still loading must not start a live job now
+    return transcribe(blob, 'the recording');
+  }
+  return runJob({ starting: 'Transcribing the rest of the recording…', waiting: 'Transcribing…', failed: 'Could not transcribe the recording.' }, async (signal) => {
+    signal.addEventListener('abort', () => current.controller.abort(), { once: true });
+    current.started = performance.now();
+    const result = await current.live.end();
+    showResult(result, blob, 'the recording', current);
+  });
+}
 
 async function toggleRecording() {
   if (recording) {
@@ -478,8 +539,7 @@ async function toggleRecording() {
     ui.record.textContent = 'Record from microphone';
     ui.recordTime.hidden = true;
     try {
-      const blob = await current.stop();
-      await transcribe(blob, 'the recording');
+      await stopLive(current);
     } catch (err) {
       showError(err);
       setState('error');
@@ -488,9 +548,10 @@ async function toggleRecording() {
   }
   ui.error.hidden = true;
   try {
-    recording = await startRecording();
+    recording = await startLive();
   } catch (err) {
-    showError(new Error(`The microphone could not be opened: ${err.message}`));
+    showError(err.name === 'NotAllowedError' || err.name === 'NotFoundError'
+      ? new Error(`The microphone could not be opened: ${err.message}`) : err);
     return;
   }
   setState('recording');
@@ -500,7 +561,9 @@ async function toggleRecording() {
   ui.recordTime.textContent = '00:00';
   ui.recordTime.hidden = false;
   timer = setInterval(() => { ui.recordTime.textContent = formatTime((Date.now() - t0) / 1000); }, 500);
-  setStatus('Recording… press “Stop and transcribe” when the visit ends.');
+  setStatus(recording.recorder.sampleRate === null
+    ? 'Recording… press “Stop and transcribe” when the visit ends.'
+    : 'Recording… words appear below after each 30 seconds of speech; press “Stop and transcribe” when the visit ends.');
 }
 
 // ---- wiring ----

@@ -40,6 +40,12 @@ export class InProcessBackend {
     return this.#job((shouldStop) => this.#engine.noteFromText(text, options, { shouldStop, onProgress }), signal);
   }
 
+  live(spec, options, { signal, onProgress } = {}) {
+    let stop = false;
+    const recording = this.#engine.live(spec, options, { shouldStop: () => stop, onProgress });
+    return { ...recording, result: abortable(recording.result, signal, () => { stop = true; }) };
+  }
+
   dispose() {
     return this.#engine.dispose();
   }

@@ -69,6 +69,10 @@ export class WorkerBackend {
       p.blocking = true;
       return;
     }
+    if (type === 'started') {
+      p.follow = null; // the worker has the job and its audio: no restart will need them again
+      return;
+    }
     this.#pending.delete(id);
     if (type === 'result') p.resolve(msg.value);
     else p.reject(fromWire(msg.error));
@@ -79,15 +83,16 @@ export class WorkerBackend {
     this.#pending.clear();
   }
 
-  #call(type, body, { signal, onProgress, transfer = [] } = {}) {
+  #call(type, body, { signal, onProgress, transfer = [] } = {}, id = this.#nextId++) {
     if (this.#broken) return Promise.reject(this.#broken);
     if (!this.#worker) return Promise.reject(bedsideError('CANCELLED', 'cancelled', 'the scribe was disposed'));
-    const id = this.#nextId++;
-    const stopFlag = (type === 'process' || type === 'note') && canShareFlag()
+    const stopFlag = (type === 'process' || type === 'note' || type === 'live') && canShareFlag()
       ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
     const message = { id, type, ...body, ...(stopFlag && { stopFlag }) };
     const done = new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, onProgress, message, blocking: false });
+      // `follow`: messages for this job sent after it (a live recording's audio), re-sent with it after a
+      // restart; kept only until the worker says the job has started, so an hour's audio is not held twice.
+      this.#pending.set(id, { resolve, reject, onProgress, message, follow: [], blocking: false });
       if (!this.#restarting) this.#worker.postMessage(message, transfer); // else sent once the fresh worker is ready
     });
     return abortable(done, signal, () => {
@@ -107,7 +112,7 @@ export class WorkerBackend {
       const files = await this.#reload();
       await new Promise((resolve, reject) => {
         const id = this.#nextId++;
-        this.#pending.set(id, { resolve, reject, message: null, blocking: false });
+        this.#pending.set(id, { resolve, reject, message: null, follow: [], blocking: false });
         worker.postMessage({ id, type: 'load', files }, transferOf(files));
       });
     })();
@@ -116,7 +121,11 @@ export class WorkerBackend {
       () => {
         if (this.#worker !== worker || this.#restarting !== ready) return;
         this.#restarting = null;
-        for (const p of this.#pending.values()) if (p.message) worker.postMessage(p.message);
+        for (const p of this.#pending.values()) {
+          if (!p.message) continue;
+          worker.postMessage(p.message);
+          for (const m of p.follow ?? []) worker.postMessage(m);
+        }
       },
       (err) => {
         if (this.#worker !== worker) return;
@@ -135,6 +144,23 @@ export class WorkerBackend {
 
   noteFromText(text, options, { signal, onProgress } = {}) {
     return this.#call('note', { text, options }, { signal, onProgress });
+  }
+
+  /** A visit still being recorded; its audio follows the job's message as 'push' messages, then 'end'. */
+  live(spec, options, { signal, onProgress } = {}) {
+    const id = this.#nextId++;
+    const result = this.#call('live', { spec, options }, { signal, onProgress }, id);
+    const send = (message) => {
+      const entry = this.#pending.get(id);
+      if (!entry) return; // the job is over (finished, failed or aborted)
+      entry.follow?.push(message);
+      if (!this.#restarting) this.#worker.postMessage(message);
+    };
+    return {
+      push: (channels) => send({ id: this.#nextId++, type: 'push', target: id, channels }),
+      end: () => send({ id: this.#nextId++, type: 'end', target: id }),
+      result,
+    };
   }
 
   async dispose() {

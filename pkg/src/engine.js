@@ -20,6 +20,44 @@ function initWasm(wasmSource) {
 // setTimeout(0) is enough: a step takes seconds, so the few milliseconds it may add do not matter.
 const yieldToEventLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+// While a live recording waits for audio, a cancel is looked for this often.
+const IDLE_CHECK_MS = 200;
+
+/**
+ * The audio of a visit still being recorded, between the caller (push, end) and the job that feeds it to
+ * the core between steps. Pieces wait here while a step runs; `ready()` wakes the job when one comes.
+ */
+class LiveFeed {
+  pieces = [];
+  ended = false;
+  closed = false; // the job is over: later pushes go nowhere
+  #wake = null;
+
+  push(channels) {
+    if (this.ended || this.closed) return;
+    this.pieces.push(channels);
+    this.#wake?.();
+  }
+
+  end() {
+    this.ended = true;
+    this.#wake?.();
+  }
+
+  /** Resolves when audio comes or the recording ends, or after IDLE_CHECK_MS (to look for a cancel). */
+  ready() {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(), IDLE_CHECK_MS);
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      this.#wake = done;
+    });
+  }
+}
+
 /**
  * The core's note callback: `{ stage: 'note', sentencesWritten, sentences }`, `{ token }` and
  * `{ sentence, section, byModel }` become the package's `{ status: 'progress', stage: 'note', … }`,
@@ -119,6 +157,53 @@ export class Engine {
       return noteCall((cb) => s.finish(cb), noteProgress(options, shouldStop, onProgress), shouldStop);
     } catch (e) {
       s.cancel(); // safe even when disposed: free() is queued behind this job
+      throw e;
+    }
+  }
+
+  /**
+   * A visit still being recorded: `spec` is { sampleRate, channelCount }. Returns { push(channels), end(),
+   * result }: push hands over the next piece (one Float32Array per channel), end says the recording is
+   * over, and `result` resolves to { transcript, documentation? } once the rest is recognised and the note
+   * written. Each window (30 s of speech) is recognised once it waits, its words reported as progress.
+   * Queued like run(): it holds the core from its start until its result.
+   */
+  live(spec, options, { shouldStop = () => false, onProgress, onBlocking, onStarted } = {}) {
+    const feed = new LiveFeed();
+    const job = this.#queue.then(() => this.#live(spec, options, feed, { shouldStop, onProgress, onBlocking, onStarted }));
+    job.finally(() => { feed.closed = true; }).catch(() => {});
+    this.#queue = job.catch(() => {});
+    return { push: (channels) => feed.push(channels), end: () => feed.end(), result: job };
+  }
+
+  async #live(spec, options, feed, { shouldStop, onProgress, onBlocking, onStarted }) {
+    const s = this.#checkOpen();
+    if (shouldStop()) throw abortError();
+    s.beginLive(spec.channelCount, spec.sampleRate, options);
+    onStarted?.();
+    let endSent = false;
+    try {
+      for (;;) {
+        await yieldToEventLoop();
+        this.#checkOpen();
+        if (shouldStop()) throw abortError();
+        while (feed.pieces.length) s.pushPcm(feed.pieces.shift());
+        if (feed.ended && !endSent) {
+          s.endLive();
+          endSent = true;
+        }
+        const p = s.step();
+        if (p.done) break;
+        if (p.waiting) {
+          if (!feed.pieces.length && !feed.ended) await feed.ready();
+          continue;
+        }
+        onProgress?.({ status: 'progress', stage: p.stage, processedSeconds: p.processedSeconds, totalSeconds: p.totalSeconds, heard: p.heard ?? [] });
+      }
+      onBlocking?.();
+      return noteCall((cb) => s.finish(cb), noteProgress(options, shouldStop, onProgress), shouldStop);
+    } catch (e) {
+      s.cancel();
       throw e;
     }
   }

@@ -54,6 +54,46 @@ export class Scribe {
   }
 
   /**
+   * Starts a visit that is still being recorded (a microphone, a call). `sampleRate` (Hz) and `channelCount`
+   * (default 1) describe the audio `push` will hand over; the other options are process()'s. Returns
+   * { push(channels), end(), result }: `push` takes the next piece (one Float32Array per channel, all the
+   * same length; a Float32Array alone for one channel), `end()` says the recording is over and returns
+   * `result`, which resolves to { transcript, documentation? }. Each Whisper window (30 s of speech) is
+   * recognised once it waits, as in a whole recording, and its words come to `onProgress` as `heard`.
+   * A push the core refuses (wrong channel count, NaN samples) rejects `result`.
+   */
+  live(options = {}) {
+    const { sampleRate, channelCount = 1, signal, onProgress } = options;
+    if (!this.#backend) throw bedsideError('CANCELLED', 'cancelled', 'the scribe was disposed');
+    if (!(Number.isFinite(sampleRate) && sampleRate > 0)) {
+      throw bedsideError('SETTINGS_INVALID', 'settings', `sampleRate must be a positive number of Hz, got ${sampleRate}`);
+    }
+    if (!(Number.isInteger(channelCount) && channelCount >= 1)) {
+      throw bedsideError('SETTINGS_INVALID', 'settings', `channelCount must be a whole number from 1, got ${channelCount}`);
+    }
+    throwIfAborted(signal);
+    const recording = this.#backend.live({ sampleRate, channelCount }, coreOptions(options), { signal, onProgress });
+    recording.result.catch(() => {}); // a caller that only awaits end() must not see it as unhandled too
+    let ended = false;
+    return {
+      push(channels) {
+        if (ended) throw bedsideError('SETTINGS_INVALID', 'settings', 'push() after end()');
+        const list = channels instanceof Float32Array ? [channels] : channels;
+        if (!Array.isArray(list) || !list.every((c) => c instanceof Float32Array)) {
+          throw bedsideError('INPUT_INVALID', 'input', 'push() takes a Float32Array, or an array of them (one per channel)');
+        }
+        recording.push(list.map((c) => c.slice())); // the caller may reuse its buffers (an audio callback does)
+      },
+      end() {
+        ended = true;
+        recording.end();
+        return recording.result;
+      },
+      result: recording.result,
+    };
+  }
+
+  /**
    * Writes the note of a visit already transcribed: `input` is a `[doctor]`/`[patient]` dialogue (one turn a
    * line), a HealthScribe transcript JSON as text, or a transcript object (e.g. one process() returned, after
    * edits). Resolves to { transcript, documentation? }.

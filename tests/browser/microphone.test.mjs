@@ -1,5 +1,6 @@
-// Recording from the microphone: Chromium plays visit A as a fake microphone, the page records it with
-// MediaRecorder (webm/opus, which the package decodes in the page) and transcribes it.
+// Recording from the microphone: Chromium plays visit A (33 s, looped) as a fake microphone. The page streams
+// its samples through an AudioWorklet to scribe.live(), so words appear while it records, and keeps a
+// MediaRecorder file (webm/opus) to play the evidence back from.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +8,8 @@ import { after, before, test } from 'node:test';
 import { ROOT, launch, startServer, watchForeignRequests, words } from './harness.mjs';
 
 const WAV = join(ROOT, 'tests/fixtures/visit_a/audio.wav');
-const RECORD_MS = 9_500; // the first truth segment (0.5-8.5 s) ends "...how can I help you this morning?"
+// Recording stops once the first window (30 s of speech) has been transcribed, which needs at least that much audio.
+const FIRST_WORDS_TIMEOUT_MS = 120_000;
 
 let server;
 let browser;
@@ -26,7 +28,7 @@ after(async () => {
   await server?.close();
 });
 
-test('record, stop, transcribe', { timeout: 240_000 }, async () => {
+test('record: words appear while recording; stop: the rest is transcribed', { timeout: 300_000 }, async () => {
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${server.origin}/`);
@@ -37,9 +39,16 @@ test('record, stop, transcribe', { timeout: 240_000 }, async () => {
   await record.click();
   await page.waitForSelector('#app[data-state="recording"]', { timeout: 10_000 });
   assert.equal(await record.getAttribute('aria-pressed'), 'true');
-  await page.waitForTimeout(RECORD_MS);
+  const started = Date.now();
+  await page.waitForSelector('#live-lines li', { timeout: FIRST_WORDS_TIMEOUT_MS });
+  const recordedMs = Date.now() - started;
+  assert.equal(await page.getAttribute('#app', 'data-state'), 'recording', 'words came while still recording');
+  assert.ok(recordedMs >= 30_000, `the first words need 30 s of speech, came after ${recordedMs} ms`);
+  const heardWhileRecording = (await page.locator('#live-lines li').allInnerTexts()).join(' ');
+  assert.match(heardWhileRecording, /morning|help/i);
   assert.equal(await record.innerText(), 'Stop and transcribe');
   await record.click();
+  const stoppedMs = Date.now() - started;
 
   await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 180_000 });
   const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
@@ -52,6 +61,10 @@ test('record, stop, transcribe', { timeout: 240_000 }, async () => {
   const shared = new Set(words(truth.segments[0].text).filter((w) => heard.has(w)));
   assert.ok(shared.size >= 4, `shares only ${[...shared].join(', ')} with the first truth segment`);
   const ends = await page.locator('#segments .segment').evaluateAll((els) => els.map((e) => Number(e.dataset.end)));
-  assert.ok(Math.max(...ends) <= RECORD_MS / 1000 + 2, 'times fit inside the recording');
+  assert.ok(Math.max(...ends) <= stoppedMs / 1000 + 2, 'times fit inside the recording');
+  assert.ok(Math.max(...ends) >= 30, 'the whole recording is transcribed, not just the first block');
+  // A line plays from the recorded file.
+  await page.locator('#segments .segment').first().click();
+  await page.waitForSelector('#segments .segment.playing', { timeout: 5_000 });
   assert.deepEqual(foreign, []);
 });
