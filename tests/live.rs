@@ -91,3 +91,28 @@ fn bad_live_input_is_refused_with_a_typed_error() {
     let visit = quiet.finish(&scribe, &mut |_| true).unwrap();
     assert!(visit.transcript.conversation.transcript_segments.is_empty());
 }
+
+#[test]
+fn a_long_silence_is_not_waited_through() {
+    // A few words, then a minute of silence with the recording still going: less speech than a window
+    // waits, but the words must still come before the recording ends.
+    let scribe: Scribe = load_scribe(&root().join("models"), None).expect("models load (run `make models` first)");
+    let bytes = read(&root().join("tests/fixtures/visit_a/audio.wav")).unwrap();
+    let recording = audio::decode(&bytes).unwrap();
+    let rate = recording.sample_rate_hz as usize;
+    let mut live = scribe.begin_live(rate as u32, 1, &settings()).unwrap();
+    live.push(&[&recording.channels[0][..9 * rate]]).unwrap(); // "...how can I help you this morning?"
+    let silence = vec![0.0f32; rate];
+    let mut heard = String::new();
+    for second in 0..65 {
+        live.push(&[&silence[..]]).unwrap();
+        while live.step(&scribe).unwrap().is_some() {}
+        heard.extend(live.take_heard(&scribe).unwrap().into_iter().map(|h| h.text + " "));
+        if !heard.is_empty() {
+            assert!(second >= 45, "words came after {second} s of silence, before a minute of audio waited");
+            break;
+        }
+    }
+    assert!(heard.to_lowercase().contains("morning"), "heard before the end: {heard:?}");
+    assert!(!live.has_ended());
+}
