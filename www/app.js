@@ -369,7 +369,7 @@ function transcribe(blob, label) {
 }
 
 /** Shows a finished visit: its transcript, speakers, warnings and note; `blob` is what its clips play from. */
-function showResult(result, blob, label, { started, redact, timing }) {
+function showResult(result, blob, label, { started, redact, timing, live = false }) {
   const finished = performance.now();
   showHeard(null); // the finished transcript takes its place
   transcript = result.transcript;
@@ -384,7 +384,8 @@ function showResult(result, blob, label, { started, redact, timing }) {
   const sentences = showNote(result.documentation);
   const secs = ((finished - started) / 1000).toFixed(1);
   const noteSecs = timing.noteStarted ? ` (note ${((finished - timing.noteStarted) / 1000).toFixed(1)} s)` : '';
-  setStatus(`${count} transcript lines and a ${sentences}-sentence note (${writerLabel()}) from ${label} in ${secs} s${noteSecs}. ` +
+  const took = live ? `, ready ${secs} s after it ended` : ` in ${secs} s`;
+  setStatus(`${count} transcript lines and a ${sentences}-sentence note (${writerLabel()}) from ${label}${took}${noteSecs}. ` +
     'Review them before use.');
 }
 
@@ -526,7 +527,7 @@ async function stopLive(current) {
     signal.addEventListener('abort', () => current.controller.abort(), { once: true });
     current.started = performance.now();
     const result = await current.live.end();
-    showResult(result, blob, 'the recording', current);
+    showResult(result, blob, 'the recording', { ...current, live: true });
   });
 }
 
