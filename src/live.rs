@@ -23,7 +23,7 @@ use crate::speakers;
 const WINDOW_SAMPLES: usize = 30 * SAMPLE_RATE_HZ as usize;
 /// With less speech than a window, a block is recognised anyway once this much audio waits.
 const MAX_BLOCK_SAMPLES: usize = 60 * SAMPLE_RATE_HZ as usize;
-/// The speech in waiting audio is measured again only once this much more has come (VAD takes time).
+/// The speech in waiting audio is measured again only once at least this much more has come (VAD takes time).
 const RECHECK_SAMPLES: usize = 2 * SAMPLE_RATE_HZ as usize;
 /// A block cut short of a window of speech ends in a pause at least this far in.
 const MIN_BLOCK_SAMPLES: usize = 15 * SAMPLE_RATE_HZ as usize;
@@ -54,8 +54,9 @@ struct Lane {
     channel: Option<u32>,
     /// Samples before this one are recognised.
     next: usize,
-    /// How much audio waited when its speech was last measured and found short of a window (0: not yet).
-    measured: usize,
+    /// How much audio must wait before its speech is measured (again): a window's worth at first, then
+    /// enough more to make up what the last measurement found short, since speech can come no faster.
+    measure_at: usize,
     /// The block being recognised.
     block: Option<Block>,
     /// The last block recognised, whose text the next one reads on from.
@@ -93,7 +94,7 @@ impl LiveJob {
         }
         let mode = scribe::checked_mode(&settings.speakers, n_channels)?;
         let resamplers = (0..n_channels).map(|_| ChannelResampler::new(input_rate_hz, SAMPLE_RATE_HZ, 0)).collect::<Result<Vec<_>>>()?;
-        let lane = |channel| Lane { channel, next: 0, measured: 0, block: None, previous: None, segments: Vec::new(), heard_speech: false };
+        let lane = |channel| Lane { channel, next: 0, measure_at: WINDOW_SAMPLES, block: None, previous: None, segments: Vec::new(), heard_speech: false };
         let lanes = match &mode {
             SpeakerMode::Channels(defs) => defs.iter().map(|&(id, _)| lane(Some(id))).collect(),
             SpeakerMode::Mixed { .. } => vec![lane(None)],
@@ -216,10 +217,8 @@ impl LiveJob {
     fn start_block(&mut self, scribe: &Scribe, i: usize) -> Result<Next> {
         let (start, recorded, ended) = (self.lanes[i].next, self.recorded_samples(), self.has_ended());
         let waiting = recorded.saturating_sub(start);
-        let measured = self.lanes[i].measured;
-        if waiting == 0
-            || (!ended && (waiting < WINDOW_SAMPLES || (waiting < MAX_BLOCK_SAMPLES && measured > 0 && waiting < measured + RECHECK_SAMPLES)))
-        {
+        let measure_at = self.lanes[i].measure_at.min(MAX_BLOCK_SAMPLES);
+        if waiting == 0 || (!ended && waiting < measure_at) {
             return Ok(Next::Waiting);
         }
         let samples = self.lane_samples(i, start, recorded);
@@ -232,7 +231,7 @@ impl LiveJob {
         } else if waiting >= MAX_BLOCK_SAMPLES {
             (cut_point(&samples, regions.as_deref()), true)
         } else {
-            self.lanes[i].measured = waiting;
+            self.lanes[i].measure_at = waiting + (WINDOW_SAMPLES - speech).max(RECHECK_SAMPLES);
             return Ok(Next::Waiting);
         };
         let regions = regions.map(|r| r.into_iter().filter(|&(s, _)| s < end).map(|(s, e)| (s, e.min(end))).collect::<Vec<_>>());
@@ -242,7 +241,7 @@ impl LiveJob {
         };
         drop(samples);
         let lane = &mut self.lanes[i];
-        lane.measured = 0;
+        lane.measure_at = WINDOW_SAMPLES;
         let Some(mut transcription) = transcription else {
             lane.next = start + end;
             return Ok(Next::Skipped);
