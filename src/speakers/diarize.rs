@@ -17,10 +17,11 @@
 //! Limits: one full-covariance Gaussian per speaker captures voice timbre but not much else, so two
 //! similar voices can merge and one voice in very different conditions can split; overlapping speech is
 //! given to one speaker; words the recognizer missed are not seen at all. Cost is linear in audio length
-//! for features and change detection, quadratic in the number of stretches for clustering.
+//! for features and change detection, about quadratic in the number of stretches for clustering (`pairs`).
 
 use super::features::{self, Features, N_CEPS};
-use super::gauss::{delta_bic, Gaussian, Stats};
+use super::gauss::{delta_bic, delta_bic_given, Gaussian, Stats};
+use super::pairs::PairCosts;
 use super::{build_turns, label_punctuation, Turn, MAX_SPEAKERS, MIN_SPEAKERS};
 use crate::asr::AsrSegment;
 use crate::error::{BedsideError, Result};
@@ -202,8 +203,8 @@ fn split_at_changes(units: &[Unit], stretches: Vec<Vec<usize>>) -> Vec<Vec<usize
 }
 
 /// The cost of merging two clusters: textbook ΔBIC (λ = 1) per frame of the merged cluster.
-fn merge_cost(a: &Stats, b: &Stats) -> f64 {
-    delta_bic(a, b, 1.0) / (a.n + b.n).max(1.0)
+fn merge_cost((a, a_log_det): (&Stats, f64), (b, b_log_det): (&Stats, f64)) -> f64 {
+    delta_bic_given(a, a_log_det, b, b_log_det, 1.0) / (a.n + b.n).max(1.0)
 }
 
 /// Speaker of each stretch, numbered by first appearance.
@@ -217,41 +218,29 @@ fn cluster(units: &[Unit], stretches: &[Vec<usize>], max_speakers: usize) -> Vec
         let longest = (0..stretches.len()).max_by(|&a, &b| stats[a].n.total_cmp(&stats[b].n)).unwrap_or(0);
         clusters.push((vec![longest], stats[longest].clone()));
     }
-    let mut scores: Vec<Vec<f64>> = (0..clusters.len())
-        .map(|i| (0..clusters.len()).map(|j| if j > i { merge_cost(&clusters[i].1, &clusters[j].1) } else { f64::INFINITY }).collect())
-        .collect();
-    while clusters.len() > 1 {
-        let mut best = (0, 0, f64::INFINITY);
-        for i in 0..clusters.len() {
-            for j in i + 1..clusters.len() {
-                if scores[i][j] < best.2 {
-                    best = (i, j, scores[i][j]);
-                }
-            }
-        }
-        let (i, j, score) = best;
-        if score > MERGE_THRESHOLD && clusters.len() <= max_speakers {
+    let mut log_dets: Vec<f64> = clusters.iter().map(|(_, s)| s.log_det()).collect();
+    let mut pairs = PairCosts::new(clusters.len(), |a, b| merge_cost((&clusters[a].1, log_dets[a]), (&clusters[b].1, log_dets[b])));
+    while pairs.len() > 1 {
+        let Some((i, j, score)) = pairs.cheapest() else { break };
+        if score > MERGE_THRESHOLD && pairs.len() <= max_speakers {
             break;
         }
         // A visit has at least two people: the last two clusters merge only when the textbook
         // criterion (λ = 1) agrees that one voice explains them.
-        if clusters.len() == 2 && delta_bic(&clusters[i].1, &clusters[j].1, 1.0) > 0.0 {
+        if pairs.len() == 2 && delta_bic(&clusters[i].1, &clusters[j].1, 1.0) > 0.0 {
             break;
         }
-        let (members, s) = clusters.remove(j);
-        scores.remove(j);
-        scores.iter_mut().for_each(|row| {
-            row.remove(j);
-        });
+        let (members, s) = std::mem::replace(&mut clusters[j], (Vec::new(), Stats::new(N_CEPS)));
         clusters[i].0.extend(members);
         clusters[i].1 = clusters[i].1.merged(&s);
-        for k in 0..clusters.len() {
-            if k != i {
-                let (a, b) = (k.min(i), k.max(i));
-                scores[a][b] = merge_cost(&clusters[a].1, &clusters[b].1);
-            }
-        }
+        log_dets[i] = clusters[i].1.log_det();
+        pairs.merge(i, j, |k| {
+            let (a, b) = (k.min(i), k.max(i));
+            merge_cost((&clusters[a].1, log_dets[a]), (&clusters[b].1, log_dets[b]))
+        });
     }
+    let mut clusters: Vec<(Vec<usize>, Stats)> =
+        clusters.into_iter().enumerate().filter(|(k, _)| pairs.is_alive(*k)).map(|(_, c)| c).collect();
 
     // A "speaker" heard for under MIN_SPEAKER_FRAMES is more likely one odd-sounding stretch (a cough,
     // an onset in a reverberant room) than a person; beyond two clusters, such clusters are dissolved and

@@ -76,7 +76,7 @@ impl Stats {
     pub fn gaussian(&self) -> Gaussian {
         let d = self.d;
         let chol = cholesky(self.covariance(), d);
-        let log_det = 2.0 * (0..d).map(|i| chol[i * d + i].ln()).sum::<f64>();
+        let log_det = log_det_of(&chol, d);
         let precision = inverse_from_cholesky(&chol, d);
         Gaussian { mean: self.mean(), chol, precision, log_det, d }
     }
@@ -88,9 +88,15 @@ impl Stats {
         self.outer[i * self.d - i * i.saturating_sub(1) / 2 + (j - i)]
     }
 
+    /// log |Σ| of the covariance with its ridge: the Cholesky factor alone, no inverse (clustering asks
+    /// for it millions of times on a long recording).
     pub fn log_det(&self) -> f64 {
-        self.gaussian().log_det
+        log_det_of(&cholesky(self.covariance(), self.d), self.d)
     }
+}
+
+fn log_det_of(chol: &[f64], d: usize) -> f64 {
+    2.0 * (0..d).map(|i| chol[i * d + i].ln()).sum::<f64>()
 }
 
 /// Lower-triangular Cholesky factor; a non-positive pivot (impossible with the ridge unless the input is
@@ -184,10 +190,16 @@ impl Gaussian {
 
 /// ΔBIC between two frame sets with penalty weight `lambda`; positive means "two speakers".
 pub fn delta_bic(a: &Stats, b: &Stats, lambda: f64) -> f64 {
+    delta_bic_given(a, a.log_det(), b, b.log_det(), lambda)
+}
+
+/// [`delta_bic`] with both sets' log-determinants already known (clustering keeps one per cluster, so a
+/// pair costs one factorisation instead of three).
+pub fn delta_bic_given(a: &Stats, a_log_det: f64, b: &Stats, b_log_det: f64, lambda: f64) -> f64 {
     let both = a.merged(b);
     let d = a.d as f64;
     let penalty = 0.5 * (d + d * (d + 1.0) / 2.0) * both.n.max(2.0).ln();
-    0.5 * (both.n * both.log_det() - a.n * a.log_det() - b.n * b.log_det()) - lambda * penalty
+    0.5 * (both.n * both.log_det() - a.n * a_log_det - b.n * b_log_det) - lambda * penalty
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ pub mod channels;
 pub mod diarize;
 pub mod features;
 pub mod gauss;
+pub mod pairs;
 pub mod roles;
 #[cfg(test)]
 mod fixture_tests;
