@@ -70,7 +70,11 @@ const telehealth = () => ui.setupTelehealth.checked;
 function showSetup(busy = ui.app.dataset.state === 'processing' || ui.app.dataset.state === 'recording') {
   ui.maxSpeakers.disabled = busy || telehealth();
   ui.clinicianChannel.disabled = busy || !telehealth();
+  if (!recording) ui.record.textContent = recordLabel();
 }
+
+// A telehealth setup records a call: the microphone and the sound of the call's tab, each on its own channel.
+const recordLabel = () => (telehealth() ? 'Record a call' : 'Record from microphone');
 
 /** The scribe.process() options for the chosen setup; throws a readable error for a bad number. */
 function speakerOptions() {
@@ -88,6 +92,8 @@ function speakerOptions() {
   }
   return { maxSpeakerLabels: n };
 }
+
+const CALL_HINT = 'Or choose “One microphone in the room” to record without the call’s tab.';
 
 const TELEHEALTH_HINT = 'Telehealth needs a two-channel (stereo) recording with each side on its own channel; ' +
   'for a recording from one microphone choose “One microphone in the room”.';
@@ -152,7 +158,9 @@ function showHeard(lines) {
     const li = document.createElement('li');
     const time = document.createElement('span');
     time.className = 'time';
-    const channel = h.channelId === null ? '' : ` (channel ${h.channelId + 1})`;
+    // Channels come only from a telehealth setup, whose controls are locked while it runs.
+    const side = h.channelId === Number(ui.clinicianChannel.value) ? 'clinician' : 'patient';
+    const channel = h.channelId === null ? '' : ` (${side})`;
     time.textContent = `${formatTime(h.beginAudioTime)}–${formatTime(h.endAudioTime)}${channel}`;
     const text = document.createElement('span');
     text.textContent = h.text;
@@ -488,9 +496,12 @@ async function startLive() {
   const controller = new AbortController();
   const pending = []; // samples that came before the model was ready
   const current = { live: null, controller, timing: { noteStarted: 0 }, redact: ui.redact.checked, started: 0, failed: null };
-  const setupWasTelehealth = telehealth();
   const speakers = speakerOptions(); // a bad number stops here, before the microphone opens
-  current.recorder = await startRecording({ onAudio: (samples) => (current.live ? current.live.push(samples) : pending.push(samples)) });
+  current.recorder = await startRecording({
+    onAudio: (samples) => (current.live ? current.live.push(samples) : pending.push(samples)),
+    call: telehealth() ? { clinicianChannel: Number(ui.clinicianChannel.value) } : null,
+    onCallEnded: () => { if (recording === current) toggleRecording(); },
+  });
   if (current.recorder.sampleRate === null) return current;
   showHeard(null);
   if (!scribe || ui.app.dataset.model === 'error') loadModel();
@@ -498,6 +509,7 @@ async function startLive() {
     if (controller.signal.aborted) return;
     current.live = s.live({
       sampleRate: current.recorder.sampleRate,
+      channelCount: current.recorder.channels,
       signal: controller.signal,
       jobName: 'the recording',
       redact: current.redact,
@@ -506,11 +518,11 @@ async function startLive() {
       onProgress: (p) => visitProgress(p, current.timing),
     });
     for (const samples of pending.splice(0)) current.live.push(samples);
-    // A setup the recording cannot have (telehealth from one microphone) fails at once: say so while recording.
+    // A job that fails while the visit goes on (bad audio from the device) is said at once; the file is kept.
     current.live.result.catch((err) => {
       if (recording !== current || err.name === 'AbortError') return;
       current.failed = err;
-      showError(err, err.code === 'SETTINGS_INVALID' && setupWasTelehealth ? TELEHEALTH_HINT : '');
+      showError(err);
       setStatus('Recording, but not transcribing: stop, then fix the setup and try again.');
     });
   }, () => {}); // a model that failed to load is reported by loadModel
@@ -537,7 +549,7 @@ async function toggleRecording() {
     recording = null;
     clearInterval(timer);
     ui.record.setAttribute('aria-pressed', 'false');
-    ui.record.textContent = 'Record from microphone';
+    ui.record.textContent = recordLabel();
     ui.recordTime.hidden = true;
     try {
       await stopLive(current);
@@ -552,7 +564,7 @@ async function toggleRecording() {
     recording = await startLive();
   } catch (err) {
     showError(err.name === 'NotAllowedError' || err.name === 'NotFoundError'
-      ? new Error(`The microphone could not be opened: ${err.message}`) : err);
+      ? new Error(`The microphone could not be opened: ${err.message}`) : err, err.name === 'CallAudioError' ? CALL_HINT : '');
     return;
   }
   setState('recording');
@@ -562,9 +574,12 @@ async function toggleRecording() {
   ui.recordTime.textContent = '00:00';
   ui.recordTime.hidden = false;
   timer = setInterval(() => { ui.recordTime.textContent = formatTime((Date.now() - t0) / 1000); }, 500);
+  const what = recording.recorder.channels === 2
+    ? `Recording the call: you on channel ${Number(ui.clinicianChannel.value)}, the call’s sound on the other`
+    : 'Recording';
   setStatus(recording.recorder.sampleRate === null
-    ? 'Recording… press “Stop and transcribe” when the visit ends.'
-    : 'Recording… words appear below after each 30 seconds of speech; press “Stop and transcribe” when the visit ends.');
+    ? `${what}… press “Stop and transcribe” when the visit ends.`
+    : `${what}… words appear below after each 30 seconds of speech; press “Stop and transcribe” when the visit ends.`);
 }
 
 // ---- wiring ----

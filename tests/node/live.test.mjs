@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { createScribe } from '../../pkg/index.js';
 import { join } from 'node:path';
-import { FIXTURES, MODELS, VISIT_A, normalizeWords, segmentsOf, textOf, truthOf, wer } from './helpers.mjs';
+import init, { decodeAudio } from '../../pkg/wasm/bedside.js';
+import { FIXTURES, MODELS, ROOT, VISIT_A, normalizeWords, segmentsOf, textOf, truthOf, wer } from './helpers.mjs';
 
 let scribe;
 before(async () => {
@@ -151,4 +152,44 @@ test('bad live input is refused with a typed error, and the scribe goes on worki
   after.push(wav.channels[0].subarray(0, 9 * wav.rate));
   const { transcript: afterAbort } = await after.end();
   assert.match(textOf(afterAbort), /morning|help/i, 'a recording after an aborted one is transcribed');
+});
+
+test('a telehealth call, each side on its own channel, is transcribed live with each side in its role', { timeout: 300_000 }, async () => {
+  // Decoded with the package's own wasm decoder (Node has no FLAC decoder).
+  await init({ module_or_path: await readFile(join(ROOT, 'pkg/wasm/bedside_bg.wasm')) });
+  const call = decodeAudio(await readFile(join(FIXTURES, 'visit_a_stereo/audio.flac')));
+  assert.equal(call.channels.length, 2);
+  const wav = { rate: call.sampleRate, channels: call.channels };
+  const truth = (await truthOf('visit_a_stereo')).segments;
+  const heard = [];
+  const recording = scribe.live({
+    sampleRate: wav.rate,
+    channelCount: 2,
+    note: false,
+    channelDefinitions: [{ channelId: 0, participantRole: 'CLINICIAN' }, { channelId: 1, participantRole: 'PATIENT' }],
+    onProgress: (p) => { if (p.stage === 'transcribe') heard.push(...p.heard); },
+  });
+  try {
+    pushRange(recording, wav, 0, wav.channels[0].length);
+  } finally {
+    recording.end();
+  }
+  const { transcript } = await recording.result;
+  const segments = segmentsOf(transcript);
+  assert.ok(segments.length >= 5, `${segments.length} segments`);
+  // Each segment's role is the one of the true turn it overlaps most.
+  const overlap = (s, t) => Math.max(0, Math.min(s.EndAudioTime, t.end) - Math.max(s.BeginAudioTime, t.start));
+  let right = 0;
+  for (const s of segments) {
+    const best = truth.reduce((a, t) => (overlap(s, t) > overlap(s, a) ? t : a));
+    if (overlap(s, best) > 0 && s.ParticipantDetails.ParticipantRole.startsWith(best.speaker)) right += 1;
+    assert.equal(s.ChannelId, s.ParticipantDetails.ParticipantRole === 'CLINICIAN_0' ? 0 : 1, 'the role follows the channel');
+  }
+  assert.ok(right / segments.length >= 0.9, `${right} of ${segments.length} segments in the right role`);
+  assert.ok(segments.every((s, i) => i === 0 || s.BeginAudioTime >= segments[i - 1].BeginAudioTime), 'both sides interleaved by time');
+  assert.equal(segments[0].ParticipantDetails.ParticipantRole, 'CLINICIAN_0', 'the clinician opens the call');
+  // Both sides were heard while the call went on, each line with its channel.
+  assert.deepEqual([...new Set(heard.map((h) => h.channelId))].sort(), [0, 1]);
+  const error = wer(withoutFillers(truth.map((t) => t.text).join(' ')), withoutFillers(textOf(transcript)));
+  assert.ok(error < 0.2, `WER ${error.toFixed(3)}`);
 });

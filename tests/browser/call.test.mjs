@@ -1,0 +1,142 @@
+// Recording a telehealth call in the demo: the microphone (the clinician) on one channel and the call's sound,
+// shared from its browser tab, on the other; both are transcribed while the call goes on, each side in its role.
+//
+// The two sides are the two channels of visit A's stereo recording (PriMock57 kept each side on its own
+// channel). Chromium's fake microphone plays the clinician's. Sharing a tab's sound cannot run headless here
+// (Chromium answers "Could not start audio source"), so getDisplayMedia is replaced, before the page loads,
+// by the same kind of stream a shared tab gives: an audio track (an <audio> element playing the patient's
+// channel, captured) and a video track. Everything after that is the page's own code.
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import init, { decodeAudio } from '../../pkg/wasm/bedside.js';
+import { ROOT, launch, startServer, watchForeignRequests, words } from './harness.mjs';
+
+const CALL_PATH = '/test-call/patient.wav';
+
+/** A mono 16-bit PCM WAV file of `samples`. */
+function wavBytes(samples, rate) {
+  const out = Buffer.alloc(44 + samples.length * 2);
+  out.write('RIFF', 0);
+  out.writeUInt32LE(36 + samples.length * 2, 4);
+  out.write('WAVEfmt ', 8);
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20); // PCM
+  out.writeUInt16LE(1, 22); // one channel
+  out.writeUInt32LE(rate, 24);
+  out.writeUInt32LE(rate * 2, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36);
+  out.writeUInt32LE(samples.length * 2, 40);
+  samples.forEach((x, i) => out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, x)) * 32767), 44 + i * 2));
+  return out;
+}
+
+let dir;
+let patientWav;
+let server;
+let browser;
+let foreign;
+
+before(async () => {
+  await init({ module_or_path: await readFile(join(ROOT, 'pkg/wasm/bedside_bg.wasm')) });
+  const call = decodeAudio(await readFile(join(ROOT, 'tests/fixtures/visit_a_stereo/audio.flac')));
+  dir = await mkdtemp(join(tmpdir(), 'bedside-call-'));
+  const clinicianWav = join(dir, 'clinician.wav');
+  await writeFile(clinicianWav, wavBytes(call.channels[0], call.sampleRate));
+  patientWav = wavBytes(call.channels[1], call.sampleRate);
+  server = await startServer();
+  browser = await launch([
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${clinicianWav}`,
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
+  foreign = watchForeignRequests(browser.context, server.origin);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+test('record a call: each side on its own channel, heard while the call goes on, each line in its role', { timeout: 420_000 }, async () => {
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.route(`**${CALL_PATH}`, (route) => route.fulfill({ body: patientWav, contentType: 'audio/wav' }));
+  await page.addInitScript((src) => {
+    // The file the page keeps, as it records it.
+    window.recordedChunks = [];
+    const Recorder = window.MediaRecorder;
+    window.MediaRecorder = class extends Recorder {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('dataavailable', (e) => window.recordedChunks.push(e.data));
+      }
+    };
+    window.sharedCalls = 0;
+    navigator.mediaDevices.getDisplayMedia = async () => {
+      window.sharedCalls += 1;
+      const audio = new Audio(src);
+      audio.loop = true;
+      await audio.play();
+      const canvas = document.createElement('canvas');
+      canvas.getContext('2d').fillRect(0, 0, 10, 10);
+      const video = canvas.captureStream(1).getVideoTracks()[0];
+      window.sharedVideo = video;
+      return new MediaStream([...audio.captureStream().getAudioTracks(), video]);
+    };
+  }, CALL_PATH);
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+
+  const record = page.locator('#record');
+  assert.equal(await record.innerText(), 'Record from microphone');
+  await page.check('#setup-telehealth');
+  await page.selectOption('#clinician-channel', '0');
+  assert.equal(await record.innerText(), 'Record a call');
+  await record.click();
+  await page.waitForSelector('#app[data-state="recording"]', { timeout: 10_000 });
+  assert.equal(await page.evaluate(() => window.sharedCalls), 1, 'the call was asked for once');
+  assert.equal(await page.evaluate(() => window.sharedVideo.readyState), 'ended', 'only the sound of the share is kept');
+  assert.match(await page.locator('#status').innerText(), /Recording the call: you on channel 0/);
+
+  // Each side's lane is recognised once it holds a window of speech (or a minute of audio): both within 3 min.
+  await page.waitForFunction(() => {
+    const t = [...document.querySelectorAll('#live-lines li .time')].map((e) => e.textContent).join(' ');
+    return t.includes('(clinician)') && t.includes('(patient)');
+  }, null, { timeout: 200_000 });
+  assert.equal(await page.getAttribute('#app', 'data-state'), 'recording', 'both sides heard while still recording');
+  const heard = await page.locator('#live-lines li').evaluateAll((els) => els.map((li) => li.textContent));
+  assert.ok(heard.some((l) => /\(patient\).*(diarrh|toilet|three days)/i.test(l)), heard.join('\n'));
+  assert.ok(heard.some((l) => /\(clinician\).*(morning|help)/i.test(l)), heard.join('\n'));
+  await record.click();
+
+  await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 180_000 });
+  const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
+  assert.equal(await page.getAttribute('#app', 'data-state'), 'done', error);
+  const lines = await page.locator('#segments .segment').evaluateAll((els) => els.map((el) => ({
+    role: el.dataset.role, text: el.querySelector('.text').textContent,
+  })));
+  const textOf = (role) => lines.filter((l) => l.role === role).map((l) => l.text).join(' ');
+  const truth = JSON.parse(await readFile(join(ROOT, 'tests/fixtures/visit_a_stereo/truth.json'), 'utf8')).segments;
+  // Most of what each role says is what that side said, not the other side.
+  for (const [role, side, other] of [['CLINICIAN_0', 'CLINICIAN', 'PATIENT'], ['PATIENT_0', 'PATIENT', 'CLINICIAN']]) {
+    const own = new Set(words(truth.filter((s) => s.speaker === side).map((s) => s.text).join(' ')));
+    const others = new Set(words(truth.filter((s) => s.speaker === other).map((s) => s.text).join(' ')));
+    const said = words(textOf(role)).filter((w) => own.has(w) !== others.has(w)); // words only one side used
+    const ownShare = said.filter((w) => own.has(w)).length / Math.max(1, said.length);
+    assert.ok(said.length >= 10 && ownShare >= 0.8, `${role}: ${(ownShare * 100).toFixed(0)}% of ${said.length} telling words are its side's`);
+  }
+  // The kept recording holds both channels, and a patient's line plays from it.
+  const channels = await page.evaluate(async () => {
+    const bytes = await new Blob(window.recordedChunks).arrayBuffer();
+    return (await new AudioContext().decodeAudioData(bytes)).numberOfChannels;
+  });
+  assert.equal(channels, 2, 'the kept recording holds each side on its own channel');
+  await page.locator('#segments .segment[data-role="PATIENT_0"]').first().click();
+  await page.waitForSelector('#segments .segment.playing', { timeout: 5_000 });
+  assert.deepEqual(foreign, []);
+});
