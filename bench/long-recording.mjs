@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
+import { modelFiles } from './model-files.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 48_000);
 const here = fileURLToPath(import.meta.url);
@@ -42,17 +43,8 @@ if (args[0] === '--case') {
 function runCase({ initSync, WasmScribe }, minutes, nChannels, asWav) {
   const wasm = initSync({ module: readFileSync(join(pkgDir, 'bedside_bg.wasm')) });
   const memory = () => +(wasm.memory.buffer.byteLength / 1e9).toFixed(2);
-  const models = resolve('models');
-  const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
-  const file = (id) => readFileSync(join(models, manifest.files.find((f) => f.id === id).path));
-  const asr = manifest.asr[manifest.defaults.asr];
-  const c = manifest.defaults.clinical;
-  const scribe = new WasmScribe({
-    asrName: manifest.defaults.asr, weights: file(asr.weights), config: file(asr.config), tokenizer: file(asr.tokenizer),
-    melFilters: file(asr.mel_filters), vad: file(manifest.defaults.vad),
-    embedderWeights: file(c.embedder_weights), embedderConfig: file(c.embedder_config),
-    embedderTokenizer: file(c.embedder_tokenizer), sections: file(c.sections), lexicon: file(c.lexicon),
-  });
+  const { recognizer, clinical } = modelFiles();
+  const scribe = new WasmScribe({ ...recognizer, ...clinical });
   const out = { minutes, channels: nChannels, rateHz: RATE, input: asWav ? '16-bit WAV bytes' : 'PCM', loadedGB: memory() };
   const speech = pcm16(readFileSync(resolve('tests/fixtures/visit_a/audio.wav')));
   const frames = Math.round(minutes * 60 * RATE);

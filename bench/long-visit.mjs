@@ -10,22 +10,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initSync, WasmScribe } from '../pkg/wasm/bedside.js';
+import { modelFiles } from './model-files.mjs';
 
 const WORDS_PER_MINUTE = 150;
 const lengths = process.argv.slice(2).map(Number);
 const minutesList = lengths.length ? lengths : [30, 60, 120, 240];
 
 const models = resolve('models');
-const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
-const file = (id) => readFileSync(join(models, manifest.files.find((f) => f.id === id).path));
 const wasm = initSync({ module: readFileSync(resolve('pkg/wasm/bedside_bg.wasm')) });
-const asr = manifest.asr[manifest.defaults.asr];
-const c = manifest.defaults.clinical;
-const files = {
-  asrName: manifest.defaults.asr, weights: file(asr.weights), config: file(asr.config), tokenizer: file(asr.tokenizer),
-  melFilters: file(asr.mel_filters), embedderWeights: file(c.embedder_weights), embedderConfig: file(c.embedder_config),
-  embedderTokenizer: file(c.embedder_tokenizer), sections: file(c.sections), lexicon: file(c.lexicon),
-};
+const { recognizer, clinical } = modelFiles(models);
+const files = { ...recognizer, ...clinical };
 
 const fixtures = resolve('tests/fixtures/insights');
 const dialogues = readdirSync(fixtures).filter((f) => f.endsWith('.json')).sort()

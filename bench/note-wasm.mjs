@@ -2,22 +2,14 @@
 // model named in the manifest. Prints one JSON line per writer: seconds, sentences, words.
 //   node bench/note-wasm.mjs DIALOGUE.txt [LLM_NAME | FILE.gguf ...]
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { initSync, WasmScribe } from '../pkg/wasm/bedside.js';
+import { modelFiles } from './model-files.mjs';
 
 const [dialoguePath, ...llms] = process.argv.slice(2);
-const models = resolve('models');
-const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
-const file = (id) => readFileSync(join(models, manifest.files.find((f) => f.id === id).path));
 initSync({ module: readFileSync(resolve('pkg/wasm/bedside_bg.wasm')) });
-
-const asr = manifest.asr[manifest.defaults.asr];
-const c = manifest.defaults.clinical;
-const files = {
-  asrName: manifest.defaults.asr, weights: file(asr.weights), config: file(asr.config), tokenizer: file(asr.tokenizer),
-  melFilters: file(asr.mel_filters), embedderWeights: file(c.embedder_weights), embedderConfig: file(c.embedder_config),
-  embedderTokenizer: file(c.embedder_tokenizer), sections: file(c.sections), lexicon: file(c.lexicon),
-};
+const { manifest, file, recognizer, clinical } = modelFiles();
+const files = { ...recognizer, ...clinical };
 const text = readFileSync(dialoguePath, 'utf8');
 const words = (doc) => doc.ClinicalDocumentation.Sections.flatMap((s) => s.Summary).map((x) => x.SummarizedSegment).join(' ').split(/\s+/).length;
 const sentences = (doc) => doc.ClinicalDocumentation.Sections.flatMap((s) => s.Summary).length;

@@ -9,21 +9,16 @@
 // that has seen the visit. `--text-only` skips the audio stages.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { initSync, WasmScribe } from '../pkg/wasm/bedside.js';
+import { modelFiles } from './model-files.mjs';
 
 const args = process.argv.slice(2);
 const textOnly = args.includes('--text-only');
 const [audioPath] = args.filter((a) => !a.startsWith('--'));
-const models = resolve('models');
-const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
-const file = (id) => readFileSync(join(models, manifest.files.find((f) => f.id === id).path));
 initSync({ module: readFileSync(resolve('pkg/wasm/bedside_bg.wasm')) });
 
-const asr = manifest.asr[manifest.defaults.asr];
-const base = { asrName: manifest.defaults.asr, weights: file(asr.weights), config: file(asr.config), tokenizer: file(asr.tokenizer), melFilters: file(asr.mel_filters), vad: file(manifest.defaults.vad) };
-const c = manifest.defaults.clinical;
-const clinicalFiles = { embedderWeights: file(c.embedder_weights), embedderConfig: file(c.embedder_config), embedderTokenizer: file(c.embedder_tokenizer), sections: file(c.sections), lexicon: file(c.lexicon) };
+const { recognizer: base, clinical: clinicalFiles } = modelFiles();
 const seconds = (f) => { const t = performance.now(); const r = f(); return [(performance.now() - t) / 1000, r]; };
 
 // Text stages first (they need no audio).
