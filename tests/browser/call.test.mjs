@@ -140,3 +140,34 @@ test('record a call: each side on its own channel, heard while the call goes on,
   await page.waitForSelector('#segments .segment.playing', { timeout: 5_000 });
   assert.deepEqual(foreign, []);
 });
+
+test('a call shared without its sound, or not shared, is refused with a way forward, and nothing records', { timeout: 180_000 }, async () => {
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.addInitScript(() => {
+    // First a share with a picture and no sound (the "Share tab audio" box left unticked), then a cancelled picker.
+    window.shares = 0;
+    navigator.mediaDevices.getDisplayMedia = async () => {
+      window.shares += 1;
+      if (window.shares > 1) throw new DOMException('Permission denied', 'NotAllowedError');
+      const canvas = document.createElement('canvas');
+      canvas.getContext('2d').fillRect(0, 0, 10, 10);
+      window.sharedVideo = canvas.captureStream(1).getVideoTracks()[0];
+      return new MediaStream([window.sharedVideo]);
+    };
+  });
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+  await page.check('#setup-telehealth');
+  for (const expected of [/gave no sound.*Share tab audio/, /was not shared/]) {
+    await page.locator('#record').click();
+    await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 10_000 });
+    const error = await page.locator('#error').innerText();
+    assert.match(error, expected);
+    assert.match(error, /One microphone in the room/, 'says how to record without the call');
+    assert.notEqual(await page.getAttribute('#app', 'data-state'), 'recording');
+    assert.equal(await page.locator('#record').innerText(), 'Record a call');
+  }
+  assert.equal(await page.evaluate(() => window.sharedVideo.readyState), 'ended', 'the refused share was stopped');
+  await page.close();
+});
