@@ -8,6 +8,7 @@ import { markEvidence, playLines, stopLines } from './evidence.js';
 import { NotePanel } from './note-panel.js';
 import { saveFile } from './save-file.js';
 import { startRecording } from './recorder.js';
+import { LevelMeters } from './levels.js';
 import { formatTime } from './time.js';
 import { SpeakersPanel } from './speakers-panel.js';
 import { TermsPanel } from './terms-panel.js';
@@ -490,6 +491,15 @@ async function playSegment(segment, button) {
 // A browser without AudioWorklet records a file and transcribes it after the stop, as an upload would be.
 
 let timer = null;
+const levels = new LevelMeters({ box: $('levels'), hint: $('level-hint') });
+
+/** The level meters' channels for the chosen setup, in channel order. */
+function levelChannels() {
+  const mic = { label: 'Microphone', silentText: 'The microphone has heard nothing yet: check that it is not muted.' };
+  if (!telehealth()) return [mic];
+  const call = { label: 'Call (shared tab)', silentText: 'No sound from the shared tab yet: is the call playing in the tab you shared?' };
+  return Number(ui.clinicianChannel.value) === 0 ? [{ ...mic, label: 'You (microphone)' }, call] : [call, { ...mic, label: 'You (microphone)' }];
+}
 
 /** Starts recording, and transcribing as it goes where the browser can hand over samples. */
 async function startLive() {
@@ -497,12 +507,19 @@ async function startLive() {
   const pending = []; // samples that came before the model was ready
   const current = { live: null, controller, timing: { noteStarted: 0 }, redact: ui.redact.checked, started: 0, failed: null };
   const speakers = speakerOptions(); // a bad number stops here, before the microphone opens
+  levels.start(levelChannels());
   current.recorder = await startRecording({
-    onAudio: (samples) => (current.live ? current.live.push(samples) : pending.push(samples)),
+    onAudio: (samples) => {
+      levels.add(samples);
+      return current.live ? current.live.push(samples) : pending.push(samples);
+    },
     call: telehealth() ? { clinicianChannel: Number(ui.clinicianChannel.value) } : null,
     onCallEnded: () => { if (recording === current) toggleRecording(); },
   });
-  if (current.recorder.sampleRate === null) return current;
+  if (current.recorder.sampleRate === null) {
+    levels.stop(); // no samples come without AudioWorklet
+    return current;
+  }
   showHeard(null);
   if (!scribe || ui.app.dataset.model === 'error') loadModel();
   scribe.then((s) => {
@@ -551,6 +568,7 @@ async function toggleRecording() {
     ui.record.setAttribute('aria-pressed', 'false');
     ui.record.textContent = recordLabel();
     ui.recordTime.hidden = true;
+    levels.stop();
     try {
       await stopLive(current);
     } catch (err) {
@@ -563,6 +581,7 @@ async function toggleRecording() {
   try {
     recording = await startLive();
   } catch (err) {
+    levels.stop();
     showError(err.name === 'NotAllowedError' || err.name === 'NotFoundError'
       ? new Error(`The microphone could not be opened: ${err.message}`) : err, err.name === 'CallAudioError' ? CALL_HINT : '');
     return;

@@ -102,6 +102,12 @@ test('record a call: each side on its own channel, heard while the call goes on,
   assert.equal(await page.evaluate(() => window.sharedCalls), 1, 'the call was asked for once');
   assert.equal(await page.evaluate(() => window.sharedVideo.readyState), 'ended', 'only the sound of the share is kept');
   assert.match(await page.locator('#status').innerText(), /Recording the call: you on channel 0/);
+  // A meter per side, in channel order; each shows its side's speech (the two rarely speak at once: keep maxima).
+  assert.deepEqual(await page.locator('#levels label').allInnerTexts(), ['You (microphone)', 'Call (shared tab)']);
+  await page.evaluate(() => {
+    window.levelMax = [0, 0];
+    setInterval(() => document.querySelectorAll('#levels meter').forEach((m, c) => { window.levelMax[c] = Math.max(window.levelMax[c], m.value); }), 50);
+  });
 
   // Each side's lane is recognised once it holds a window of speech (or a minute of audio): both within 3 min.
   await page.waitForFunction(() => {
@@ -109,6 +115,9 @@ test('record a call: each side on its own channel, heard while the call goes on,
     return t.includes('(clinician)') && t.includes('(patient)');
   }, null, { timeout: 200_000 });
   assert.equal(await page.getAttribute('#app', 'data-state'), 'recording', 'both sides heard while still recording');
+  const [micLevel, callLevel] = await page.evaluate(() => window.levelMax);
+  assert.ok(micLevel > 0.4 && callLevel > 0.4, `meters peaked at ${micLevel.toFixed(2)} / ${callLevel.toFixed(2)}`);
+  assert.equal(await page.isVisible('#level-hint'), false, 'neither side is silent');
   const heard = await page.locator('#live-lines li').evaluateAll((els) => els.map((li) => li.textContent));
   assert.ok(heard.some((l) => /\(patient\).*(diarrh|toilet|three days)/i.test(l)), heard.join('\n'));
   assert.ok(heard.some((l) => /\(clinician\).*(morning|help)/i.test(l)), heard.join('\n'));
@@ -117,6 +126,7 @@ test('record a call: each side on its own channel, heard while the call goes on,
   await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 180_000 });
   const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
   assert.equal(await page.getAttribute('#app', 'data-state'), 'done', error);
+  assert.equal(await page.isVisible('#levels'), false, 'the meters go with the recording');
   const lines = await page.locator('#segments .segment').evaluateAll((els) => els.map((el) => ({
     role: el.dataset.role, text: el.querySelector('.text').textContent,
   })));
@@ -169,5 +179,32 @@ test('a call shared without its sound, or not shared, is refused with a way forw
     assert.equal(await page.locator('#record').innerText(), 'Record a call');
   }
   assert.equal(await page.evaluate(() => window.sharedVideo.readyState), 'ended', 'the refused share was stopped');
+  await page.close();
+});
+
+test('a shared tab that stays silent is pointed out while recording', { timeout: 240_000 }, async () => {
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getDisplayMedia = async () => {
+      const silence = new AudioContext().createMediaStreamDestination().stream; // a tab playing nothing
+      const canvas = document.createElement('canvas');
+      canvas.getContext('2d').fillRect(0, 0, 10, 10);
+      return new MediaStream([...silence.getAudioTracks(), canvas.captureStream(1).getVideoTracks()[0]]);
+    };
+  });
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+  await page.check('#setup-telehealth');
+  await page.locator('#record').click();
+  await page.waitForSelector('#app[data-state="recording"]', { timeout: 10_000 });
+  assert.equal(await page.isVisible('#level-hint'), false, 'not before a silence could mean anything');
+  await page.waitForSelector('#level-hint:not([hidden])', { timeout: 30_000 });
+  const hint = await page.locator('#level-hint').innerText();
+  assert.match(hint, /No sound from the shared tab/);
+  assert.doesNotMatch(hint, /microphone/, 'the microphone is heard');
+  await page.locator('#record').click();
+  await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 180_000 });
+  assert.equal(await page.isVisible('#level-hint'), false);
   await page.close();
 });

@@ -43,6 +43,8 @@ test('record: words appear while recording; stop: the rest is transcribed', { ti
   await page.waitForSelector('#live-lines li', { timeout: FIRST_WORDS_TIMEOUT_MS });
   const recordedMs = Date.now() - started;
   assert.equal(await page.getAttribute('#app', 'data-state'), 'recording', 'words came while still recording');
+  assert.deepEqual(await page.locator('#levels label').allInnerTexts(), ['Microphone'], 'one meter, for the microphone');
+  assert.equal(await page.isVisible('#level-hint'), false, 'the microphone is heard, so no silence is pointed out');
   assert.ok(recordedMs >= 30_000, `the first words need 30 s of speech, came after ${recordedMs} ms`);
   const heardWhileRecording = (await page.locator('#live-lines li').allInnerTexts()).join(' ');
   assert.match(heardWhileRecording, /morning|help/i);
