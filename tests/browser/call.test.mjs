@@ -12,28 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import init, { decodeAudio } from '../../pkg/wasm/bedside.js';
-import { ROOT, launch, startServer, watchForeignRequests, words } from './harness.mjs';
+import { ROOT, launch, startServer, watchForeignRequests, wavBytes, words } from './harness.mjs';
 
 const CALL_PATH = '/test-call/patient.wav';
-
-/** A mono 16-bit PCM WAV file of `samples`. */
-function wavBytes(samples, rate) {
-  const out = Buffer.alloc(44 + samples.length * 2);
-  out.write('RIFF', 0);
-  out.writeUInt32LE(36 + samples.length * 2, 4);
-  out.write('WAVEfmt ', 8);
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20); // PCM
-  out.writeUInt16LE(1, 22); // one channel
-  out.writeUInt32LE(rate, 24);
-  out.writeUInt32LE(rate * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36);
-  out.writeUInt32LE(samples.length * 2, 40);
-  samples.forEach((x, i) => out.writeInt16LE(Math.round(Math.max(-1, Math.min(1, x)) * 32767), 44 + i * 2));
-  return out;
-}
 
 let dir;
 let patientWav;
@@ -46,8 +27,8 @@ before(async () => {
   const call = decodeAudio(await readFile(join(ROOT, 'tests/fixtures/visit_a_stereo/audio.flac')));
   dir = await mkdtemp(join(tmpdir(), 'bedside-call-'));
   const clinicianWav = join(dir, 'clinician.wav');
-  await writeFile(clinicianWav, wavBytes(call.channels[0], call.sampleRate));
-  patientWav = wavBytes(call.channels[1], call.sampleRate);
+  await writeFile(clinicianWav, wavBytes([call.channels[0]], call.sampleRate));
+  patientWav = wavBytes([call.channels[1]], call.sampleRate);
   server = await startServer();
   browser = await launch([
     '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${clinicianWav}`,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, openDemo } from './harness.mjs';
+import { ROOT, openDemo, wavBytes } from './harness.mjs';
 
 const MONO = join(ROOT, 'tests/fixtures/visit_a/audio.wav');
 const STEREO = join(ROOT, 'tests/fixtures/visit_a_stereo/audio.flac');
@@ -94,25 +94,8 @@ async function duplicatedMonoWav() {
   }
   assert.equal(fmt.readUInt16LE(2), 1, 'mono fixture');
   assert.equal(fmt.readUInt16LE(14), 16, '16-bit fixture');
-  const rate = fmt.readUInt32LE(4);
-  const out = Buffer.alloc(44 + data.length * 2);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + data.length * 2, 4);
-  out.write('WAVEfmt ', 8, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20); // PCM
-  out.writeUInt16LE(2, 22); // channels
-  out.writeUInt32LE(rate, 24);
-  out.writeUInt32LE(rate * 4, 28);
-  out.writeUInt16LE(4, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(data.length * 2, 40);
-  for (let i = 0; i + 1 < data.length; i += 2) {
-    data.copy(out, 44 + i * 2, i, i + 2);
-    data.copy(out, 46 + i * 2, i, i + 2);
-  }
-  return { name: 'identical-channels.wav', mimeType: 'audio/wav', buffer: out };
+  const mono = Float32Array.from({ length: data.length >> 1 }, (_, i) => data.readInt16LE(i * 2) / 32768);
+  return { name: 'identical-channels.wav', mimeType: 'audio/wav', buffer: wavBytes([mono, mono], fmt.readUInt32LE(4)) };
 }
 
 test('one microphone: clinician and patient are found, each line shows its role on its own colour', { timeout: 240_000 }, async () => {
