@@ -135,34 +135,33 @@ mod tests {
 
     #[test]
     fn merges_in_the_order_a_full_scan_would() {
-        // Deterministic pseudo-random costs with many ties (a few distinct values), merged to the end,
-        // each merge giving the merged item new costs.
-        let n = 40;
-        let mut state = 7u64;
-        let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((state >> 33) % 5) as f64
-        };
-        let mut cost: Vec<Vec<f64>> = (0..n).map(|_| (0..n).map(|_| next()).collect()).collect();
-        let mut alive = vec![true; n];
-        let snapshot = cost.clone();
-        let mut pairs = PairCosts::new(n, |a, b| snapshot[a][b]);
-        while pairs.len() > 1 {
-            let expected = scan(&cost, &alive);
-            assert_eq!(pairs.cheapest(), expected);
-            let (a, b, _) = expected.unwrap();
-            alive[b] = false;
-            let fresh: Vec<f64> = (0..n).map(|_| next()).collect();
-            for k in 0..n {
-                let (lo, hi) = (k.min(a), k.max(a));
-                if k != a {
-                    cost[lo][hi] = fresh[k];
+        // Deterministic pseudo-random costs with many ties (three distinct values), merged to the end, each
+        // merge giving the merged item new costs; many seeds, so that every tie case comes up.
+        for seed in 0..200u64 {
+            let n = 24;
+            let mut state = seed;
+            let mut next = move || {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((state >> 33) % 3) as f64
+            };
+            let mut cost: Vec<Vec<f64>> = (0..n).map(|_| (0..n).map(|_| next()).collect()).collect();
+            let mut alive = vec![true; n];
+            let snapshot = cost.clone();
+            let mut pairs = PairCosts::new(n, |a, b| snapshot[a][b]);
+            while pairs.len() > 1 {
+                let expected = scan(&cost, &alive);
+                assert_eq!(pairs.cheapest(), expected, "seed {seed}");
+                let (a, b, _) = expected.unwrap();
+                alive[b] = false;
+                let fresh: Vec<f64> = (0..n).map(|_| next()).collect();
+                for k in (0..n).filter(|&k| k != a) {
+                    cost[k.min(a)][k.max(a)] = fresh[k];
                 }
+                pairs.merge(a, b, |k| fresh[k]);
+                assert_eq!(pairs.len(), alive.iter().filter(|&&x| x).count());
             }
-            pairs.merge(a, b, |k| fresh[k]);
-            assert_eq!(pairs.len(), alive.iter().filter(|&&x| x).count());
+            assert_eq!(pairs.cheapest(), None);
         }
-        assert_eq!(pairs.cheapest(), None);
     }
 
     #[test]
