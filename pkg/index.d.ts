@@ -46,6 +46,10 @@ export interface TranscribeProgress {
   processedSeconds: number;
   totalSeconds: number;
   heard: HeardText[];
+  /** Live recordings only: drafts of the speech not yet recognised for good, every channel's, in time
+   * order. Each event's `draft` replaces the last one's (an empty one clears it); a draft is read quickly
+   * (greedy, one pass) and its words may differ from the `heard` lines that later cover its time. */
+  draft?: HeardText[];
 }
 
 /** Note writing: once as it starts (`sentencesWritten: 0`, no `sentences` yet), then after each sentence is
@@ -149,6 +153,9 @@ export interface LiveOptions extends ProcessOptions {
   sampleRate: number;
   /** Channels in each pushed piece. Default 1; two for telehealth with `channelDefinitions`. */
   channelCount?: number;
+  /** Draft the speech waiting while a window fills (progress `draft`). Default true; false spends no time
+   * on drafts (a slow device that falls behind the recording). */
+  drafts?: boolean;
 }
 
 /** A recording in progress, from `scribe.live()`. */
@@ -305,8 +312,8 @@ export interface Scribe {
   /** Transcribes one visit and writes its note. Calls on one scribe run one after another. */
   process(input: AudioInput, options?: ProcessOptions): Promise<{ transcript: Transcript; documentation?: Documentation }>;
   /** Transcribes a visit while it is recorded: each time a Whisper window (30 s of speech) waits it is
-   * recognised, as in a whole recording, and its words reach `onProgress` as `heard`; after `end()` only what
-   * follows the last window is left, then
+   * recognised, as in a whole recording, and its words reach `onProgress` as `heard`; meanwhile the speech
+   * waiting is drafted every few seconds (`draft`). After `end()` only what follows the last window is left, then
    * speakers, sections, insights and the note, exactly as process() does them. Throws SETTINGS_INVALID at
    * once for a bad `sampleRate` or `channelCount`. */
   live(options: LiveOptions): LiveRecording;

@@ -51,4 +51,4 @@ pub mod wasm;
 
 pub use error::{BedsideError, Result};
 pub use live::LiveJob;
-pub use scribe::{speaker_mode, Job, ModelBytes, Progress, Scribe, Settings, SpeakerMode, Visit};
+pub use scribe::{speaker_mode, Heard, Job, ModelBytes, Progress, Scribe, Settings, SpeakerMode, Visit};

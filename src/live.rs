@@ -9,10 +9,15 @@
 //! a minute of audio and still less speech than a window, the block is cut at a pause and recognised. When
 //! the recording ends only what follows the last window is left, and the visit finishes exactly as a
 //! recording handed over whole does (speaker turns, roles, sections, entities, note).
+//!
+//! A window's worth of speech takes half a minute to come, so while it fills the speech waiting can be
+//! drafted (`draft`): recognised greedily in one pass and shown as provisional lines until its window is
+//! recognised for good. A draft never feeds that recognition (its prompt, its windows), so the transcript
+//! stays the one a whole recording gets.
 
 use std::borrow::Cow;
 
-use crate::asr::{AsrSegment, Transcription};
+use crate::asr::{AsrOptions, AsrSegment, Transcription};
 use crate::audio::{self, Audio, ChannelResampler, SAMPLE_RATE_HZ};
 use crate::error::{BedsideError, Result};
 use crate::schema::transcript::RunInfo;
@@ -29,6 +34,8 @@ const RECHECK_SAMPLES: usize = 2 * SAMPLE_RATE_HZ as usize;
 const MIN_BLOCK_SAMPLES: usize = 15 * SAMPLE_RATE_HZ as usize;
 /// Without a pause the block is cut at the quietest stretch of this length.
 const QUIET_FRAME_SAMPLES: usize = SAMPLE_RATE_HZ as usize / 10;
+/// A lane's draft is made again once this much more audio has come since its last one.
+const DRAFT_STEP_SAMPLES: usize = 3 * SAMPLE_RATE_HZ as usize;
 
 /// One visit being recorded and recognised as it goes.
 pub struct LiveJob {
@@ -65,6 +72,10 @@ struct Lane {
     segments: Vec<AsrSegment>,
     /// Whether any block held voice activity (or VAD was off).
     heard_speech: bool,
+    /// Provisional segments for the speech after `next`, on the recording's clock.
+    draft: Vec<AsrSegment>,
+    /// The draft was made of the audio up to here.
+    drafted_to: usize,
 }
 
 /// Audio of one lane being recognised: `start..end` in samples.
@@ -94,7 +105,17 @@ impl LiveJob {
         }
         let mode = scribe::checked_mode(&settings.speakers, n_channels)?;
         let resamplers = (0..n_channels).map(|_| ChannelResampler::new(input_rate_hz, SAMPLE_RATE_HZ, 0)).collect::<Result<Vec<_>>>()?;
-        let lane = |channel| Lane { channel, next: 0, measure_at: WINDOW_SAMPLES, block: None, previous: None, segments: Vec::new(), heard_speech: false };
+        let lane = |channel| Lane {
+            channel,
+            next: 0,
+            measure_at: WINDOW_SAMPLES,
+            block: None,
+            previous: None,
+            segments: Vec::new(),
+            heard_speech: false,
+            draft: Vec::new(),
+            drafted_to: 0,
+        };
         let lanes = match &mode {
             SpeakerMode::Channels(defs) => defs.iter().map(|&(id, _)| lane(Some(id))).collect(),
             SpeakerMode::Mixed { .. } => vec![lane(None)],
@@ -155,6 +176,12 @@ impl LiveJob {
         self.recorded_samples() as f64 / f64::from(SAMPLE_RATE_HZ)
     }
 
+    /// How far recognition for good has got, in seconds (the mean over lanes).
+    pub fn recognised_seconds(&self) -> f64 {
+        let n = self.lanes.len() as f64;
+        self.lanes.iter().map(|l| l.position() as f64).sum::<f64>() / n / f64::from(SAMPLE_RATE_HZ)
+    }
+
     fn recorded_samples(&self) -> usize {
         self.channel(0).len()
     }
@@ -181,9 +208,7 @@ impl LiveJob {
             }
             if self.lanes[i].block.is_some() {
                 self.step_block(scribe, i)?;
-                let n = self.lanes.len() as f64;
-                let done = self.lanes.iter().map(|l| l.position() as f64).sum::<f64>() / n / f64::from(SAMPLE_RATE_HZ);
-                return Ok(Some(Progress::Stage { stage: "transcribe", done, total: self.recorded_seconds() }));
+                return Ok(Some(Progress::Stage { stage: "transcribe", done: self.recognised_seconds(), total: self.recorded_seconds() }));
             }
         }
         Ok(None)
@@ -208,8 +233,62 @@ impl LiveJob {
             };
             lane.next = reached;
             lane.previous = lane.block.take().map(|b| b.transcription);
+            // What the window recognised for good replaces the draft of it.
+            let from = reached as f64 / f64::from(SAMPLE_RATE_HZ);
+            lane.draft.retain(|s| s.start >= from);
         }
         Ok(())
+    }
+
+    /// Drafts the speech waiting in the lane whose draft is oldest, when at least [`DRAFT_STEP_SAMPLES`]
+    /// more audio has come to it: greedy decoding at one temperature, without word times, prompted with
+    /// the text before it as its window will be. Meant for when `step` has nothing to do (a draft of a
+    /// lane with a block waiting is not made). Returns whether a draft was made.
+    pub fn draft(&mut self, scribe: &Scribe) -> Result<bool> {
+        if self.has_ended() {
+            return Ok(false);
+        }
+        let recorded = self.recorded_samples();
+        let due = |l: &Lane| l.block.is_none() && recorded >= l.next.max(l.drafted_to) + DRAFT_STEP_SAMPLES;
+        let Some(i) = (0..self.lanes.len()).filter(|&i| due(&self.lanes[i])).min_by_key(|&i| self.lanes[i].drafted_to) else {
+            return Ok(false);
+        };
+        let start = self.lanes[i].next;
+        let samples = self.lane_samples(i, start, recorded);
+        let regions = scribe.speech_regions(&samples, &self.settings)?;
+        let mut segments = match regions {
+            Some(r) if r.is_empty() => Vec::new(),
+            regions => {
+                let mut t = Transcription::new(&scribe.asr, &samples, regions, draft_options(&self.settings.asr))?;
+                if let Some(previous) = &self.lanes[i].previous {
+                    t.prompt_like(previous);
+                }
+                // Less than a window of speech waits (or `step` would have started a block), so one pass
+                // reads it; a second one takes a last segment Whisper left unfinished.
+                for _ in 0..2 {
+                    if t.step(&scribe.asr)?.is_none() {
+                        break;
+                    }
+                }
+                t.segments
+            }
+        };
+        drop(samples);
+        let offset = start as f64 / f64::from(SAMPLE_RATE_HZ);
+        segments.iter_mut().for_each(|s| shift(s, offset));
+        let lane = &mut self.lanes[i];
+        lane.draft = segments;
+        lane.drafted_to = recorded;
+        Ok(true)
+    }
+
+    /// Every lane's draft, in time order (with redaction, redacted reading everything heard so far).
+    pub fn drafts(&self, scribe: &Scribe) -> Result<Vec<Heard>> {
+        let finished = self.lanes.iter().map(|l| (l.channel, l.segments.as_slice()));
+        let drafts = self.lanes.iter().map(|l| (l.channel, l.draft.as_slice()));
+        let mut lines = scribe::drafted_lines(scribe, finished, drafts, self.settings.redact)?;
+        lines.sort_by(|a, b| a.begin_audio_time.total_cmp(&b.begin_audio_time));
+        Ok(lines)
     }
 
     /// Starts lane `i`'s next block once there is one: a window's worth of speech waits, a minute of audio
@@ -338,6 +417,13 @@ impl Lane {
     fn position(&self) -> usize {
         self.block.as_ref().map_or(self.next, |b| b.start)
     }
+}
+
+/// A draft is read quickly: five beams read the drafts of the 2-minute test clip no better (word error
+/// against the transcript 0.176 against 0.180) and took the test from 123 to 169 s. Its word times are
+/// not shown.
+fn draft_options(asr: &AsrOptions) -> AsrOptions {
+    AsrOptions { temperatures: vec![0.0], beam_size: 1, word_timestamps: false, ..asr.clone() }
 }
 
 fn shift(seg: &mut AsrSegment, seconds: f64) {

@@ -363,13 +363,37 @@ pub(crate) fn heard_since<'a>(
         if reported.len() <= i {
             reported.resize(i + 1, 0);
         }
-        for (j, seg) in segments.iter().enumerate() {
-            let heard = Heard { channel_id: channel, begin_audio_time: seg.start, end_audio_time: seg.end, text: seg.text.trim().to_string() };
-            all.push((j >= reported[i], heard));
-        }
+        all.extend(segments.iter().enumerate().map(|(j, seg)| (j >= reported[i], heard(channel, seg))));
         reported[i] = segments.len();
     }
-    if !all.iter().any(|(new, _)| *new) {
+    shown(scribe, all, redact)
+}
+
+/// The lines of live drafts, redacted (when asked for) reading what was recognised before them too.
+pub(crate) fn drafted_lines<'a>(
+    scribe: &Scribe,
+    recognised: impl Iterator<Item = (Option<u32>, &'a [AsrSegment])>,
+    drafts: impl Iterator<Item = (Option<u32>, &'a [AsrSegment])>,
+    redact: bool,
+) -> Result<Vec<Heard>> {
+    let mut all: Vec<(bool, Heard)> = Vec::new(); // (a draft line, segment)
+    for (channel, segments) in recognised {
+        all.extend(segments.iter().map(|seg| (false, heard(channel, seg))));
+    }
+    for (channel, segments) in drafts {
+        all.extend(segments.iter().map(|seg| (true, heard(channel, seg))));
+    }
+    shown(scribe, all, redact)
+}
+
+fn heard(channel: Option<u32>, seg: &AsrSegment) -> Heard {
+    Heard { channel_id: channel, begin_audio_time: seg.start, end_audio_time: seg.end, text: seg.text.trim().to_string() }
+}
+
+/// The lines marked to be shown, not empty; with redaction, PHI is found reading every line given, since a
+/// name or a date is often told apart by the words around it.
+fn shown(scribe: &Scribe, mut all: Vec<(bool, Heard)>, redact: bool) -> Result<Vec<Heard>> {
+    if !all.iter().any(|(show, _)| *show) {
         return Ok(Vec::new());
     }
     if redact {
@@ -381,7 +405,7 @@ pub(crate) fn heard_since<'a>(
             h.text.clone_from(&seg.content);
         }
     }
-    Ok(all.into_iter().filter(|(new, h)| *new && !h.text.is_empty()).map(|(_, h)| h).collect())
+    Ok(all.into_iter().filter(|(show, h)| *show && !h.text.is_empty()).map(|(_, h)| h).collect())
 }
 
 impl Recognised {

@@ -4,7 +4,8 @@
 //! Long work is driven from JS one step (a 30-s window) at a time — `begin*`, then `step()` until it
 //! returns `done`, then `finish()` — so a worker can yield to its event loop, report progress and honour
 //! cancellation between steps. A visit being recorded (`beginLive`) takes its audio through `pushPcm`
-//! between steps, and `step()` says `waiting` until a window (30 s of speech) of it waits; `endLive()` ends it.
+//! between steps, and `step()` says `waiting` until a window (30 s of speech) of it waits, meanwhile
+//! `draft()` drafts the speech waiting; `endLive()` ends it.
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Deserialize;
@@ -282,7 +283,8 @@ impl WasmScribe {
     }
 
     /// Does one unit of work (a 30-s window). Returns `{ done: false, stage, processedSeconds,
-    /// totalSeconds, heard }` (`heard`: the words recognised since the last step, `Heard` objects),
+    /// totalSeconds, heard, draft? }` (`heard`: the words recognised since the last step, `Heard` objects;
+    /// `draft`, live only: the drafts still ahead of what is recognised, replacing the last ones),
     /// `{ done: false, waiting: true, recordedSeconds }` (a live recording: nothing to do until more audio
     /// is pushed or it ends) or `{ done: true }`.
     pub fn step(&mut self) -> Result<JsValue, JsValue> {
@@ -309,6 +311,10 @@ impl WasmScribe {
                     Work::Live(l) => l.take_heard(scribe),
                 };
                 Reflect::set(&out, &"heard".into(), &to_js(&heard.map_err(js_error)?)?)?;
+                if let Work::Live(l) = job {
+                    // The window just recognised replaces the draft of its stretch.
+                    Reflect::set(&out, &"draft".into(), &to_js(&l.drafts(scribe).map_err(js_error)?)?)?;
+                }
             }
             None if waiting.is_some() => {
                 Reflect::set(&out, &"done".into(), &false.into())?;
@@ -320,6 +326,22 @@ impl WasmScribe {
                 Reflect::set(&out, &"done".into(), &true.into())?;
             }
         }
+        Ok(out.into())
+    }
+
+    /// While a live recording waits for audio (`step()` said `waiting`): drafts the speech waiting since its
+    /// last recognised window, when enough more has come (see `LiveJob::draft`). Returns `{ processedSeconds,
+    /// totalSeconds, draft }` (`draft`: every channel's draft lines, `Heard` objects, replacing the last
+    /// ones) or `null` when no draft was due.
+    pub fn draft(&mut self) -> Result<JsValue, JsValue> {
+        let Some(Work::Live(live)) = self.job.as_mut() else { return Err(no_visit("draft()")) };
+        if !live.draft(&self.scribe).map_err(js_error)? {
+            return Ok(JsValue::NULL);
+        }
+        let out = Object::new();
+        Reflect::set(&out, &"processedSeconds".into(), &live.recognised_seconds().into())?;
+        Reflect::set(&out, &"totalSeconds".into(), &live.recorded_seconds().into())?;
+        Reflect::set(&out, &"draft".into(), &to_js(&live.drafts(&self.scribe).map_err(js_error)?)?)?;
         Ok(out.into())
     }
 

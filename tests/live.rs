@@ -1,6 +1,7 @@
 //! Recognition while recording, with the real tiny.en weights on a two-voice PriMock57 recording (see
-//! tests/fixtures/ATTRIBUTION.md): words must appear before the recording ends, and the finished
-//! transcript must be as good as the same recording handed over whole. Needs `make models`.
+//! tests/fixtures/ATTRIBUTION.md): words must appear before the recording ends, drafts of the speech
+//! waiting within seconds, and the finished transcript must be as good as the same recording handed over
+//! whole (and not changed at all by the drafts). Needs `make models`.
 
 use std::path::PathBuf;
 
@@ -27,41 +28,59 @@ fn settings() -> Settings {
     Settings { note: None, ..Settings::default() }
 }
 
-#[test]
-fn words_appear_while_recording_and_the_transcript_matches_a_whole_recording() {
-    let scribe: Scribe = load_scribe(&root().join("models"), None).expect("models load (run `make models` first)");
-    let bytes = read(&root().join("tests/fixtures/long_120s/audio.flac")).unwrap();
-    let recording = audio::decode(&bytes).unwrap();
-    let rate = recording.sample_rate_hz;
-    let seconds = recording.duration_seconds();
+/// What a live recording gave: the finished visit, the lines heard while recording (with how much audio
+/// had been pushed when the first came), and each draft made (audio pushed by then, its lines).
+struct Recorded {
+    visit: bedside::Visit,
+    heard: String,
+    first_words_at: Option<f64>,
+    drafts: Vec<(f64, Vec<bedside::Heard>)>,
+}
 
+/// Pushes `recording` half a second at a time, as a microphone hands it over; recognition keeps up
+/// between pieces, and with `drafts` the speech waiting is drafted whenever recognition has nothing to do.
+fn record(scribe: &Scribe, recording: &audio::Audio, drafts: bool) -> Recorded {
+    let rate = recording.sample_rate_hz;
     let mut live = scribe.begin_live(rate, recording.channels.len(), &settings()).unwrap();
-    // Half a second at a time, as a microphone hands it over; recognition keeps up between pieces.
     let piece = rate as usize / 2;
-    let mut first_words_at = None;
-    let mut heard = String::new();
+    let (mut heard, mut first_words_at, mut drafted) = (String::new(), None, Vec::new());
     for start in (0..recording.frames()).step_by(piece) {
         let end = (start + piece).min(recording.frames());
+        let pushed = end as f64 / f64::from(rate);
         let channels: Vec<&[f32]> = recording.channels.iter().map(|c| &c[start..end]).collect();
         live.push(&channels).unwrap();
-        while live.step(&scribe).unwrap().is_some() {}
-        for h in live.take_heard(&scribe).unwrap() {
-            first_words_at.get_or_insert(end as f64 / rate as f64);
-            assert!(h.end_audio_time <= end as f64 / rate as f64 + 0.5, "words from audio already pushed: {h:?}");
+        while live.step(scribe).unwrap().is_some() {}
+        for h in live.take_heard(scribe).unwrap() {
+            first_words_at.get_or_insert(pushed);
+            assert!(h.end_audio_time <= pushed + 0.5, "words from audio already pushed: {h:?}");
             heard.push_str(&h.text);
             heard.push(' ');
         }
+        if drafts && live.draft(scribe).unwrap() {
+            drafted.push((pushed, live.drafts(scribe).unwrap()));
+        }
     }
+    live.end().unwrap();
+    assert!(!live.draft(scribe).unwrap(), "no draft once the recording has ended");
+    while live.step(scribe).unwrap().is_some() {}
+    assert!(live.is_done());
+    heard.extend(live.take_heard(scribe).unwrap().into_iter().map(|h| h.text + " "));
+    assert!(matches!(live.push(&[&[0.0f32; 10][..]]), Err(BedsideError::Settings { .. })), "no audio after the end");
+    let visit = live.finish(scribe, &mut |_| true).unwrap();
+    Recorded { visit, heard, first_words_at, drafts: drafted }
+}
+
+#[test]
+fn words_and_drafts_appear_while_recording_and_the_transcript_matches_a_whole_recording() {
+    let scribe: Scribe = load_scribe(&root().join("models"), None).expect("models load (run `make models` first)");
+    let bytes = read(&root().join("tests/fixtures/long_120s/audio.flac")).unwrap();
+    let recording = audio::decode(&bytes).unwrap();
+    let seconds = recording.duration_seconds();
+
+    let Recorded { visit, heard, first_words_at, .. } = record(&scribe, &recording, false);
     let first = first_words_at.expect("words heard before the recording ended");
     assert!(first < 45.0, "first words after {first:.1} s of a {seconds:.0}-s recording");
-    live.end().unwrap();
-    while live.step(&scribe).unwrap().is_some() {}
-    assert!(live.is_done());
-    heard.extend(live.take_heard(&scribe).unwrap().into_iter().map(|h| h.text + " "));
-    assert!(matches!(live.push(&[&[0.0f32; 10][..]]), Err(BedsideError::Settings { .. })), "no audio after the end");
-    let visit = live.finish(&scribe, &mut |_| true).unwrap();
-    let whole = scribe.process(recording, &settings(), &mut |_| true).unwrap();
-
+    let whole = scribe.process(recording.clone(), &settings(), &mut |_| true).unwrap();
     let truth = reference("long_120s");
     let (live_wer, whole_wer) = (word_error_rate(&truth, &text_of(&visit.transcript)), word_error_rate(&truth, &text_of(&whole.transcript)));
     eprintln!("live: {live_wer} (first words at {first:.1} s); whole recording: {whole_wer}");
@@ -71,6 +90,39 @@ fn words_appear_while_recording_and_the_transcript_matches_a_whole_recording() {
     let segments = &visit.transcript.conversation.transcript_segments;
     assert!(segments.windows(2).all(|w| w[1].begin_audio_time >= w[0].begin_audio_time - 0.5), "segments in time order");
     assert!(segments.last().unwrap().end_audio_time <= seconds + 0.5);
+
+    let drafted = record(&scribe, &recording, true);
+    // Drafts never feed the recognition that counts: the same words, times and turns, to the last one.
+    assert_eq!(drafted.visit.transcript, visit.transcript, "a draft changed the transcript");
+    assert_eq!(drafted.heard, heard);
+
+    let first_draft = drafted.drafts.iter().find(|(_, lines)| !lines.is_empty()).map(|(at, _)| *at).expect("drafts while recording");
+    assert!(first_draft <= 8.0, "first draft after {first_draft:.1} s of audio (the first window's words after {first:.1} s)");
+    for (at, lines) in &drafted.drafts {
+        assert!(lines.windows(2).all(|w| w[0].begin_audio_time <= w[1].begin_audio_time), "drafts in time order");
+        assert!(lines.iter().all(|h| h.end_audio_time <= at + 0.5), "a draft of audio not yet pushed: {lines:?}");
+    }
+    // A draft says what the window later says of the same stretch, give or take a greedy reading's errors
+    // and a word cut at either end: each draft of 10 s or more against the transcript over its time.
+    let mut errors = Vec::new();
+    for (_, lines) in &drafted.drafts {
+        let (Some(begin), Some(last)) = (lines.first(), lines.last()) else { continue };
+        if last.end_audio_time - begin.begin_audio_time < 10.0 {
+            continue;
+        }
+        let draft: String = lines.iter().map(|h| h.text.as_str()).collect::<Vec<_>>().join(" ");
+        let said: String = segments
+            .iter()
+            .filter(|s| s.end_audio_time > begin.begin_audio_time + 0.5 && s.begin_audio_time < last.end_audio_time - 0.5)
+            .map(|s| s.content.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        errors.push(word_error_rate(&said, &draft).wer());
+    }
+    let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
+    assert!(errors.len() >= 5, "only {} drafts of 10 s or more", errors.len());
+    assert!(mean < 0.3, "drafts against the transcript over their time: mean WER {mean:.2} ({errors:.2?})");
+    eprintln!("drafts: {} made, first after {first_draft:.1} s of audio (first window's words after {first:.1} s); mean WER against the transcript {mean:.3}", drafted.drafts.len());
 }
 
 #[test]

@@ -148,27 +148,44 @@ const termsPanel = new TermsPanel({ box: $('terms'), list: $('terms-list'), lege
 
 // ---- the transcript, and a reviewer's corrections to it ----
 
-/** Adds a window's words to the live view, keeping its end in sight; `null` clears and hides it. */
-function showHeard(lines) {
+/** One line of the live view; telehealth lines say whose side they came from. */
+function heardItem(h) {
+  const li = document.createElement('li');
+  const time = document.createElement('span');
+  time.className = 'time';
+  // Channels come only from a telehealth setup, whose controls are locked while it runs.
+  const side = h.channelId === Number(ui.clinicianChannel.value) ? 'clinician' : 'patient';
+  const channel = h.channelId === null ? '' : ` (${side})`;
+  time.textContent = `${formatTime(h.beginAudioTime)}–${formatTime(h.endAudioTime)}${channel}`;
+  const text = document.createElement('span');
+  text.textContent = h.text;
+  li.append(time, text);
+  return li;
+}
+
+/**
+ * Adds a window's words to the live view, keeping its end in sight, and puts `draft` (when given) after
+ * them in place of the last draft: a quick reading of the speech still waiting for its window, shown
+ * apart because its words may still change. `null` clears and hides the view.
+ */
+function showHeard(lines, draft) {
   if (lines === null) {
     ui.liveLines.replaceChildren();
     ui.live.hidden = true;
     return;
   }
-  for (const h of lines) {
-    const li = document.createElement('li');
-    const time = document.createElement('span');
-    time.className = 'time';
-    // Channels come only from a telehealth setup, whose controls are locked while it runs.
-    const side = h.channelId === Number(ui.clinicianChannel.value) ? 'clinician' : 'patient';
-    const channel = h.channelId === null ? '' : ` (${side})`;
-    time.textContent = `${formatTime(h.beginAudioTime)}–${formatTime(h.endAudioTime)}${channel}`;
-    const text = document.createElement('span');
-    text.textContent = h.text;
-    li.append(time, text);
-    ui.liveLines.append(li);
+  const firstDraft = ui.liveLines.querySelector('li.pending');
+  for (const h of lines) ui.liveLines.insertBefore(heardItem(h), firstDraft);
+  if (draft) {
+    for (const li of ui.liveLines.querySelectorAll('li.pending')) li.remove();
+    for (const h of draft) {
+      const li = heardItem(h);
+      li.className = 'pending';
+      li.title = 'A first reading: its words may change once this stretch is fully recognised';
+      ui.liveLines.append(li);
+    }
   }
-  if (lines.length) {
+  if (lines.length || draft?.length) {
     ui.live.hidden = false;
     ui.live.scrollTop = ui.live.scrollHeight;
   }
@@ -343,7 +360,7 @@ async function runJob({ starting, waiting, failed, hint = () => '' }, work) {
 /** Progress of a visit being transcribed: words heard so far, how far recognition is, then the note. */
 function visitProgress(p, timing) {
   if (p.stage === 'note') return noteProgress(p, timing);
-  showHeard(p.heard ?? []);
+  showHeard(p.heard ?? [], p.draft);
   ui.processBar.value = p.totalSeconds ? p.processedSeconds / p.totalSeconds : 0;
   ui.processLabel.textContent = `Transcribing: ${formatTime(p.processedSeconds)} of ${formatTime(p.totalSeconds)}`;
   return undefined;

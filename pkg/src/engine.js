@@ -195,10 +195,14 @@ export class Engine {
         const p = s.step();
         if (p.done) break;
         if (p.waiting) {
-          if (!feed.pieces.length && !feed.ended) await feed.ready();
+          if (feed.pieces.length || feed.ended) continue;
+          // Nothing to recognise for good until more speech comes: draft what waits, if enough is new.
+          const d = spec.drafts === false ? null : s.draft();
+          if (d) onProgress?.({ status: 'progress', stage: 'transcribe', processedSeconds: d.processedSeconds, totalSeconds: d.totalSeconds, heard: [], draft: d.draft });
+          else await feed.ready();
           continue;
         }
-        onProgress?.({ status: 'progress', stage: p.stage, processedSeconds: p.processedSeconds, totalSeconds: p.totalSeconds, heard: p.heard ?? [] });
+        onProgress?.({ status: 'progress', stage: p.stage, processedSeconds: p.processedSeconds, totalSeconds: p.totalSeconds, heard: p.heard ?? [], draft: p.draft ?? [] });
       }
       onBlocking?.();
       return noteCall((cb) => s.finish(cb), noteProgress(options, shouldStop, onProgress), shouldStop);

@@ -59,11 +59,12 @@ export class Scribe {
    * { push(channels), end(), result }: `push` takes the next piece (one Float32Array per channel, all the
    * same length; a Float32Array alone for one channel), `end()` says the recording is over and returns
    * `result`, which resolves to { transcript, documentation? }. Each Whisper window (30 s of speech) is
-   * recognised once it waits, as in a whole recording, and its words come to `onProgress` as `heard`.
-   * A push the core refuses (wrong channel count, NaN samples) rejects `result`.
+   * recognised once it waits, as in a whole recording, and its words come to `onProgress` as `heard`;
+   * meanwhile the speech waiting is drafted every few seconds (`draft`, provisional lines that replace the
+   * last ones; `drafts: false` turns them off). A push the core refuses (wrong channel count, NaN samples) rejects `result`.
    */
   live(options = {}) {
-    const { sampleRate, channelCount = 1, signal, onProgress } = options;
+    const { sampleRate, channelCount = 1, drafts = true, signal, onProgress } = options;
     if (!this.#backend) throw bedsideError('CANCELLED', 'cancelled', 'the scribe was disposed');
     if (!(Number.isFinite(sampleRate) && sampleRate > 0)) {
       throw bedsideError('SETTINGS_INVALID', 'settings', `sampleRate must be a positive number of Hz, got ${sampleRate}`);
@@ -71,8 +72,9 @@ export class Scribe {
     if (!(Number.isInteger(channelCount) && channelCount >= 1)) {
       throw bedsideError('SETTINGS_INVALID', 'settings', `channelCount must be a whole number from 1, got ${channelCount}`);
     }
+    if (typeof drafts !== 'boolean') throw bedsideError('SETTINGS_INVALID', 'settings', `drafts must be true or false, got ${drafts}`);
     throwIfAborted(signal);
-    const recording = this.#backend.live({ sampleRate, channelCount }, coreOptions(options), { signal, onProgress });
+    const recording = this.#backend.live({ sampleRate, channelCount, drafts }, coreOptions(options), { signal, onProgress });
     recording.result.catch(() => {}); // a caller that only awaits end() must not see it as unhandled too
     let ended = false;
     return {

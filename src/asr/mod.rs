@@ -173,6 +173,11 @@ impl Transcription {
         self.rng = earlier.rng;
     }
 
+    /// Reads on from the same text as `earlier` does, leaving `earlier` as it is (a draft of what follows).
+    pub fn prompt_like(&mut self, earlier: &Transcription) {
+        self.prompt.clone_from(&earlier.prompt);
+    }
+
     /// Length of the recording (not of the speech-only audio that is decoded).
     pub fn total_seconds(&self) -> f64 {
         self.recording_seconds

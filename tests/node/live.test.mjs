@@ -193,3 +193,60 @@ test('a telehealth call, each side on its own channel, is transcribed live with 
   const error = wer(withoutFillers(truth.map((t) => t.text).join(' ')), withoutFillers(textOf(transcript)));
   assert.ok(error < 0.2, `WER ${error.toFixed(3)}`);
 });
+
+test('while a window fills, the speech waiting comes as drafts, redacted like the rest; drafts: false makes none', { timeout: 300_000 }, async () => {
+  // Visit B opens with the patient's name and age (the name is misheard in a draft, the age is not), some 20 s of speech: far less than a window.
+  const visit = await readWav(join(FIXTURES, 'visit_b/audio.wav'));
+  const rate = visit.rate;
+  const opening = visit.channels[0].subarray(0, 24 * rate);
+  assert.throws(() => scribe.live({ sampleRate: rate, drafts: 'yes' }), { code: 'SETTINGS_INVALID' });
+
+  /** Pushes the opening and resolves to the first progress event with a draft, then aborts the recording. */
+  const firstDraft = async (options) => {
+    const controller = new AbortController();
+    let resolve;
+    const drafted = new Promise((r) => { resolve = r; });
+    const events = [];
+    const recording = scribe.live({
+      sampleRate: rate,
+      note: false,
+      signal: controller.signal,
+      ...options,
+      onProgress: (p) => { events.push(p); if (p.draft?.length) resolve(p); },
+    });
+    pushRange(recording, { rate, channels: [opening] }, 0, opening.length);
+    let timer;
+    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('no draft within 60 s of 24 s of audio')), 60_000); });
+    try {
+      return await Promise.race([drafted, timeout]);
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+      await assert.rejects(recording.result, { name: 'AbortError' });
+      assert.ok(events.every((p) => p.heard.length === 0), 'no window is recognised for good from 24 s of audio');
+    }
+  };
+  const open = await firstDraft({});
+  const text = open.draft.map((h) => h.text).join(' ');
+  assert.match(text, /full name|date of birth/i, `draft: ${text}`);
+  assert.match(text, /\b(40|forty) years old/i, 'the age is in the unredacted draft');
+  assert.equal(open.stage, 'transcribe');
+  assert.ok(Math.abs(open.totalSeconds - 24) < 0.5 && open.processedSeconds <= open.totalSeconds, JSON.stringify({ ...open, draft: undefined }));
+  for (const h of open.draft) {
+    assert.equal(h.channelId, null);
+    assert.ok(h.beginAudioTime >= 0 && h.beginAudioTime <= h.endAudioTime && h.endAudioTime <= 24.5, JSON.stringify(h));
+  }
+  const closed = (await firstDraft({ redact: true })).draft.map((h) => h.text).join(' ');
+  assert.doesNotMatch(closed, /\b(40|forty)\b/i, `redacted draft: ${closed}`);
+  assert.match(closed, /\[AGE\]/, `redacted draft: ${closed}`);
+  assert.match(closed, /full name|date of birth/i, 'the rest of the words stay');
+
+  // Without drafts the recording waits quietly for a window; its words still come when it ends.
+  const events = [];
+  const plain = scribe.live({ sampleRate: rate, note: false, drafts: false, onProgress: (p) => events.push(p) });
+  pushRange(plain, { rate, channels: [opening] }, 0, opening.length);
+  await new Promise((r) => setTimeout(r, 8000)); // longer than the drafts above took
+  const { transcript } = await plain.end();
+  assert.ok(events.every((p) => !p.draft?.length), 'no drafts were made');
+  assert.match(textOf(transcript), /full name|date of birth/i);
+});
