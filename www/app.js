@@ -527,6 +527,7 @@ async function startLive() {
   levels.start(levelChannels());
   current.recorder = await startRecording({
     onAudio: (samples) => {
+      if (current.stopped) return undefined; // the worklet's last message can land after Stop
       levels.add(samples);
       return current.live ? current.live.push(samples) : pending.push(samples);
     },
@@ -565,6 +566,7 @@ async function startLive() {
 
 async function stopLive(current) {
   const blob = await current.recorder.stop();
+  current.stopped = true;
   if (!current.live || current.failed) {
     current.controller.abort(); // a model still loading must not start a live job now
     return transcribe(blob, 'the recording');
@@ -615,7 +617,7 @@ async function toggleRecording() {
     : 'Recording';
   setStatus(recording.recorder.sampleRate === null
     ? `${what}… press “Stop and transcribe” when the visit ends.`
-    : `${what}… words appear below after each 30 seconds of speech; press “Stop and transcribe” when the visit ends.`);
+    : `${what}… a first reading of the words appears below within seconds, and each 30 seconds of speech is then transcribed for good; press “Stop and transcribe” when the visit ends.`);
 }
 
 // ---- wiring ----

@@ -24,6 +24,8 @@ use tokens::SpecialTokens;
 
 const WINDOW_FRAMES: usize = 3000;
 const SECONDS_PER_FRAME: f64 = 0.01;
+/// A draft's encoder input is its audio padded to a whole second, and at least this long (10 s).
+const DRAFT_MIN_FRAMES: usize = 1000;
 const SECONDS_PER_TIMESTAMP: f64 = 0.02;
 
 /// A loaded recognizer: weights, tokenizer, special tokens and mel filters.
@@ -128,6 +130,8 @@ pub struct Transcription {
     prompt: Vec<u32>,
     rng: SplitMix64,
     options: AsrOptions,
+    /// Read as a draft (see [`Transcription::as_draft`]).
+    draft: bool,
     pub segments: Vec<AsrSegment>,
 }
 
@@ -162,8 +166,18 @@ impl Transcription {
             prompt: Vec::new(),
             rng: SplitMix64::new(0x5eed),
             options,
+            draft: false,
             segments: Vec::new(),
         })
+    }
+
+    /// Reads this audio once, quickly, as a draft of words to be recognised properly later: the encoder
+    /// sees the audio itself (padded to a whole second, at least 10 s) rather than a full 30-s window,
+    /// which costs a third or less for a few seconds of speech, and the words after Whisper's last
+    /// finished segment are kept as a segment of their own instead of being left for a next window.
+    pub fn as_draft(mut self) -> Self {
+        self.draft = true;
+        self
     }
 
     /// Takes over the decoding context of the stretch recognised just before this one (its text as the
@@ -188,16 +202,17 @@ impl Transcription {
     }
 
     fn window(&self, frames: usize) -> Result<Tensor> {
-        let mut data = Vec::with_capacity(self.n_mels * WINDOW_FRAMES);
+        let width = if self.draft { frames.next_multiple_of(100).clamp(DRAFT_MIN_FRAMES, WINDOW_FRAMES) } else { WINDOW_FRAMES };
+        let mut data = Vec::with_capacity(self.n_mels * width);
         for m in 0..self.n_mels {
             let row = &self.mel[m * self.total_frames..(m + 1) * self.total_frames];
             let end = (self.seek + frames).min(self.total_frames);
             data.extend_from_slice(&row[self.seek..end]);
             // Past the real audio, the padding's log-mel value (the row's own padding region).
             let pad_value = row[self.total_frames - 1];
-            data.resize((m + 1) * WINDOW_FRAMES, pad_value);
+            data.resize((m + 1) * width, pad_value);
         }
-        Tensor::from_vec(data, (1, self.n_mels, WINDOW_FRAMES), &Device::Cpu).map_err(BedsideError::runtime("asr"))
+        Tensor::from_vec(data, (1, self.n_mels, width), &Device::Cpu).map_err(BedsideError::runtime("asr"))
     }
 
     fn decode_with_fallback(&mut self, model: &AsrModel, audio: &Tensor) -> Result<WindowResult> {
@@ -262,7 +277,10 @@ impl Transcription {
                 }
                 found.push((ts(first), ts(end), piece.to_vec(), r.probs[a..b].to_vec()));
             }
-            if !single_ending {
+            if !single_ending && self.draft {
+                // A draft is not read on from: the unfinished last segment runs to the audio's end.
+                found.push((ts(toks[last]), frames as f64 * SECONDS_PER_FRAME, toks[last..].to_vec(), r.probs[last..].to_vec()));
+            } else if !single_ending {
                 let last_ts = toks[last - 1];
                 advance = ((ts(last_ts) / SECONDS_PER_FRAME).round() as usize).clamp(1, frames);
             }
