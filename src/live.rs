@@ -246,9 +246,9 @@ impl LiveJob {
     /// greedily, at one temperature, without word times, the encoder seeing only that audio
     /// ([`Transcription::as_draft`]), prompted with the text before it as its window will be. Meant for
     /// when `step` has nothing to do (a lane with a block waiting is not drafted). Returns whether a new
-    /// draft is there to show. Drafting only the seconds after the last draft's final segment read
-    /// a quarter of the audio, but a misreading then stayed and loops went on growing (mean word error
-    /// against the transcript 0.46 on the 2-minute test clip, against 0.15).
+    /// draft is there to show. Drafting only from the start of the last draft's last segment reads a
+    /// few seconds each time, but a misreading then stayed and loops grew (mean word error against the
+    /// transcript 0.46 on the 2-minute test clip, against 0.15).
     pub fn draft(&mut self, scribe: &Scribe) -> Result<bool> {
         if self.has_ended() {
             return Ok(false);
