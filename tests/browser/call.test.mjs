@@ -90,16 +90,20 @@ test('record a call: each side on its own channel, heard while the call goes on,
     setInterval(() => document.querySelectorAll('#levels meter').forEach((m, c) => { window.levelMax[c] = Math.max(window.levelMax[c], m.value); }), 50);
   });
 
-  // Each side's lane is recognised once it holds a window of speech (or a minute of audio): both within 3 min.
-  await page.waitForFunction(() => {
-    const t = [...document.querySelectorAll('#live-lines li .time')].map((e) => e.textContent).join(' ');
+  // Drafts of both sides come within seconds of their speech (the patient first speaks at 11 s)…
+  const bothSides = (selector) => {
+    const t = [...document.querySelectorAll(selector)].map((e) => e.textContent).join(' ');
     return t.includes('(clinician)') && t.includes('(patient)');
-  }, null, { timeout: 200_000 });
+  };
+  await page.waitForFunction(bothSides, '#live-lines li.pending .time', { timeout: 60_000 });
+  // …and each side's lane is recognised for good once it holds a window of speech (or a minute of audio):
+  // both within 3 min.
+  await page.waitForFunction(bothSides, '#live-lines li:not(.pending) .time', { timeout: 200_000 });
   assert.equal(await page.getAttribute('#app', 'data-state'), 'recording', 'both sides heard while still recording');
   const [micLevel, callLevel] = await page.evaluate(() => window.levelMax);
   assert.ok(micLevel > 0.4 && callLevel > 0.4, `meters peaked at ${micLevel.toFixed(2)} / ${callLevel.toFixed(2)}`);
   assert.equal(await page.isVisible('#level-hint'), false, 'neither side is silent');
-  const heard = await page.locator('#live-lines li').evaluateAll((els) => els.map((li) => li.textContent));
+  const heard = await page.locator('#live-lines li:not(.pending)').evaluateAll((els) => els.map((li) => li.textContent));
   assert.ok(heard.some((l) => /\(patient\).*(diarrh|toilet|three days)/i.test(l)), heard.join('\n'));
   assert.ok(heard.some((l) => /\(clinician\).*(morning|help)/i.test(l)), heard.join('\n'));
   await record.click();
