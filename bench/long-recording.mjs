@@ -17,6 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { modelFiles } from './model-files.mjs';
+import { wavBytes } from '../tests/wav.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 48_000);
 const here = fileURLToPath(import.meta.url);
@@ -60,7 +61,7 @@ function runCase({ initSync, WasmScribe }, minutes, nChannels, asWav) {
     : {};
   const t = performance.now();
   try {
-    if (asWav) scribe.beginBytes(wav(channels), options);
+    if (asWav) scribe.beginBytes(wavBytes(channels, RATE), options);
     else scribe.beginPcm(channels, RATE, options);
   } catch (e) {
     // A coded error is a refusal; anything else (a trap when memory runs out) is a failure.
@@ -71,30 +72,6 @@ function runCase({ initSync, WasmScribe }, minutes, nChannels, asWav) {
   for (let i = 0; i < 2; i++) scribe.step();
   out.afterTwoWindowsGB = memory();
   return out;
-}
-
-/** A 16-bit PCM WAV file of the channels, at RATE. */
-function wav(channels) {
-  const n = channels.length;
-  const frames = channels[0].length;
-  const bytes = Buffer.alloc(44 + frames * n * 2);
-  bytes.write('RIFF', 0, 'ascii');
-  bytes.writeUInt32LE(36 + frames * n * 2, 4);
-  bytes.write('WAVEfmt ', 8, 'ascii');
-  bytes.writeUInt32LE(16, 16);
-  bytes.writeUInt16LE(1, 20);
-  bytes.writeUInt16LE(n, 22);
-  bytes.writeUInt32LE(RATE, 24);
-  bytes.writeUInt32LE(RATE * n * 2, 28);
-  bytes.writeUInt16LE(n * 2, 32);
-  bytes.writeUInt16LE(16, 34);
-  bytes.write('data', 36, 'ascii');
-  bytes.writeUInt32LE(frames * n * 2, 40);
-  const pcm = new Int16Array(bytes.buffer, bytes.byteOffset + 44, frames * n);
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < n; c++) pcm[i * n + c] = Math.max(-32768, Math.min(32767, Math.round(channels[c][i] * 32768)));
-  }
-  return bytes;
 }
 
 /** Samples of a 16-bit PCM mono WAV, as floats. */

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
+export { wavBytes } from '../wav.mjs';
+
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
@@ -89,29 +91,6 @@ export async function openDemo({ onContext } = {}) {
 }
 
 /** Words of the truth transcript, lowercased, without punctuation. */
-/** A 16-bit PCM WAV file holding `channels` (Float32Arrays of one length, −1…1) at `rate`. */
-export function wavBytes(channels, rate) {
-  const n = channels.length;
-  const frames = channels[0].length;
-  const out = Buffer.alloc(44 + frames * n * 2);
-  out.write('RIFF', 0, 'ascii');
-  out.writeUInt32LE(36 + frames * n * 2, 4);
-  out.write('WAVEfmt ', 8, 'ascii');
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20); // PCM
-  out.writeUInt16LE(n, 22);
-  out.writeUInt32LE(rate, 24);
-  out.writeUInt32LE(rate * n * 2, 28);
-  out.writeUInt16LE(n * 2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36, 'ascii');
-  out.writeUInt32LE(frames * n * 2, 40);
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < n; c++) out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(channels[c][i] * 32768))), 44 + (i * n + c) * 2);
-  }
-  return out;
-}
-
 export function words(text) {
   return text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').split(/\s+/).filter(Boolean);
 }
