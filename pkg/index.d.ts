@@ -145,6 +145,16 @@ export interface ProcessOptions {
   template?: NoteTemplate;
   /** `false` writes the note by rules even when the scribe has a language model. Default true. */
   useLlm?: boolean;
+  /** Custom vocabulary (HealthScribe's VocabularyName): words and phrases to favour, such as drug brands and
+   * colleagues' names. Written into every window's prompt to the recogniser, which then tends to spell them
+   * so; about 40 names fit (more rejects with SETTINGS_INVALID). */
+  vocabulary?: string[];
+  /** Words to filter out of the transcript (HealthScribe's vocabulary filter), one word each, matched whole
+   * regardless of case, in every output (lines heard while recording, segments, items, entities, note). */
+  vocabularyFilter?: string[];
+  /** What the filter does: 'mask' (default) writes `***`, 'remove' takes the word out, 'tag' keeps it and
+   * marks its item `VocabularyFilterMatch: true`. */
+  vocabularyFilterMethod?: 'mask' | 'remove' | 'tag';
 }
 
 /** A visit still being recorded: the audio's format, then process()'s options (`sampleRate` is required). */
@@ -229,6 +239,8 @@ export interface TranscriptItem {
   EndAudioTime: number;
   Type: 'PRONUNCIATION' | 'PUNCTUATION';
   SegmentId?: string;
+  /** Present (true) on a word the vocabulary filter listed: masked, or tagged. */
+  VocabularyFilterMatch?: true;
 }
 
 /** Entity categories, in Amazon Comprehend Medical's vocabulary. */

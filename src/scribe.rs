@@ -195,9 +195,15 @@ impl Scribe {
         Ok(())
     }
 
+    /// A custom vocabulary too long for Whisper's prompt is refused before any audio is read.
+    pub fn check_vocabulary(&self, asr: &AsrOptions) -> Result<()> {
+        crate::asr::vocabulary::prompt_tokens(&self.asr.tokenizer, &asr.vocabulary).map(|_| ())
+    }
+
     /// Starts a visit from already-decoded audio (any rate, any channel count).
     pub fn begin(&self, audio: Audio, settings: &Settings) -> Result<Job> {
         self.check_redaction(settings.redact)?;
+        self.check_vocabulary(&settings.asr)?;
         audio::check_length(audio.frames() as u64, audio.sample_rate_hz, audio.channels.len())?;
         let audio = audio::into_rate(audio, audio::SAMPLE_RATE_HZ)?;
         let mut warnings = Vec::new();
@@ -248,6 +254,7 @@ impl Scribe {
     /// Starts a visit that is still being recorded: its audio comes in pieces through
     /// [`LiveJob::push`] at `sample_rate_hz`, with `channels` channels, and is recognised as it comes.
     pub fn begin_live(&self, sample_rate_hz: u32, channels: usize, settings: &Settings) -> Result<LiveJob> {
+        self.check_vocabulary(&settings.asr)?;
         LiveJob::new(self, sample_rate_hz, channels, settings)
     }
 

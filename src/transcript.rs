@@ -22,6 +22,7 @@ pub fn build(segments: &[Turn], roles: &RoleAssignment, info: RunInfo, job_name:
                 end_audio_time: round3(w.end),
                 kind,
                 segment_id: Some(id.clone()),
+                vocabulary_filter_match: w.filtered,
             });
         }
         out_segments.push(TranscriptSegment {

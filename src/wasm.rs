@@ -11,6 +11,7 @@ use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use crate::asr::vocabulary::{FilterMethod, VocabularyFilter};
 use crate::clinical::ClinicalBytes;
 use crate::error::BedsideError;
 use crate::{audio, Job, LiveJob, ModelBytes, Progress, Scribe, Settings};
@@ -93,6 +94,11 @@ struct JsOptions {
     channel_definitions: Option<Vec<JsChannel>>,
     /// HealthScribe's `MaxSpeakerLabels` for one mixed channel.
     max_speaker_labels: Option<usize>,
+    /// Custom vocabulary: words and phrases to favour.
+    vocabulary: Option<Vec<String>>,
+    /// Words to filter out of the transcript, and how (`mask`, the default, `remove` or `tag`).
+    vocabulary_filter: Option<Vec<String>>,
+    vocabulary_filter_method: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -134,6 +140,17 @@ fn settings(options: JsValue) -> Result<Settings, JsValue> {
     if let Some(b) = o.beam_size {
         s.asr.beam_size = b.max(1);
     }
+    if let Some(v) = o.vocabulary {
+        s.asr.vocabulary = v;
+    }
+    s.asr.vocabulary_filter = match (o.vocabulary_filter, o.vocabulary_filter_method) {
+        (Some(words), method) => {
+            let method = FilterMethod::parse(method.as_deref().unwrap_or("mask")).map_err(js_error)?;
+            Some(VocabularyFilter::new(&words, method).map_err(js_error)?)
+        }
+        (None, Some(_)) => return Err(js_error(BedsideError::Settings { reason: "vocabularyFilterMethod without vocabularyFilter".into() })),
+        (None, None) => None,
+    };
     s.speakers = crate::scribe::speaker_mode(
         o.channel_definitions.map(|c| c.into_iter().map(|c| (c.channel_id, c.participant_role)).collect()),
         o.max_speaker_labels,

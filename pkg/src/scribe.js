@@ -5,8 +5,11 @@ import { canDecodeAudio } from './env.js';
 import { decodeInPage, toAudio } from './input.js';
 
 // Only the options the core understands cross into wasm (it rejects unknown ones as SETTINGS_INVALID).
-function coreOptions({ note, template, useLlm, vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact }) {
+function coreOptions({ note, template, useLlm, vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact, vocabulary, vocabularyFilter, vocabularyFilterMethod }) {
   const o = {};
+  if (vocabulary !== undefined) o.vocabulary = wordList('vocabulary', vocabulary);
+  if (vocabularyFilter !== undefined) o.vocabularyFilter = wordList('vocabularyFilter', vocabularyFilter);
+  if (vocabularyFilterMethod !== undefined) o.vocabularyFilterMethod = vocabularyFilterMethod;
   if (useLlm !== undefined) o.useLlm = useLlm;
   if (redact !== undefined) o.redact = redact;
   if (vad !== undefined) o.vad = vad;
@@ -18,6 +21,14 @@ function coreOptions({ note, template, useLlm, vad, wordTimestamps, jobName, bea
   if (channelDefinitions !== undefined) o.channelDefinitions = channelDefinitions;
   if (maxSpeakerLabels !== undefined) o.maxSpeakerLabels = maxSpeakerLabels;
   return o;
+}
+
+// The core would refuse a non-list too, but with serde's wording; this names the option.
+function wordList(name, value) {
+  if (!Array.isArray(value) || !value.every((w) => typeof w === 'string')) {
+    throw bedsideError('SETTINGS_INVALID', 'settings', `${name} must be an array of strings`);
+  }
+  return value;
 }
 
 export class Scribe {

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod model;
 pub mod timeline;
 pub mod tokens;
+pub mod vocabulary;
 
 use candle_core::{Device, Tensor};
 use tokenizers::Tokenizer;
@@ -21,6 +22,7 @@ use decode::{compression_ratio, Decoder, SplitMix64, WindowResult};
 use model::{Config, Whisper};
 use timeline::Timeline;
 use tokens::SpecialTokens;
+use vocabulary::VocabularyFilter;
 
 const WINDOW_FRAMES: usize = 3000;
 const SECONDS_PER_FRAME: f64 = 0.01;
@@ -74,6 +76,10 @@ pub struct AsrOptions {
     pub max_tokens_per_window: usize,
     /// Beams searched at temperature 0 (1 = greedy). 5 as in faster-whisper and openai/whisper's CLI.
     pub beam_size: usize,
+    /// Words and phrases to favour (HealthScribe's custom vocabulary); see [`vocabulary`].
+    pub vocabulary: Vec<String>,
+    /// Words to mask, remove or tag in every recognised segment.
+    pub vocabulary_filter: Option<VocabularyFilter>,
 }
 
 impl Default for AsrOptions {
@@ -87,6 +93,8 @@ impl Default for AsrOptions {
             word_timestamps: true,
             max_tokens_per_window: 224,
             beam_size: 5,
+            vocabulary: Vec::new(),
+            vocabulary_filter: None,
         }
     }
 }
@@ -98,6 +106,8 @@ pub struct Word {
     pub start: f64,
     pub end: f64,
     pub probability: f32,
+    /// Listed by the vocabulary filter (masked, or tagged).
+    pub filtered: bool,
 }
 
 impl Word {
@@ -128,6 +138,8 @@ pub struct Transcription {
     recording_seconds: f64,
     seek: usize,
     prompt: Vec<u32>,
+    /// The custom vocabulary's tokens, at the head of every window's prompt.
+    vocabulary: Vec<u32>,
     rng: SplitMix64,
     options: AsrOptions,
     /// Read as a draft (see [`Transcription::as_draft`]).
@@ -155,6 +167,7 @@ impl Transcription {
         let content_frames = mel::n_frames(pieces.iter().map(|p| p.len()).sum());
         let mel = mel::log_mel_spectrogram_padded(&pieces, WINDOW_FRAMES * mel::HOP_SAMPLES, &model.mel_filters, n_mels)?;
         let total_frames = mel.len() / n_mels;
+        let vocabulary = vocabulary::prompt_tokens(&model.tokenizer, &options.vocabulary)?;
         Ok(Self {
             n_mels,
             mel,
@@ -164,6 +177,7 @@ impl Transcription {
             recording_seconds,
             seek: 0,
             prompt: Vec::new(),
+            vocabulary,
             rng: SplitMix64::new(0x5eed),
             options,
             draft: false,
@@ -218,10 +232,11 @@ impl Transcription {
     fn decode_with_fallback(&mut self, model: &AsrModel, audio: &Tensor) -> Result<WindowResult> {
         let decoder = Decoder::new(&model.whisper, &model.special);
         let o = &self.options;
+        let previous = if o.condition_on_previous_text { self.prompt.as_slice() } else { &[] };
+        let prompt = vocabulary::prompt_with(&self.vocabulary, previous, model.whisper.decoder.max_positions() / 2 - 1);
         let mut result = None;
         for &temperature in &o.temperatures {
-            let prompt = if o.condition_on_previous_text { self.prompt.as_slice() } else { &[] };
-            let mut r = decoder.decode(audio, prompt, temperature, o.beam_size, &mut self.rng, o.max_tokens_per_window)?;
+            let mut r = decoder.decode(audio, &prompt, temperature, o.beam_size, &mut self.rng, o.max_tokens_per_window)?;
             r.compression_ratio = compression_ratio(&model.text(&r.tokens));
             let silent = r.no_speech_prob > o.no_speech_threshold && r.avg_logprob < o.logprob_threshold;
             let ok = silent || (r.compression_ratio <= o.compression_ratio_threshold && r.avg_logprob >= o.logprob_threshold);
@@ -338,7 +353,14 @@ impl Transcription {
                 s = f.start;
                 e = l.end.max(f.start);
             }
-            self.segments.push(AsrSegment { start: s, end: e, text, words, avg_logprob: r.avg_logprob, no_speech_prob: r.no_speech_prob });
+            let mut segment = AsrSegment { start: s, end: e, text, words, avg_logprob: r.avg_logprob, no_speech_prob: r.no_speech_prob };
+            if let Some(filter) = &self.options.vocabulary_filter {
+                filter.apply(&mut segment);
+                if segment.text.trim().is_empty() {
+                    continue;
+                }
+            }
+            self.segments.push(segment);
         }
         self.seek += advance;
         if self.options.condition_on_previous_text && r.temperature <= 0.5 {
@@ -385,7 +407,7 @@ fn group_words(model: &AsrModel, tokens: &[u32], probs: &[f32], times: &align::T
             let start = times.start.get(g[0]).copied().unwrap_or(0.0) as f64 + offset;
             let end = times.end.get(*g.last().unwrap()).copied().unwrap_or(0.0) as f64 + offset;
             let probability = g.iter().map(|&i| probs[i]).sum::<f32>() / g.len() as f32;
-            Some(Word { text, start, end: end.max(start), probability })
+            Some(Word { text, start, end: end.max(start), probability, filtered: false })
         })
         .collect()
 }

@@ -49,6 +49,8 @@ enum Command {
         #[arg(long)]
         redact: bool,
         #[command(flatten)]
+        vocabulary: VocabularyArgs,
+        #[command(flatten)]
         note: NoteArgs,
     },
     /// Read a transcript (an ACI-Bench style `[doctor]`/`[patient]` dialogue, or a HealthScribe transcript
@@ -108,6 +110,39 @@ struct NoteArgs {
     /// Write no note (transcript.json only).
     #[arg(long)]
     no_note: bool,
+}
+
+/// The integrator's words (HealthScribe's custom vocabulary and vocabulary filter), as text files.
+#[derive(clap::Args)]
+struct VocabularyArgs {
+    /// Words and phrases to favour (drug brands, names), one per line (`#` starts a comment line).
+    #[arg(long, value_name = "FILE")]
+    vocabulary: Option<PathBuf>,
+    /// Words to filter out of the transcript, one per line.
+    #[arg(long, value_name = "FILE")]
+    vocabulary_filter: Option<PathBuf>,
+    /// What the filter does: mask (`***`), remove, or tag (`VocabularyFilterMatch` on the word's item).
+    #[arg(long, default_value = "mask", requires = "vocabulary_filter")]
+    vocabulary_filter_method: String,
+}
+
+impl VocabularyArgs {
+    fn apply(&self, asr: &mut bedside::asr::AsrOptions) -> Result<()> {
+        if let Some(path) = &self.vocabulary {
+            asr.vocabulary = entries(path)?;
+        }
+        if let Some(path) = &self.vocabulary_filter {
+            let method = bedside::asr::vocabulary::FilterMethod::parse(&self.vocabulary_filter_method)?;
+            asr.vocabulary_filter = Some(bedside::asr::vocabulary::VocabularyFilter::new(&entries(path)?, method)?);
+        }
+        Ok(())
+    }
+}
+
+/// A word list file's entries: one per line, blank lines and `#` comment lines skipped.
+fn entries(path: &Path) -> Result<Vec<String>> {
+    let text = String::from_utf8(read(path)?).map_err(|_| BedsideError::Input { reason: format!("{} is not UTF-8 text", path.display()) })?;
+    Ok(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect())
 }
 
 /// Writes every output only once all of them are ready, each atomically: a failure leaves nothing new.
@@ -185,8 +220,11 @@ fn process(
     beam_size: usize,
     speakers: bedside::SpeakerMode,
     redact: bool,
+    vocabulary: &VocabularyArgs,
     note: &NoteArgs,
 ) -> Result<()> {
+    let mut asr_options = bedside::asr::AsrOptions { word_timestamps: !no_words, beam_size: beam_size.max(1), ..Default::default() };
+    vocabulary.apply(&mut asr_options)?;
     let bytes = read(audio)?;
     let t0 = std::time::Instant::now();
     let note_options = if note.no_note { None } else { Some(bedside::note::NoteOptions::for_template(&note.template)?) };
@@ -196,7 +234,8 @@ fn process(
     }
     let scribe = bedside::Scribe::load(model_bytes)?;
     let load_s = t0.elapsed().as_secs_f64();
-    let mut settings = bedside::Settings {
+    let settings = bedside::Settings {
+        asr: asr_options,
         use_vad: !no_vad,
         speakers,
         redact,
@@ -204,8 +243,6 @@ fn process(
         job_name: audio.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
         ..Default::default()
     };
-    settings.asr.word_timestamps = !no_words;
-    settings.asr.beam_size = beam_size.max(1);
     let t1 = std::time::Instant::now();
     let visit = scribe.process_bytes(&bytes, &settings, &mut |p| {
         if let bedside::Progress::Stage { stage, done, total } = p {
@@ -252,9 +289,9 @@ fn note(transcript: &Path, out: &Path, models: &Path, redact: bool, note: &NoteA
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size, channels, max_speakers, redact, note } => {
+        Command::Process { audio, out, asr, models, no_vad, no_word_timestamps, beam_size, channels, max_speakers, redact, vocabulary, note } => {
             bedside::speaker_mode(channels.map(|c| c.into_iter().enumerate().map(|(i, r)| (i as u32, r)).collect()), max_speakers)
-                .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode, redact, &note))
+                .and_then(|mode| process(&audio, &out, asr.as_deref(), &models, no_vad, no_word_timestamps, beam_size, mode, redact, &vocabulary, &note))
         }
         Command::Note { transcript, out, models, redact, note: n } => note(&transcript, &out, &models, redact, &n),
         Command::Models { manifest, packages, out, update_manifest, only, all, list_packages } => {

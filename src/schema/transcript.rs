@@ -38,6 +38,9 @@ pub struct TranscriptItem {
     /// Bedside extra: the segment this item belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_id: Option<String>,
+    /// The vocabulary filter listed this word (Transcribe's field; written only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vocabulary_filter_match: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

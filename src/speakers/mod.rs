@@ -186,7 +186,7 @@ pub fn segments_from_transcript(file: &TranscriptFile) -> Result<Vec<AsrSegment>
                 let alt = i.alternatives.first();
                 let text = alt.map(|a| a.content.clone()).unwrap_or_default();
                 let start = if i.kind == ItemType::Punctuation { i.end_audio_time } else { i.begin_audio_time };
-                Word { text, start, end: i.end_audio_time, probability: alt.map_or(0.0, |a| a.confidence as f32) }
+                Word { text, start, end: i.end_audio_time, probability: alt.map_or(0.0, |a| a.confidence as f32), filtered: i.vocabulary_filter_match }
             })
             .collect();
         if words.iter().any(|w| !w.start.is_finite() || !w.end.is_finite()) {
@@ -209,7 +209,7 @@ mod tests {
     use super::*;
 
     pub(crate) fn word(text: &str, start: f64, end: f64) -> Word {
-        Word { text: text.into(), start, end, probability: 0.9 }
+        Word { text: text.into(), start, end, probability: 0.9, filtered: false }
     }
 
     #[test]
