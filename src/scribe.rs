@@ -197,7 +197,7 @@ impl Scribe {
 
     /// A custom vocabulary too long for Whisper's prompt is refused before any audio is read.
     pub fn check_vocabulary(&self, asr: &AsrOptions) -> Result<()> {
-        crate::asr::vocabulary::prompt_tokens(&self.asr.tokenizer, &asr.vocabulary).map(|_| ())
+        crate::asr::vocabulary::prompt_tokens(&self.asr, &asr.vocabulary).map(|_| ())
     }
 
     /// Starts a visit from already-decoded audio (any rate, any channel count).

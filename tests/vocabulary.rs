@@ -1,7 +1,8 @@
-//! The integrator's words on a real recording: a custom vocabulary makes the recogniser spell a drug brand
-//! it otherwise mishears, and a vocabulary filter masks, removes or tags a word in every output. The clip
-//! is a minute of PriMock57's nine-minute visit (tests/fixtures/ATTRIBUTION.md) in which the patient names
-//! her contraceptive implant, Implanon, three times; tiny.en writes "implant and". Needs `make models`.
+//! The integrator's words on real speech: a custom vocabulary makes the recogniser spell a drug brand it
+//! otherwise mishears, and a vocabulary filter masks, removes or tags a word in every output. The clip is
+//! a minute of the nine-minute two-voice visit made from PriMock57 (tests/fixtures/ATTRIBUTION.md) in
+//! which the patient names her contraceptive implant, Implanon, four times; without a vocabulary tiny.en
+//! writes "implant and". Needs `make models`.
 
 use std::path::PathBuf;
 
@@ -15,7 +16,8 @@ fn root() -> PathBuf {
 }
 
 /// 3:32–4:32 of the visit: "I'm on the Implanon. I had the Implanon inserted about a year ago." … "I just
-/// have the Implanon" … "if the Implanon hasn't been working".
+/// have the Implanon" … "if the Implanon hasn't been working" (and speech after it, which a badly framed
+/// vocabulary once made the recogniser skip).
 fn clip() -> audio::Audio {
     let whole = audio::decode(&read(&root().join("tests/fixtures/visit_9min/audio.flac")).unwrap()).unwrap();
     let rate = whole.sample_rate_hz as usize;
@@ -52,12 +54,12 @@ fn a_custom_vocabulary_makes_a_misheard_brand_come_out_right_and_adds_nothing_un
     let plain = text(&run(&scribe, &settings(&[], None)));
     let with = text(&run(&scribe, &settings(&CLINIC_LIST, None)));
     let (before, after) = (count(&plain, "implanon"), count(&with, "implanon"));
-    assert!(after >= 3 && after > before, "Implanon written {before} times without the vocabulary, {after} with it");
+    assert!(after >= 4 && after > before, "Implanon written {before} times without the vocabulary, {after} with it");
     for unsaid in &CLINIC_LIST[1..] {
         assert_eq!(count(&with, unsaid), 0, "{unsaid} is in the vocabulary but not in the clip");
     }
     // The rest of what was said is still there.
-    for said in ["inserted", "a year ago", "pregnant"] {
+    for said in ["inserted", "a year ago", "pregnant", "barrier method", "same partner", "theoretically"] {
         assert!(count(&with, said) > 0, "{said:?} missing with the vocabulary");
     }
 }

@@ -167,7 +167,7 @@ impl Transcription {
         let content_frames = mel::n_frames(pieces.iter().map(|p| p.len()).sum());
         let mel = mel::log_mel_spectrogram_padded(&pieces, WINDOW_FRAMES * mel::HOP_SAMPLES, &model.mel_filters, n_mels)?;
         let total_frames = mel.len() / n_mels;
-        let vocabulary = vocabulary::prompt_tokens(&model.tokenizer, &options.vocabulary)?;
+        let vocabulary = vocabulary::prompt_tokens(model, &options.vocabulary)?;
         Ok(Self {
             n_mels,
             mel,

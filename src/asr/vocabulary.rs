@@ -11,20 +11,24 @@
 
 use std::collections::HashSet;
 
-use tokenizers::Tokenizer;
-
-use super::{AsrSegment, Word};
+use super::{AsrModel, AsrSegment, Word};
 use crate::error::{BedsideError, Result};
 
-/// Tokens the vocabulary may take of a window's prompt (Whisper's prompt holds 223), leaving the rest to
+/// Text tokens the vocabulary may take of a window's prompt (Whisper's prompt holds 223), leaving the rest to
 /// the text before the window, which keeps the transcript reading on across windows.
 pub const MAX_VOCABULARY_TOKENS: usize = 120;
+
+/// The timestamp token closing the vocabulary's line (1 s: 0.02 s a step).
+const VOCABULARY_LINE_TIMESTAMP: u32 = 50;
 
 /// What Amazon Transcribe puts in place of a masked word.
 pub const MASK: &str = "***";
 
-/// The prompt tokens that stand for `words`: one line of them, comma-separated.
-pub fn prompt_tokens(tokenizer: &Tokenizer, words: &[String]) -> Result<Vec<u32>> {
+/// The prompt tokens that stand for `words`: one line of them, comma-separated, framed by timestamps as
+/// the text of a previous window is. Unframed, tiny.en read a prompt of plain words as a cue to write no
+/// timestamps, and then ended windows early: on the nine-minute test visit with a 12-entry list, 148 words
+/// fewer and a word error rate of 18% instead of 10%.
+pub fn prompt_tokens(model: &AsrModel, words: &[String]) -> Result<Vec<u32>> {
     let words: Vec<&str> = words.iter().map(|w| w.trim()).collect();
     if words.is_empty() {
         return Ok(Vec::new());
@@ -33,15 +37,16 @@ pub fn prompt_tokens(tokenizer: &Tokenizer, words: &[String]) -> Result<Vec<u32>
         return Err(settings(format!("vocabulary: every entry must be a word or phrase on one line, not {bad:?}")));
     }
     let line = format!(" {}.", words.join(", "));
-    let ids = tokenizer.encode(line.as_str(), false).map_err(|e| settings(format!("vocabulary: {e}")))?.get_ids().to_vec();
-    if ids.len() > MAX_VOCABULARY_TOKENS {
+    let text = model.tokenizer.encode(line.as_str(), false).map_err(|e| settings(format!("vocabulary: {e}")))?.get_ids().to_vec();
+    if text.len() > MAX_VOCABULARY_TOKENS {
         return Err(settings(format!(
             "vocabulary: {} entries take {} of Whisper's prompt tokens; at most {MAX_VOCABULARY_TOKENS} fit (about 40 drug or person names): keep the words this visit needs",
             words.len(),
-            ids.len()
+            text.len()
         )));
     }
-    Ok(ids)
+    let start = model.special.timestamp_begin;
+    Ok([&[start][..], &text, &[start + VOCABULARY_LINE_TIMESTAMP]].concat())
 }
 
 /// A window's prompt: the vocabulary, then as much of the previous text as fits in `room` tokens.
