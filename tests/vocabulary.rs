@@ -15,14 +15,11 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// 3:32–4:32 of the visit: "I'm on the Implanon. I had the Implanon inserted about a year ago." … "I just
-/// have the Implanon" … "if the Implanon hasn't been working" (and speech after it, which a badly framed
-/// vocabulary once made the recogniser skip).
+/// `tests/fixtures/implanon_60s`: 3:32–4:32 of the visit: "I'm on the Implanon. I had the Implanon inserted
+/// about a year ago." … "I just have the Implanon" … "if the Implanon hasn't been working" (and speech
+/// after it, which a badly framed vocabulary once made the recogniser skip).
 fn clip() -> audio::Audio {
-    let whole = audio::decode(&read(&root().join("tests/fixtures/visit_9min/audio.flac")).unwrap()).unwrap();
-    let rate = whole.sample_rate_hz as usize;
-    let channels = whole.channels.iter().map(|c| c[212 * rate..272 * rate].to_vec()).collect();
-    audio::Audio { sample_rate_hz: whole.sample_rate_hz, channels }
+    audio::decode(&read(&root().join("tests/fixtures/implanon_60s/audio.flac")).unwrap()).unwrap()
 }
 
 fn settings(vocabulary: &[&str], filter: Option<(&[&str], FilterMethod)>) -> Settings {

@@ -233,10 +233,17 @@ impl Transcription {
         let decoder = Decoder::new(&model.whisper, &model.special);
         let o = &self.options;
         let previous = if o.condition_on_previous_text { self.prompt.as_slice() } else { &[] };
-        let prompt = vocabulary::prompt_with(&self.vocabulary, previous, model.whisper.decoder.max_positions() / 2 - 1);
+        let room = model.whisper.decoder.max_positions() / 2 - 1;
+        let prompt = vocabulary::prompt_with(&self.vocabulary, previous, room);
         let mut result = None;
         for &temperature in &o.temperatures {
             let mut r = decoder.decode(audio, &prompt, temperature, o.beam_size, &mut self.rng, o.max_tokens_per_window)?;
+            if !self.vocabulary.is_empty() && vocabulary::reads_too_little(&r.tokens, &model.special) {
+                // The list led the decoder astray (a few words stretched over many seconds of speech):
+                // this window is read as it would be without a vocabulary.
+                let plain = vocabulary::prompt_with(&[], previous, room);
+                r = decoder.decode(audio, &plain, temperature, o.beam_size, &mut self.rng, o.max_tokens_per_window)?;
+            }
             r.compression_ratio = compression_ratio(&model.text(&r.tokens));
             let silent = r.no_speech_prob > o.no_speech_threshold && r.avg_logprob < o.logprob_threshold;
             let ok = silent || (r.compression_ratio <= o.compression_ratio_threshold && r.avg_logprob >= o.logprob_threshold);
