@@ -22,7 +22,7 @@ const ui = {
   processBar: $('process-bar'), processLabel: $('process-label'), status: $('status'), error: $('error'),
   segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
-  warningList: $('warning-list'), redact: $('redact'), viewControls: $('view-controls'), sectionView: $('section-view'),
+  warningList: $('warning-list'), redact: $('redact'), vocabulary: $('vocabulary'), viewControls: $('view-controls'), sectionView: $('section-view'),
   writer: $('writer'), template: $('template'), rewrite: $('rewrite'), downloadSummary: $('download-summary'),
   downloadNote: $('download-note'), copyNote: $('copy-note'), live: $('live'), liveLines: $('live-lines'),
 };
@@ -46,6 +46,7 @@ function setState(state) {
   ui.setupRoom.disabled = busy;
   ui.setupTelehealth.disabled = busy;
   ui.redact.disabled = busy;
+  ui.vocabulary.disabled = busy;
   ui.writer.disabled = busy;
   ui.template.disabled = busy;
   ui.rewrite.disabled = busy || !transcript;
@@ -76,6 +77,12 @@ function showSetup(busy = ui.app.dataset.state === 'processing' || ui.app.datase
 
 // A telehealth setup records a call: the microphone and the sound of the call's tab, each on its own channel.
 const recordLabel = () => (telehealth() ? 'Record a call' : 'Record from microphone');
+
+/** The custom vocabulary typed on the page, as scribe.process() takes it (nothing when the field is empty). */
+function vocabularyOptions() {
+  const words = ui.vocabulary.value.split(',').map((w) => w.trim()).filter(Boolean);
+  return words.length ? { vocabulary: words } : {};
+}
 
 /** The scribe.process() options for the chosen setup; throws a readable error for a bad number. */
 function speakerOptions() {
@@ -388,6 +395,7 @@ function transcribe(blob, label) {
       redact,
       template: ui.template.value,
       ...speakers,
+      ...vocabularyOptions(),
       onProgress: (p) => visitProgress(p, timing),
     });
     showResult(result, blob, label, { started, redact, timing });
@@ -524,6 +532,7 @@ async function startLive() {
   const pending = []; // samples that came before the model was ready
   const current = { live: null, controller, timing: { noteStarted: 0 }, redact: ui.redact.checked, started: 0, failed: null };
   const speakers = speakerOptions(); // a bad number stops here, before the microphone opens
+  const vocabulary = vocabularyOptions();
   levels.start(levelChannels());
   current.recorder = await startRecording({
     onAudio: (samples) => {
@@ -550,6 +559,7 @@ async function startLive() {
       redact: current.redact,
       template: ui.template.value,
       ...speakers,
+      ...vocabulary,
       onProgress: (p) => visitProgress(p, current.timing),
     });
     for (const samples of pending.splice(0)) current.live.push(samples);

@@ -121,6 +121,18 @@ test('a chosen file is transcribed; a line plays; transcript.json downloads', { 
   await page.screenshot({ path: '/tmp/bedside-demo.png', fullPage: true });
 });
 
+test('words typed under "Words to favour" are spelled so in the transcript', { timeout: 240_000 }, async () => {
+  // A minute of a visit in which the patient names her Implanon four times; without a vocabulary tiny.en
+  // writes "implant and".
+  await page.fill('#vocabulary', 'Implanon, Nexplanon, Mirena, trimethoprim');
+  await page.setInputFiles('#file', join(ROOT, 'tests/fixtures/implanon_60s/audio.flac'));
+  const text = (await transcriptLines()).map((l) => l.text).join(' ');
+  const spelled = (text.match(/\bImplanon\b/gi) ?? []).length;
+  assert.ok(spelled >= 3, `Implanon spelled ${spelled} times`);
+  assert.doesNotMatch(text, /Nexplanon|Mirena|trimethoprim/i, 'nothing unsaid is written in');
+  await page.fill('#vocabulary', '');
+});
+
 test('models are cached: a reload loads them without downloading again', { timeout: 120_000 }, async () => {
   const cached = await page.evaluate(async () => (await (await caches.open('bedside-models-v1')).keys()).map((r) => new URL(r.url).pathname));
   assert.ok(cached.includes('/models/whisper-tiny.en-q8_0.gguf'), cached.join(', '));
