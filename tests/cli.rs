@@ -53,6 +53,33 @@ fn failures_leave_no_output_behind() {
     assert!(!out.join("result").join("transcript.json").exists());
 }
 
+#[test]
+fn word_list_files_filter_the_transcript_and_bad_ones_leave_no_output() {
+    let out = tempdir("words");
+    let filter = out.join("filter.txt");
+    std::fs::write(&filter, "# words this clinic masks\ndiarrhea\n").unwrap();
+    let dir = out.join("masked");
+    let r = bedside(&["process", "tests/fixtures/visit_a/audio.wav", "--out", dir.to_str().unwrap(), "--no-note", "--beam-size", "1", "--vocabulary-filter", filter.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("transcript.json")).unwrap()).unwrap();
+    let text: String = v["Conversation"]["TranscriptSegments"].as_array().unwrap().iter().map(|s| s["Content"].as_str().unwrap()).collect::<Vec<_>>().join(" ");
+    assert!(!text.to_lowercase().contains("diarrhea") && text.matches("***").count() >= 2, "masked: {} times", text.matches("***").count());
+    let marked = v["Conversation"]["TranscriptItems"].as_array().unwrap().iter().filter(|i| i["VocabularyFilterMatch"] == true).count();
+    assert_eq!(marked, text.matches("***").count());
+
+    // A phrase in a filter, or a list too long for the recogniser's prompt: refused, nothing written.
+    std::fs::write(&filter, "two words\n").unwrap();
+    let long = out.join("long.txt");
+    std::fs::write(&long, (0..200).map(|i| format!("Medication{i}\n")).collect::<String>()).unwrap();
+    for args in [["--vocabulary-filter", filter.to_str().unwrap()], ["--vocabulary", long.to_str().unwrap()]] {
+        let dir = out.join("refused");
+        let r = bedside(&[&["process", "tests/fixtures/visit_a/audio.wav", "--out", dir.to_str().unwrap(), "--no-note"][..], &args[..]].concat());
+        assert!(!r.status.success());
+        assert!(String::from_utf8_lossy(&r.stderr).contains("SETTINGS_INVALID"), "{}", String::from_utf8_lossy(&r.stderr));
+        assert!(!dir.join("transcript.json").exists());
+    }
+}
+
 /// summary.json is HealthScribe's documentation file and every sentence links to transcript segments.
 fn check_summary(out: &std::path::Path) -> serde_json::Value {
     let t: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();

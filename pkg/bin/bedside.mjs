@@ -13,6 +13,7 @@ import { noteText } from '../src/note-text.js';
 
 const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR] [--no-vad] [--no-word-timestamps]
                        [--beam-size N] [--channels ROLE,ROLE | --max-speakers N] [--redact] [--no-clinical]
+                       [--vocabulary FILE] [--vocabulary-filter FILE [--vocabulary-filter-method mask|remove|tag]]
                        [--llm NAME|URL|none] [--template NAME] [--no-note]
        bedside note TRANSCRIPT --out DIR [--models DIR] [--redact] [--llm NAME|URL|none] [--template NAME]
                        [--no-note]
@@ -31,6 +32,11 @@ const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR
   --max-speakers N      one mixed channel: the most speakers to tell apart (2-10, default 4)
   --redact              replace protected health information with [TYPE] in every output
   --no-clinical         skip sections and clinical entities (does not load their models)
+  --vocabulary FILE     words and phrases to favour (drug brands, names), one per line; # starts a comment
+  --vocabulary-filter FILE
+                        words to filter out of the transcript, one per line
+  --vocabulary-filter-method mask|remove|tag
+                        what the filter does: *** (default), take the word out, or keep it and mark its item
   --llm NAME|URL|none   note-writing language model by manifest name (smollm2-135m, qwen2.5-coder-0.5b,
                         qwen2.5-coder-1.5b), the path or URL of a GGUF, or none for a note built from the
                         evidence by rules (default: none)
@@ -57,6 +63,9 @@ function parse(argv) {
         'max-speakers': { type: 'string' },
         redact: { type: 'boolean', default: false },
         'no-clinical': { type: 'boolean', default: false },
+        vocabulary: { type: 'string' },
+        'vocabulary-filter': { type: 'string' },
+        'vocabulary-filter-method': { type: 'string' },
         llm: { type: 'string', default: 'none' },
         template: { type: 'string' },
         'no-note': { type: 'boolean', default: false },
@@ -75,11 +84,21 @@ function parse(argv) {
   if (!values.out) throw new UsageError('--out DIR is required');
   if (values.redact && values['no-clinical']) throw new UsageError('--redact needs the clinical files that --no-clinical leaves out');
   if (command === 'note') {
-    const audioOnly = ['asr', 'no-vad', 'no-word-timestamps', 'beam-size', 'channels', 'max-speakers', 'no-clinical'];
+    const audioOnly = ['asr', 'no-vad', 'no-word-timestamps', 'beam-size', 'channels', 'max-speakers', 'no-clinical',
+      'vocabulary', 'vocabulary-filter', 'vocabulary-filter-method'];
     const given = audioOnly.filter((k) => values[k] !== undefined && values[k] !== false);
     if (given.length) throw new UsageError(`--${given[0]} is for process (audio), not note`);
   }
+  if (values['vocabulary-filter-method'] && !values['vocabulary-filter']) {
+    throw new UsageError('--vocabulary-filter-method needs --vocabulary-filter FILE');
+  }
   return { command, input, ...values };
+}
+
+// A word list file as the native CLI reads it: one entry per line, blank lines and # comment lines skipped.
+async function wordList(path) {
+  const text = await readFile(path, 'utf8').catch((e) => { throw ioError('read', path, e); });
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 }
 
 function ioError(action, path, e) {
@@ -115,6 +134,10 @@ function noteProgress({ status, sentencesWritten, sentences }) {
 
 async function processCommand(args, signal) {
   const bytes = await readFile(args.input).catch((e) => { throw ioError('read', args.input, e); });
+  const words = {};
+  if (args.vocabulary) words.vocabulary = await wordList(args.vocabulary);
+  if (args['vocabulary-filter']) words.vocabularyFilter = await wordList(args['vocabulary-filter']);
+  if (args['vocabulary-filter-method']) words.vocabularyFilterMethod = args['vocabulary-filter-method'];
   const t0 = performance.now();
   const writeNote = !args['no-note'];
   const scribe = await createScribe({
@@ -135,6 +158,7 @@ async function processCommand(args, signal) {
       ...(args['beam-size'] ? { beamSize: Number(args['beam-size']) } : {}),
       ...(args.channels ? { channelDefinitions: args.channels.split(',').map((role, channelId) => ({ channelId, participantRole: role.trim().toUpperCase() })) } : {}),
       ...(args['max-speakers'] ? { maxSpeakerLabels: Number(args['max-speakers']) } : {}),
+      ...words,
       ...(writeNote ? (args.template !== undefined ? { template: args.template } : {}) : { note: false }),
       onProgress: (e) => {
         if (e.stage === 'note') {

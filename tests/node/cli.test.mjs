@@ -109,6 +109,21 @@ test('a missing audio file is an IO error; bad usage exits 2 with the usage text
   assert.match(r.stderr, /usage: bedside process/);
 });
 
+test('--vocabulary-filter FILE tags a word said; a missing list is IO, a method without a filter is usage', async () => {
+  const list = join(scratch, 'filter.txt');
+  await writeFile(list, '# tagged for review\ndiarrhea\n');
+  const out = join(scratch, 'tagged');
+  const r = await run(['process', VISIT_A, '--out', out, '--no-note', '--beam-size', '1', '--vocabulary-filter', list, '--vocabulary-filter-method', 'tag']);
+  assert.equal(r.code, 0, r.stderr);
+  const transcript = JSON.parse(await readFile(join(out, 'transcript.json'), 'utf8'));
+  const tagged = transcript.Conversation.TranscriptItems.filter((i) => i.VocabularyFilterMatch).map((i) => i.Alternatives[0].Content.toLowerCase());
+  assert.ok(tagged.length >= 2 && tagged.every((w) => w === 'diarrhea'), tagged.join(','));
+  await failsCleanly(['process', VISIT_A, '--vocabulary', join(scratch, 'no-such-list.txt')], join(scratch, 'nolist'), 'IO');
+  const usage = await run(['process', VISIT_A, '--out', join(scratch, 'method'), '--vocabulary-filter-method', 'mask']);
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /needs --vocabulary-filter/);
+});
+
 const DIALOGUE = join(ROOT, 'tests/fixtures/notes/D2N069.dialogue.txt');
 
 test('note reads a dialogue: sections, entities and a note whose sentences link to its lines', async () => {
