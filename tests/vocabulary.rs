@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use bedside::asr::vocabulary::{FilterMethod, VocabularyFilter};
 use bedside::native::{load_scribe, read};
-use bedside::schema::transcript::TranscriptFile;
+use bedside::schema::transcript::{ItemType, TranscriptFile};
 use bedside::{audio, BedsideError, Scribe, Settings};
 
 fn root() -> PathBuf {
@@ -71,6 +71,9 @@ fn the_vocabulary_filter_masks_removes_or_tags_the_word_in_segments_items_and_en
     assert!(count(&text(&masked), "***") >= 3, "{} masks", count(&text(&masked), "***"));
     let tagged_items: Vec<&str> = c.transcript_items.iter().filter(|i| i.vocabulary_filter_match).map(|i| i.alternatives[0].content.as_str()).collect();
     assert!(tagged_items.len() >= 3 && tagged_items.iter().all(|w| *w == "***"), "{tagged_items:?}");
+    // A mask stands for a spoken word: a timed word item, written apart from the word before it.
+    assert!(c.transcript_items.iter().filter(|i| i.vocabulary_filter_match).all(|i| i.kind == ItemType::Pronunciation && i.end_audio_time >= i.begin_audio_time));
+    assert!(c.transcript_segments.iter().all(|s| s.content.match_indices("***").all(|(at, _)| at == 0 || s.content[..at].ends_with(' '))), "a mask glued to a word");
     assert!(c.clinical_insights.iter().flat_map(|i| &i.spans).all(|s| !s.content.to_lowercase().contains("implanon")));
 
     let removed = run(&scribe, &settings(word, Some((word, FilterMethod::Remove))));

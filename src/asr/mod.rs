@@ -111,8 +111,9 @@ pub struct Word {
 }
 
 impl Word {
+    /// A masked word (`***`) is still a word, spoken and timed.
     pub fn is_punctuation(&self) -> bool {
-        !self.text.is_empty() && self.text.chars().all(|c| c.is_ascii_punctuation() || "“”‘’…".contains(c))
+        !self.filtered && !self.text.is_empty() && self.text.chars().all(|c| c.is_ascii_punctuation() || "“”‘’…".contains(c))
     }
 }
 
