@@ -143,6 +143,9 @@ export interface ProcessOptions {
   note?: boolean;
   /** Note template: 'HISTORY_AND_PHYSICAL' (default), 'PHYSICAL_SOAP', 'BEHAVIORAL_SOAP', 'DAP', 'BIRP', 'SIRP', 'GIRPP'. */
   template?: NoteTemplate;
+  /** The patient's pronouns for the note (HealthScribe's `MedicalScribeContext.PatientContext.Pronouns`).
+   * Unset, they are guessed from how the clinician speaks of the patient, which can be wrong. */
+  patientPronouns?: PatientPronouns;
   /** `false` writes the note by rules even when the scribe has a language model. Default true. */
   useLlm?: boolean;
   /** Custom vocabulary (HealthScribe's VocabularyName): words and phrases to favour, such as drug brands and
@@ -190,11 +193,18 @@ export type NoteTemplate =
   | 'SIRP'
   | 'GIRPP';
 
+/** HealthScribe's patient pronoun values (another value rejects with SETTINGS_INVALID). The rule-based
+ * writer uses them ("She reports…", "The patient reports…" for THEY_THEM); a model sentence that uses a pronoun
+ * of another set, not found in its evidence, is replaced by the rule-based one. */
+export type PatientPronouns = 'HE_HIM' | 'SHE_HER' | 'THEY_THEM';
+
 export interface NoteOptions {
   /** Aborts the note; noteFromText() then rejects with an AbortError. */
   signal?: AbortSignal;
   onProgress?: (event: NoteEvent) => void;
   template?: NoteTemplate;
+  /** The patient's pronouns for the note; unset, guessed from the clinician's speech. */
+  patientPronouns?: PatientPronouns;
   /** `false` writes by rules even when the scribe has a language model. Default true. */
   useLlm?: boolean;
   /** Write the note. Default true (false returns the transcript only, with sections and insights). */

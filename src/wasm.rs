@@ -88,6 +88,9 @@ struct JsOptions {
     note: Option<bool>,
     /// Note template name (HISTORY_AND_PHYSICAL, PHYSICAL_SOAP, BEHAVIORAL_SOAP, DAP, BIRP, SIRP, GIRPP).
     template: Option<String>,
+    /// The patient's pronouns for the note (`HE_HIM`, `SHE_HER`, `THEY_THEM`; HealthScribe's
+    /// `PatientContext.Pronouns`); unset, they are guessed from the clinician's speech.
+    patient_pronouns: Option<String>,
     /// `false` writes the note by rules even when a language model is loaded.
     use_llm: Option<bool>,
     /// HealthScribe's `ChannelDefinitions`: `[{ channelId, participantRole }]`, exactly two.
@@ -133,6 +136,12 @@ fn settings(options: JsValue) -> Result<Settings, JsValue> {
     }
     if o.note == Some(false) {
         s.note = None;
+    }
+    if let Some(p) = o.patient_pronouns {
+        let pronouns = crate::note::Pronouns::parse(&p).map_err(js_error)?;
+        if let Some(note) = s.note.as_mut() {
+            note.pronouns = Some(pronouns);
+        }
     }
     if let Some(u) = o.use_llm {
         s.use_llm = u;

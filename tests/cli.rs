@@ -128,6 +128,15 @@ fn note_reads_a_dialogue_into_sections_and_entities() {
     let r = bedside(&["note", dialogue.to_str().unwrap(), "--out", out.join("soap").to_str().unwrap(), "--llm", "none", "--template", "NO_SUCH"]);
     assert!(!r.status.success() && String::from_utf8_lossy(&r.stderr).contains("SETTINGS_INVALID"));
     assert!(!out.join("soap").exists(), "nothing written for a bad template");
+    // Nobody says "he" or "she" of the patient: the note says "the patient" unless told otherwise.
+    let note_text = |dir: &std::path::Path| std::fs::read_to_string(dir.join("note.txt")).unwrap();
+    assert!(note_text(&out).contains("The patient ") && !note_text(&out).contains("She "), "{}", note_text(&out));
+    let r = bedside(&["note", dialogue.to_str().unwrap(), "--out", out.join("she").to_str().unwrap(), "--llm", "none", "--patient-pronouns", "SHE_HER"]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(note_text(&out.join("she")).contains("She ") && !note_text(&out.join("she")).contains("The patient "), "{}", note_text(&out.join("she")));
+    let r = bedside(&["note", dialogue.to_str().unwrap(), "--out", out.join("bad-pronouns").to_str().unwrap(), "--llm", "none", "--patient-pronouns", "she/her"]);
+    assert!(!r.status.success() && String::from_utf8_lossy(&r.stderr).contains("SETTINGS_INVALID"));
+    assert!(!out.join("bad-pronouns").exists(), "nothing written for unknown pronouns");
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("transcript.json")).unwrap()).unwrap();
     let segs = v["Conversation"]["TranscriptSegments"].as_array().unwrap();
     assert_eq!(segs.len(), 7, "one segment per dialogue line");

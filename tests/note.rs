@@ -88,6 +88,32 @@ fn templates_choose_the_sections() {
     assert!(json["ClinicalDocumentation"]["Sections"][0]["Summary"][0]["EvidenceLinks"][0]["SegmentId"].is_string());
 }
 
+/// The sentences that open with a pronoun (or "The patient"), counted by their first word.
+fn subjects(note: &SummaryFile) -> (usize, usize, usize) {
+    let opening = |w: &str| note.sentences().filter(|(_, s)| s.summarized_segment.starts_with(w)).count();
+    (opening("He "), opening("She "), opening("The patient "))
+}
+
+#[test]
+fn the_patients_pronouns_when_given_replace_the_guess() {
+    // The clinician says "ms. thompson … female": the guess is she/her.
+    let (t, _) = fixture("D2N069");
+    let guessed = subjects(&write_note(&t, &NoteOptions::default(), None, &mut |_| true).unwrap());
+    assert!(guessed.0 == 0 && guessed.1 >= 3, "guessed: {guessed:?}");
+    let with = |p| {
+        let opts = NoteOptions { pronouns: Some(p), ..Default::default() };
+        let note = write_note(&t, &opts, None, &mut |_| true).unwrap();
+        assert_evidenced(&note, &t);
+        subjects(&note)
+    };
+    let he = with(note::Pronouns::He);
+    assert!(he.0 == guessed.1 && he.1 == 0, "HE_HIM: {he:?}");
+    let they = with(note::Pronouns::They);
+    assert!(they.0 == 0 && they.1 == 0 && they.2 >= guessed.1, "THEY_THEM: {they:?}");
+    let json = serde_json::to_string(&NoteOptions { pronouns: Some(note::Pronouns::They), ..Default::default() }).unwrap();
+    assert!(json.contains(r#""pronouns":"THEY_THEM""#), "HealthScribe's value: {json}");
+}
+
 #[test]
 fn bad_input_gives_errors_or_short_notes() {
     assert_eq!(transcript_from_dialogue("").unwrap_err().code(), "INPUT_INVALID");

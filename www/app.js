@@ -23,7 +23,7 @@ const ui = {
   segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
   warningList: $('warning-list'), redact: $('redact'), vocabulary: $('vocabulary'), viewControls: $('view-controls'), sectionView: $('section-view'),
-  writer: $('writer'), template: $('template'), rewrite: $('rewrite'), downloadSummary: $('download-summary'),
+  writer: $('writer'), template: $('template'), pronouns: $('pronouns'), rewrite: $('rewrite'), downloadSummary: $('download-summary'),
   downloadNote: $('download-note'), copyNote: $('copy-note'), live: $('live'), liveLines: $('live-lines'),
 };
 
@@ -49,6 +49,7 @@ function setState(state) {
   ui.vocabulary.disabled = busy;
   ui.writer.disabled = busy;
   ui.template.disabled = busy;
+  ui.pronouns.disabled = busy;
   ui.rewrite.disabled = busy || !transcript;
   for (const edit of ui.segments.querySelectorAll('.line-edit')) edit.disabled = busy;
   showSetup(busy);
@@ -82,6 +83,11 @@ const recordLabel = () => (telehealth() ? 'Record a call' : 'Record from microph
 function vocabularyOptions() {
   const words = ui.vocabulary.value.split(',').map((w) => w.trim()).filter(Boolean);
   return words.length ? { vocabulary: words } : {};
+}
+
+/** How the note is to be written: the template, and the patient's pronouns when they were chosen. */
+function noteOptions() {
+  return { template: ui.template.value, ...(ui.pronouns.value ? { patientPronouns: ui.pronouns.value } : {}) };
 }
 
 /** The scribe.process() options for the chosen setup; throws a readable error for a bad number. */
@@ -393,7 +399,7 @@ function transcribe(blob, label) {
       signal,
       jobName: label,
       redact,
-      template: ui.template.value,
+      ...noteOptions(),
       ...speakers,
       ...vocabularyOptions(),
       onProgress: (p) => visitProgress(p, timing),
@@ -489,7 +495,7 @@ function rewriteNote() {
     const s = await scribe;
     const timing = { noteStarted: 0 };
     const { documentation } = await s.noteFromText(transcript, {
-      signal, template: ui.template.value, onProgress: (p) => noteProgress(p, timing),
+      signal, ...noteOptions(), onProgress: (p) => noteProgress(p, timing),
     });
     const sentences = showNote(documentation);
     const secs = ((performance.now() - started) / 1000).toFixed(1);
@@ -557,7 +563,7 @@ async function startLive() {
       signal: controller.signal,
       jobName: 'the recording',
       redact: current.redact,
-      template: ui.template.value,
+      ...noteOptions(),
       ...speakers,
       ...vocabulary,
       onProgress: (p) => visitProgress(p, current.timing),

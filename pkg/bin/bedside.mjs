@@ -14,9 +14,9 @@ import { noteText } from '../src/note-text.js';
 const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR] [--no-vad] [--no-word-timestamps]
                        [--beam-size N] [--channels ROLE,ROLE | --max-speakers N] [--redact] [--no-clinical]
                        [--vocabulary FILE] [--vocabulary-filter FILE [--vocabulary-filter-method mask|remove|tag]]
-                       [--llm NAME|URL|none] [--template NAME] [--no-note]
+                       [--llm NAME|URL|none] [--template NAME] [--patient-pronouns P] [--no-note]
        bedside note TRANSCRIPT --out DIR [--models DIR] [--redact] [--llm NAME|URL|none] [--template NAME]
-                       [--no-note]
+                       [--patient-pronouns P] [--no-note]
 
   AUDIO                 the recording (WAV or FLAC)
   TRANSCRIPT            a visit already transcribed: a [doctor]/[patient] dialogue, one turn a line, or a
@@ -42,6 +42,8 @@ const USAGE = `usage: bedside process AUDIO --out DIR [--asr NAME] [--models DIR
                         evidence by rules (default: none)
   --template NAME       note template: HISTORY_AND_PHYSICAL (default), PHYSICAL_SOAP, BEHAVIORAL_SOAP, DAP,
                         BIRP, SIRP, GIRPP
+  --patient-pronouns P  the patient's pronouns for the note: HE_HIM, SHE_HER or THEY_THEM (default: guessed
+                        from how the clinician speaks of the patient)
   --no-note             write no note (transcript.json only)`;
 
 class UsageError extends Error {}
@@ -68,6 +70,7 @@ function parse(argv) {
         'vocabulary-filter-method': { type: 'string' },
         llm: { type: 'string', default: 'none' },
         template: { type: 'string' },
+        'patient-pronouns': { type: 'string' },
         'no-note': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -159,7 +162,7 @@ async function processCommand(args, signal) {
       ...(args.channels ? { channelDefinitions: args.channels.split(',').map((role, channelId) => ({ channelId, participantRole: role.trim().toUpperCase() })) } : {}),
       ...(args['max-speakers'] ? { maxSpeakerLabels: Number(args['max-speakers']) } : {}),
       ...words,
-      ...(writeNote ? (args.template !== undefined ? { template: args.template } : {}) : { note: false }),
+      ...noteSettings(args, writeNote),
       onProgress: (e) => {
         if (e.stage === 'note') {
           noteStarted ||= performance.now();
@@ -179,6 +182,15 @@ async function processCommand(args, signal) {
   } finally {
     await scribe.dispose();
   }
+}
+
+// What the note is written with; the core checks the names (SETTINGS_INVALID).
+function noteSettings(args, writeNote) {
+  if (!writeNote) return { note: false };
+  const o = {};
+  if (args.template !== undefined) o.template = args.template;
+  if (args['patient-pronouns'] !== undefined) o.patientPronouns = args['patient-pronouns'];
+  return o;
 }
 
 function outputFiles(transcript, documentation) {
@@ -202,7 +214,7 @@ async function noteCommand(args, signal) {
     const { transcript, documentation } = await scribe.noteFromText(text, {
       signal,
       redact: args.redact,
-      ...(writeNote ? (args.template !== undefined ? { template: args.template } : {}) : { note: false }),
+      ...noteSettings(args, writeNote),
       onProgress: noteProgress,
     });
     const segments = transcript.Conversation.TranscriptSegments.length;

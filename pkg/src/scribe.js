@@ -5,7 +5,7 @@ import { canDecodeAudio } from './env.js';
 import { decodeInPage, toAudio } from './input.js';
 
 // Only the options the core understands cross into wasm (it rejects unknown ones as SETTINGS_INVALID).
-function coreOptions({ note, template, useLlm, vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact, vocabulary, vocabularyFilter, vocabularyFilterMethod }) {
+function coreOptions({ note, template, patientPronouns, useLlm, vad, wordTimestamps, jobName, beamSize, channelDefinitions, maxSpeakerLabels, redact, vocabulary, vocabularyFilter, vocabularyFilterMethod }) {
   const o = {};
   if (vocabulary !== undefined) o.vocabulary = wordList('vocabulary', vocabulary);
   if (vocabularyFilter !== undefined) o.vocabularyFilter = wordList('vocabularyFilter', vocabularyFilter);
@@ -15,6 +15,7 @@ function coreOptions({ note, template, useLlm, vad, wordTimestamps, jobName, bea
   if (vad !== undefined) o.vad = vad;
   if (note !== undefined) o.note = note;
   if (template !== undefined) o.template = template;
+  if (patientPronouns !== undefined) o.patientPronouns = patientPronouns;
   if (wordTimestamps !== undefined) o.wordTimestamps = wordTimestamps;
   if (jobName !== undefined) o.jobName = jobName;
   if (beamSize !== undefined) o.beamSize = beamSize;
@@ -120,8 +121,8 @@ export class Scribe {
     if (typeof text !== 'string') {
       throw bedsideError('INPUT_INVALID', 'input', 'expected dialogue text, transcript JSON text or a transcript object');
     }
-    const { template, useLlm, note, redact } = options;
-    return this.#backend.noteFromText(text, coreOptions({ template, useLlm, note, redact }), { signal, onProgress });
+    const { template, patientPronouns, useLlm, note, redact } = options;
+    return this.#backend.noteFromText(text, coreOptions({ template, patientPronouns, useLlm, note, redact }), { signal, onProgress });
   }
 
   /** Frees the model and stops the worker. Calls in flight reject. */

@@ -110,6 +110,22 @@ struct NoteArgs {
     /// Write no note (transcript.json only).
     #[arg(long)]
     no_note: bool,
+    /// The patient's pronouns for the note: HE_HIM, SHE_HER or THEY_THEM (HealthScribe's
+    /// `PatientContext.Pronouns`). Default: guessed from how the clinician speaks of the patient.
+    #[arg(long, value_name = "PRONOUNS")]
+    patient_pronouns: Option<String>,
+}
+
+impl NoteArgs {
+    /// The note's options, `None` with `--no-note`.
+    fn options(&self) -> Result<Option<bedside::note::NoteOptions>> {
+        if self.no_note {
+            return Ok(None);
+        }
+        let mut options = bedside::note::NoteOptions::for_template(&self.template)?;
+        options.pronouns = self.patient_pronouns.as_deref().map(bedside::note::Pronouns::parse).transpose()?;
+        Ok(Some(options))
+    }
 }
 
 /// The integrator's words (HealthScribe's custom vocabulary and vocabulary filter), as text files.
@@ -227,7 +243,7 @@ fn process(
     vocabulary.apply(&mut asr_options)?;
     let bytes = read(audio)?;
     let t0 = std::time::Instant::now();
-    let note_options = if note.no_note { None } else { Some(bedside::note::NoteOptions::for_template(&note.template)?) };
+    let note_options = note.options()?;
     let mut model_bytes = bedside::native::model_bytes(models, asr)?;
     if note_options.is_some() {
         model_bytes.llm = bedside::native::llm_bytes(models, note.llm.as_deref())?;
@@ -261,7 +277,7 @@ fn note(transcript: &Path, out: &Path, models: &Path, redact: bool, note: &NoteA
     let text = String::from_utf8(read(transcript)?)
         .map_err(|_| BedsideError::Input { reason: format!("{} is not UTF-8 text", transcript.display()) })?;
     let mut file = bedside::dialogue::transcript_from_text(&text)?;
-    let options = if note.no_note { None } else { Some(bedside::note::NoteOptions::for_template(&note.template)?) };
+    let options = note.options()?;
     let clinical = bedside::native::load_clinical(models)?
         .ok_or_else(|| BedsideError::model("manifest", "names no sections/entities models (defaults.clinical)"))?;
     clinical.annotate(&mut file, redact)?;

@@ -12,6 +12,7 @@
 
 use std::collections::HashSet;
 
+use super::clean::Pronouns;
 use super::evidence::{content_words, yes_no};
 use crate::insights::Lexicon;
 
@@ -282,6 +283,14 @@ pub fn unsupported(sentence: &str, evidence: &str, lexicon: Option<&Lexicon>) ->
     missing
 }
 
+/// A gendered pronoun in `sentence` that does not fit the patient's given pronouns and that `evidence` does
+/// not use either (there it may be someone else: "his wife", a parent's "she"). The model is told to say
+/// "the patient"; one that writes "he" of a patient whose pronouns are she/her has misgendered them.
+pub fn wrong_pronoun(sentence: &str, evidence: &str, pronouns: Pronouns) -> Option<String> {
+    let ev_words = words(evidence);
+    words(sentence).into_iter().find(|w| pronouns.others().contains(&w.as_str()) && !ev_words.contains(w))
+}
+
 /// Whether a term (entity or phrase) is found in `text` by its words (stems, abbreviations, synonyms) or,
 /// with a lexicon, by a code shared with an entity of `text`. No negation logic: for whole-transcript checks.
 pub fn found(term: &str, text: &str, lexicon: Option<&Lexicon>) -> bool {
@@ -346,6 +355,19 @@ fn fmt_number(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pronoun_the_patient_does_not_use_is_caught_unless_the_evidence_has_it() {
+        let ev = "Doctor: how is the knee?\nPatient: it still hurts when I climb stairs.";
+        assert_eq!(wrong_pronoun("He reports knee pain on stairs.", ev, Pronouns::She).as_deref(), Some("he"));
+        assert_eq!(wrong_pronoun("She reports knee pain on stairs.", ev, Pronouns::They).as_deref(), Some("she"));
+        assert_eq!(wrong_pronoun("The patient reports pain in her knee.", ev, Pronouns::She), None);
+        assert_eq!(wrong_pronoun("Their knee hurts on stairs.", ev, Pronouns::They), None);
+        let family = "Patient: my father had a stroke when he was sixty.";
+        assert_eq!(wrong_pronoun("Her father had a stroke when he was 60.", family, Pronouns::She), None, "the evidence's 'he' is the father");
+        assert_eq!(Pronouns::parse("SHE_HER").unwrap(), Pronouns::She);
+        assert_eq!(Pronouns::parse("she/her").unwrap_err().code(), "SETTINGS_INVALID");
+    }
 
     #[test]
     fn numbers_in_digits_and_words_match() {

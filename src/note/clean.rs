@@ -5,15 +5,43 @@
 //! sentences. Limits: rule based; a verb after "I" is inflected only when it is in a short list of common
 //! present-tense verbs, so "I took" stays "he took" and rarer verbs stay uninflected.
 
-/// How the patient is referred to in the third person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use serde::{Deserialize, Serialize};
+
+use crate::error::{BedsideError, Result};
+
+/// How the patient is referred to in the third person. Serialized as HealthScribe's
+/// `MedicalScribeContext.PatientContext.Pronouns` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Pronouns {
+    #[serde(rename = "HE_HIM")]
     He,
+    #[serde(rename = "SHE_HER")]
     She,
+    #[serde(rename = "THEY_THEM")]
     They,
 }
 
 impl Pronouns {
+    /// HealthScribe's value (`HE_HIM`, `SHE_HER`, `THEY_THEM`); anything else is a `Settings` error.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "HE_HIM" => Ok(Pronouns::He),
+            "SHE_HER" => Ok(Pronouns::She),
+            "THEY_THEM" => Ok(Pronouns::They),
+            other => Err(BedsideError::Settings { reason: format!("patient pronouns `{other}`: expected HE_HIM, SHE_HER or THEY_THEM") }),
+        }
+    }
+
+    /// The gendered third-person words of the other two choices: a note sentence about a patient with
+    /// these pronouns that uses one of them (and its evidence does not) may be speaking of the patient wrongly.
+    pub fn others(self) -> &'static [&'static str] {
+        match self {
+            Pronouns::He => &["she", "her", "hers", "herself"],
+            Pronouns::She => &["he", "him", "his", "himself"],
+            Pronouns::They => &["he", "him", "his", "himself", "she", "her", "hers", "herself"],
+        }
+    }
+
     /// Guesses from how the clinician speaks of the patient (`58-year-old male`, `Mrs.`, `she`).
     pub fn guess(clinician_text: &str) -> Self {
         let (mut he, mut she) = (0, 0);

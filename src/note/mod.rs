@@ -27,6 +27,7 @@ use crate::insights::Lexicon;
 use crate::llm::ChatModel;
 use crate::schema::summary::{ClinicalDocumentation, EvidenceLink, NoteSection, SummarizedSegment, SummaryFile};
 use crate::schema::transcript::TranscriptFile;
+pub use clean::Pronouns;
 pub use template::{Kind, SectionSpec, Template};
 
 /// How to write the note. `Default`: HISTORY_AND_PHYSICAL, length budget scaled to the visit.
@@ -43,11 +44,16 @@ pub struct NoteOptions {
     /// ACI-Bench visits (800+ words) are well above it.
     pub min_words: usize,
     pub max_words: usize,
+    /// The patient's pronouns as the clinician gave them (HealthScribe's
+    /// `MedicalScribeContext.PatientContext.Pronouns`). `None`: guessed from how the clinician speaks of
+    /// the patient, which a "he" about a relative or a misheard word can get wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pronouns: Option<Pronouns>,
 }
 
 impl Default for NoteOptions {
     fn default() -> Self {
-        Self { template: Template::built_in("HISTORY_AND_PHYSICAL").expect("built-in"), min_weight: 2.5, length_ratio: 0.38, min_words: 120, max_words: 700 }
+        Self { template: Template::built_in("HISTORY_AND_PHYSICAL").expect("built-in"), min_weight: 2.5, length_ratio: 0.38, min_words: 120, max_words: 700, pronouns: None }
     }
 }
 
@@ -107,7 +113,7 @@ pub fn write_note_checked(
         return Err(BedsideError::Settings { reason: "note length: length_ratio must be > 0 and min_words ≤ max_words".into() });
     }
     let segs = &transcript.conversation.transcript_segments;
-    let pronouns = evidence::pronouns(transcript);
+    let pronouns = opts.pronouns.unwrap_or_else(|| evidence::pronouns(transcript));
     let mut stats = NoteStats::default();
 
     // Plan: facts routed to template sections, small talk out, then the length budget.
@@ -192,6 +198,9 @@ pub fn write_note_checked(
                 // A note speaks of the patient in the third person; "you" means the model copied speech.
                 if s.split(|c: char| !c.is_alphanumeric() && c != '\'').any(|w| matches!(w.to_ascii_lowercase().as_str(), "you" | "your" | "you're" | "yourself")) {
                     missing.push("second person".into());
+                }
+                if let Some(word) = opts.pronouns.and_then(|p| check::wrong_pronoun(&s, &check_text, p)) {
+                    missing.push(format!("pronoun \"{word}\""));
                 }
                 if missing.is_empty() {
                     written = Some((s, true));

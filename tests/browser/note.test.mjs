@@ -1,6 +1,7 @@
 // The draft note in the demo page: while it is written, checked sentences appear under their section headings;
 // after the sample visit the Note panel shows the note by sections under a draft marker; choosing a sentence marks and plays its evidence lines; an edited sentence is what the
-// downloaded summary.json and note.txt say, and what "Copy note" copies; another template writes the note again; nothing leaves the origin.
+// downloaded summary.json and note.txt say, and what "Copy note" copies; another template writes the note again, and so do
+// the patient's pronouns once chosen; nothing leaves the origin.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
@@ -144,6 +145,25 @@ test('another template writes the note again from the transcript on screen', { t
   assert.ok(headings.length >= 1);
   for (const h of headings) assert.ok(['Subjective', 'Objective', 'Assessment', 'Plan'].includes(h), h);
   assert.equal(await page.locator('#note .note-sentence.edited').count(), 0, 'a new note starts unedited');
+});
+
+test("the patient's pronouns, when chosen, are the note's", { timeout: 60_000 }, async () => {
+  assert.equal(await page.locator('#pronouns').inputValue(), '', 'not given until the clinician chooses');
+  const openings = async (pronouns) => {
+    await page.selectOption('#pronouns', pronouns);
+    await page.getByRole('button', { name: 'Write the note again' }).click();
+    await page.waitForSelector('#app[data-state="done"]', { timeout: 30_000 });
+    const texts = await sentences().allInnerTexts();
+    const count = (word) => texts.filter((t) => t.startsWith(`${word} `)).length;
+    return { he: count('He'), she: count('She'), patient: count('The patient'), texts };
+  };
+  const she = await openings('SHE_HER');
+  assert.ok(she.she >= 1 && she.he === 0, she.texts.join(' | '));
+  const he = await openings('HE_HIM');
+  assert.ok(he.he === she.she && he.she === 0, he.texts.join(' | '));
+  const they = await openings('THEY_THEM');
+  assert.ok(they.he === 0 && they.she === 0 && they.patient >= she.she, they.texts.join(' | '));
+  await page.selectOption('#pronouns', '');
 });
 
 test('the package in a worker: aborting mid-note rejects with AbortError and the scribe carries on', { timeout: 120_000 }, async () => {

@@ -164,6 +164,26 @@ test('note reads a dialogue: sections, entities and a note whose sentences link 
   assert.equal(metformin.Spans[0].SegmentId, seg.SegmentId);
 });
 
+test('note --patient-pronouns: the note says "he" of Ms. Thompson when told to; an unknown value writes nothing', async () => {
+  // How many of the note's sentences open with "He " and with "She ".
+  const openings = async (name, extra) => {
+    const out = join(scratch, name);
+    const r = await run(['note', DIALOGUE, '--out', out, ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    const texts = summary.ClinicalDocumentation.Sections.flatMap((s) => s.Summary.map((x) => x.SummarizedSegment));
+    return ['He ', 'She '].map((w) => texts.filter((t) => t.startsWith(w)).length);
+  };
+  const [guessedHe, guessedShe] = await openings('pronouns-guessed', []);
+  assert.ok(guessedHe === 0 && guessedShe >= 3, 'guessed from "ms. thompson … female"');
+  assert.deepEqual(await openings('pronouns-he', ['--patient-pronouns', 'HE_HIM']), [guessedShe, 0]);
+  const out = join(scratch, 'pronouns-bad');
+  const r = await run(['note', DIALOGUE, '--out', out, '--patient-pronouns', 'him']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /\[SETTINGS_INVALID\]: .*patient pronouns `him`/);
+  assert.deepEqual(await readdir(out).catch(() => []), [], 'no output on failure');
+});
+
 test('note: text that is no transcript fails cleanly; audio options are refused', async () => {
   const junk = join(scratch, 'junk.json');
   await writeFile(junk, '{"Conversation": 42}');

@@ -1,7 +1,7 @@
 // The clinical note through the package: a language model chosen by manifest name (SmolLM2-135M) writes a
 // note whose every sentence links to its evidence, streaming tokens, checked sentences and sentence counts
 // through onProgress;
-// rules, templates, transcript objects, aborting mid-note, and the `llm` option's other forms.
+// rules, templates, the patient's pronouns, transcript objects, aborting mid-note, and the `llm` option's other forms.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -91,6 +91,24 @@ test('useLlm: false writes by rules (no tokens); a template and a transcript obj
   assertSentenceEvents(events, documentation, { byModel: false });
   await assert.rejects(scribe.noteFromText(DIALOGUE, { template: 'NOPE' }), { code: 'SETTINGS_INVALID' });
   await assert.rejects(scribe.noteFromText(42), { code: 'INPUT_INVALID' });
+});
+
+test('patientPronouns replaces the guess in the note; an unknown value is refused', async () => {
+  // The clinician speaks of "ms. thompson … a 43 year old female": guessed, the note says "she".
+  const visit = await readFile(join(FIXTURES, 'notes/D2N069.dialogue.txt'), 'utf8');
+  const openings = async (options) => {
+    const { documentation } = await scribe.noteFromText(visit, { useLlm: false, ...options });
+    const sentences = sentencesOf(documentation).map((s) => s.SummarizedSegment);
+    const count = (word) => sentences.filter((t) => t.startsWith(`${word} `)).length;
+    return { he: count('He'), she: count('She'), patient: count('The patient') };
+  };
+  const guessed = await openings({});
+  assert.ok(guessed.she >= 3 && guessed.he === 0, JSON.stringify(guessed));
+  assert.deepEqual(await openings({ patientPronouns: 'HE_HIM' }), { he: guessed.she, she: 0, patient: guessed.patient });
+  const they = await openings({ patientPronouns: 'THEY_THEM' });
+  assert.ok(they.he === 0 && they.she === 0 && they.patient >= guessed.she, JSON.stringify(they));
+  await assert.rejects(scribe.noteFromText(visit, { patientPronouns: 'she/her' }),
+    (e) => e.code === 'SETTINGS_INVALID' && /HE_HIM, SHE_HER or THEY_THEM/.test(e.message));
 });
 
 test('process() returns the documentation too: template and useLlm pass through, stages in order', { timeout: 120_000 }, async () => {
