@@ -43,6 +43,8 @@ struct Totals {
     absent: usize,
     by_model: usize,
     replaced: usize,
+    /// Of those, replaced for a pronoun that fits neither the patient nor the evidence.
+    wrong_pronoun: usize,
     words: usize,
     secs: f64,
     placed: usize,
@@ -146,7 +148,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             let t0 = Instant::now();
             let verbose = args.iter().any(|a| a == "--verbose");
+            let mut wrong_pronoun = 0;
             let (summary, stats) = note::write_note_checked(&t, &opts, model.as_mut(), lexicon.as_ref(), &mut |p| {
+                if let note::NoteProgress::Rejected { unsupported, .. } = p {
+                    wrong_pronoun += unsupported.iter().any(|u| u.starts_with("pronoun")) as usize;
+                }
                 match p {
                     note::NoteProgress::Rejected { text, unsupported } if verbose => eprintln!("  rejected {text:?}: {unsupported:?}"),
                     note::NoteProgress::Sentence { text, by_model: true, .. } if verbose => eprintln!("  kept {text:?}"),
@@ -162,6 +168,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tot.words += text.split_whitespace().count();
             tot.by_model += stats.by_model;
             tot.replaced += stats.replaced;
+            tot.wrong_pronoun += wrong_pronoun;
             let transcript_text: String = t.conversation.transcript_segments.iter().map(|s| s.content.as_str()).collect::<Vec<_>>().join("\n");
             let parts = reference_parts(&row.reference);
             for (section, s) in summary.sentences() {
@@ -207,6 +214,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tot.placed
         );
         println!("  placement by part (rows: this note's history / exam / results / A&P; columns: the reference's): {:?}", tot.confusion);
+        if model.is_some() {
+            println!("  {label}: {} of {} model sentences replaced for a pronoun of another set than the patient's (guessed)", tot.wrong_pronoun, tot.by_model + tot.replaced);
+        }
     }
     Ok(())
 }

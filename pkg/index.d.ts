@@ -195,7 +195,8 @@ export type NoteTemplate =
 
 /** HealthScribe's patient pronoun values (another value rejects with SETTINGS_INVALID). The rule-based
  * writer uses them ("She reports…", "The patient reports…" for THEY_THEM); a model sentence that uses a pronoun
- * of another set, not found in its evidence, is replaced by the rule-based one. */
+ * of another set (than these, or than the guess when none are given), not found in its evidence, is replaced by
+ * the rule-based one. */
 export type PatientPronouns = 'HE_HIM' | 'SHE_HER' | 'THEY_THEM';
 
 export interface NoteOptions {

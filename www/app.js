@@ -18,7 +18,7 @@ const MODEL_BASE = new URL('/models/', location.href).href;
 const $ = (id) => document.getElementById(id);
 const ui = {
   app: $('app'), model: $('model'), loadList: $('load-progress'), loadDetails: $('load-details'), loadSummary: $('load-summary'), sample: $('sample'), file: $('file'),
-  record: $('record'), recordTime: $('record-time'), cancel: $('cancel'), processBox: $('process-progress'),
+  record: $('record'), pause: $('pause'), recordTime: $('record-time'), cancel: $('cancel'), processBox: $('process-progress'),
   processBar: $('process-bar'), processLabel: $('process-label'), status: $('status'), error: $('error'),
   segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
@@ -595,6 +595,39 @@ async function stopLive(current) {
   });
 }
 
+/** Recording time shown beside the buttons: it stands still while the recording is paused. */
+function showRecordTime(current) {
+  const running = current.resumedAt === null ? 0 : Date.now() - current.resumedAt;
+  ui.recordTime.textContent = formatTime((current.recordedMs + running) / 1000);
+}
+
+function showPaused(paused) {
+  ui.pause.textContent = paused ? 'Resume' : 'Pause';
+  ui.pause.setAttribute('aria-pressed', String(paused));
+  if (paused) ui.app.dataset.paused = 'true';
+  else delete ui.app.dataset.paused;
+}
+
+/** Holds the recording and takes it up again: what is said meanwhile is neither kept nor transcribed. */
+function togglePause() {
+  const current = recording;
+  if (!current) return;
+  if (current.resumedAt === null) {
+    current.recorder.resume();
+    levels.resume();
+    current.resumedAt = Date.now();
+    setStatus(current.statusText);
+  } else {
+    current.recorder.pause();
+    levels.pause();
+    current.recordedMs += Date.now() - current.resumedAt;
+    current.resumedAt = null;
+    setStatus('Paused: nothing is recorded or transcribed until you press “Resume”.');
+  }
+  showPaused(current.resumedAt === null);
+  showRecordTime(current);
+}
+
 async function toggleRecording() {
   if (recording) {
     const current = recording;
@@ -603,6 +636,8 @@ async function toggleRecording() {
     ui.record.setAttribute('aria-pressed', 'false');
     ui.record.textContent = recordLabel();
     ui.recordTime.hidden = true;
+    ui.pause.hidden = true;
+    showPaused(false);
     levels.stop();
     try {
       await stopLive(current);
@@ -624,16 +659,19 @@ async function toggleRecording() {
   setState('recording');
   ui.record.setAttribute('aria-pressed', 'true');
   ui.record.textContent = 'Stop and transcribe';
-  const t0 = Date.now();
-  ui.recordTime.textContent = '00:00';
+  const current = recording;
+  Object.assign(current, { recordedMs: 0, resumedAt: Date.now() });
+  showRecordTime(current);
   ui.recordTime.hidden = false;
-  timer = setInterval(() => { ui.recordTime.textContent = formatTime((Date.now() - t0) / 1000); }, 500);
-  const what = recording.recorder.channels === 2
+  ui.pause.hidden = false;
+  timer = setInterval(() => showRecordTime(current), 500);
+  const what = current.recorder.channels === 2
     ? `Recording the call: you on channel ${Number(ui.clinicianChannel.value)}, the call’s sound on the other`
     : 'Recording';
-  setStatus(recording.recorder.sampleRate === null
+  current.statusText = current.recorder.sampleRate === null
     ? `${what}… press “Stop and transcribe” when the visit ends.`
-    : `${what}… a first reading of the words appears below within seconds, and each 30 seconds of speech is then transcribed for good; press “Stop and transcribe” when the visit ends.`);
+    : `${what}… a first reading of the words appears below within seconds, and each 30 seconds of speech is then transcribed for good; press “Stop and transcribe” when the visit ends.`;
+  setStatus(current.statusText);
 }
 
 // ---- wiring ----
@@ -656,6 +694,7 @@ ui.file.addEventListener('change', () => {
 });
 
 ui.record.addEventListener('click', toggleRecording);
+ui.pause.addEventListener('click', togglePause);
 ui.cancel.addEventListener('click', () => jobController?.abort());
 ui.model.addEventListener('change', () => loadModel());
 ui.writer.addEventListener('change', () => loadModel());

@@ -20,6 +20,7 @@ export class LevelMeters {
   #hint;
   #channels = []; // { meter, silentText, peak, heard }
   #started = 0;
+  #pausedAt = 0;
   #drawn = 0;
 
   constructor({ box, hint }) {
@@ -69,7 +70,20 @@ export class LevelMeters {
     this.#hint.hidden = silent.length === 0;
   }
 
+  /** Recording is held: the meters fall to zero, and the time to a silence hint stops running. */
+  pause() {
+    this.#pausedAt = performance.now();
+    for (const channel of this.#channels) channel.meter.value = 0;
+    this.#hint.hidden = true;
+  }
+
+  resume() {
+    if (this.#pausedAt) this.#started += performance.now() - this.#pausedAt;
+    this.#pausedAt = 0;
+  }
+
   stop() {
+    this.#pausedAt = 0;
     this.#channels = [];
     this.#box.replaceChildren();
     this.#box.hidden = true;

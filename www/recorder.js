@@ -56,7 +56,7 @@ async function openCall() {
  * the channel (0 or 1) the microphone goes on; the call's sound goes on the other. With `onAudio`, also streams
  * the samples (a Float32Array, or one per channel for a call) at `sampleRate`; `sampleRate` is null when the
  * browser cannot (no AudioWorklet), and then only the file is made. `onCallEnded` is called if the call's share
- * ends first (the tab closed, "Stop sharing"). Resolves to { sampleRate, channels, stop }.
+ * ends first (the tab closed, "Stop sharing"). Resolves to { sampleRate, channels, pause, resume, stop }.
  */
 export async function startRecording({ onAudio, call = null, onCallEnded } = {}) {
   const streams = [];
@@ -67,6 +67,9 @@ export async function startRecording({ onAudio, call = null, onCallEnded } = {})
   };
   let recorder;
   let sampleRate = null;
+  // While paused, neither the file nor the samples take anything in, so both keep the same time line.
+  let paused = false;
+  const forward = onAudio && ((samples) => { if (!paused) onAudio(samples); });
   try {
     const mic = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1 } });
     streams.push(mic);
@@ -89,7 +92,7 @@ export async function startRecording({ onAudio, call = null, onCallEnded } = {})
     recorder = new MediaRecorder(recorded);
     if (onAudio && typeof AudioWorkletNode === 'function') {
       try {
-        await tapSamples(context, source, call ? 2 : 1, onAudio);
+        await tapSamples(context, source, call ? 2 : 1, forward);
         sampleRate = context.sampleRate;
       } catch (e) {
         console.warn('live transcription unavailable:', e.message);
@@ -120,6 +123,15 @@ export async function startRecording({ onAudio, call = null, onCallEnded } = {})
   return {
     sampleRate,
     channels: call ? 2 : 1,
+    /** Holds the recording (the clinician steps out, a private aside): nothing is recorded until resume(). */
+    pause() {
+      if (recorder.state === 'recording') recorder.pause();
+      paused = true;
+    },
+    resume() {
+      if (recorder.state === 'paused') recorder.resume();
+      paused = false;
+    },
     /** Stops recording; resolves to the recording as a Blob. */
     stop() {
       if (recorder.state !== 'inactive') recorder.stop();

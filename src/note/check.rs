@@ -283,9 +283,10 @@ pub fn unsupported(sentence: &str, evidence: &str, lexicon: Option<&Lexicon>) ->
     missing
 }
 
-/// A gendered pronoun in `sentence` that does not fit the patient's given pronouns and that `evidence` does
-/// not use either (there it may be someone else: "his wife", a parent's "she"). The model is told to say
-/// "the patient"; one that writes "he" of a patient whose pronouns are she/her has misgendered them.
+/// A gendered pronoun in `sentence` that does not fit the patient's pronouns (given, or guessed) and that
+/// `evidence` does not use either (there it may be someone else: "his wife", a parent's "she"). The model is
+/// told to say "the patient"; one that writes "he" of a patient whose pronouns are she/her has misgendered
+/// them (seen: Qwen2.5-Coder-0.5B's "trying to catch his fall" of Ms. Thompson).
 pub fn wrong_pronoun(sentence: &str, evidence: &str, pronouns: Pronouns) -> Option<String> {
     let ev_words = words(evidence);
     words(sentence).into_iter().find(|w| pronouns.others().contains(&w.as_str()) && !ev_words.contains(w))

@@ -199,7 +199,7 @@ pub fn write_note_checked(
                 if s.split(|c: char| !c.is_alphanumeric() && c != '\'').any(|w| matches!(w.to_ascii_lowercase().as_str(), "you" | "your" | "you're" | "yourself")) {
                     missing.push("second person".into());
                 }
-                if let Some(word) = opts.pronouns.and_then(|p| check::wrong_pronoun(&s, &check_text, p)) {
+                if let Some(word) = check::wrong_pronoun(&s, &check_text, pronouns) {
                     missing.push(format!("pronoun \"{word}\""));
                 }
                 if missing.is_empty() {

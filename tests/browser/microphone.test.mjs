@@ -1,7 +1,7 @@
 // Recording from the microphone: Chromium plays visit A (33 s, looped) as a fake microphone. The page streams
 // its samples through an AudioWorklet to scribe.live(), so words appear while it records (drafts within
 // seconds, then each window's lines for good), and keeps a
-// MediaRecorder file (webm/opus) to play the evidence back from.
+// MediaRecorder file (webm/opus) to play the evidence back from. Pausing holds both, so the pause is in neither.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -76,5 +76,54 @@ test('record: words appear while recording; stop: the rest is transcribed', { ti
   // A line plays from the recorded file.
   await page.locator('#segments .segment').first().click();
   await page.waitForSelector('#segments .segment.playing', { timeout: 5_000 });
+  assert.deepEqual(foreign, []);
+});
+
+test('pause: what is said while paused is neither recorded nor transcribed, and the clock stands still', { timeout: 300_000 }, async () => {
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${server.origin}/`);
+  await page.waitForSelector('#app[data-model="ready"]', { timeout: 120_000 });
+  const pause = page.locator('#pause');
+  assert.equal(await pause.isVisible(), false, 'no Pause button until recording');
+
+  await page.locator('#record').click();
+  await page.waitForSelector('#app[data-state="recording"]', { timeout: 10_000 });
+  const started = Date.now();
+  await page.waitForTimeout(6_000);
+  await pause.click();
+  const pausedAt = Date.now();
+  assert.equal(await pause.innerText(), 'Resume');
+  assert.equal(await pause.getAttribute('aria-pressed'), 'true');
+  assert.match(await page.locator('#status').innerText(), /^Paused/);
+  const clock = await page.locator('#record-time').innerText();
+  await page.waitForTimeout(12_000);
+  assert.equal(await page.locator('#record-time').innerText(), clock, 'the clock stands still while paused');
+  assert.equal(await page.isVisible('#level-hint'), false, 'a pause is not a silent microphone');
+  await pause.click();
+  const pausedMs = Date.now() - pausedAt;
+  assert.equal(await pause.innerText(), 'Pause');
+  assert.match(await page.locator('#status').innerText(), /^Recording/);
+  // Enough speech after the pause for the first window to be recognised while recording.
+  await page.waitForSelector('#live-lines li:not(.pending)', { timeout: FIRST_WORDS_TIMEOUT_MS });
+  await page.locator('#record').click();
+  const wallS = (Date.now() - started) / 1000;
+  assert.equal(await pause.isVisible(), false, 'Pause goes with the recording');
+  await page.waitForSelector('#app[data-state="done"], #app[data-state="error"]', { timeout: 180_000 });
+  const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
+  assert.equal(await page.getAttribute('#app', 'data-state'), 'done', error);
+
+  // The transcript's audio is the time recorded, the pause left out.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript.json' }).click()]);
+  const transcript = JSON.parse(await readFile(await download.path(), 'utf8'));
+  const audioS = transcript.Conversation.Bedside.audioSeconds;
+  const recordedS = wallS - pausedMs / 1000;
+  assert.ok(Math.abs(audioS - recordedS) < 3, `audio ${audioS.toFixed(1)} s, recorded ${recordedS.toFixed(1)} s of ${wallS.toFixed(1)} s`);
+  const ends = await page.locator('#segments .segment').evaluateAll((els) => els.map((e) => Number(e.dataset.end)));
+  assert.ok(Math.max(...ends) <= recordedS + 2, 'no line is timed inside the pause');
+  // A line still plays from the recorded file, whose time line is the transcript's.
+  await page.locator('#segments .segment').first().click();
+  await page.waitForSelector('#segments .segment.playing', { timeout: 5_000 });
+  await page.close();
   assert.deepEqual(foreign, []);
 });
