@@ -22,7 +22,7 @@ const ui = {
   processBar: $('process-bar'), processLabel: $('process-label'), status: $('status'), error: $('error'),
   segments: $('segments'), download: $('download'), setupRoom: $('setup-room'), setupTelehealth: $('setup-telehealth'),
   maxSpeakers: $('max-speakers'), clinicianChannel: $('clinician-channel'), warnings: $('warnings'),
-  warningList: $('warning-list'), redact: $('redact'), vocabulary: $('vocabulary'), viewControls: $('view-controls'), sectionView: $('section-view'),
+  warningList: $('warning-list'), redact: $('redact'), vocabulary: $('vocabulary'), vocabularyFilter: $('vocabulary-filter'), filterMethod: $('filter-method'), viewControls: $('view-controls'), sectionView: $('section-view'),
   writer: $('writer'), template: $('template'), pronouns: $('pronouns'), rewrite: $('rewrite'), downloadSummary: $('download-summary'),
   downloadNote: $('download-note'), copyNote: $('copy-note'), live: $('live'), liveLines: $('live-lines'),
 };
@@ -47,6 +47,8 @@ function setState(state) {
   ui.setupTelehealth.disabled = busy;
   ui.redact.disabled = busy;
   ui.vocabulary.disabled = busy;
+  ui.vocabularyFilter.disabled = busy;
+  ui.filterMethod.disabled = busy;
   ui.writer.disabled = busy;
   ui.template.disabled = busy;
   ui.pronouns.disabled = busy;
@@ -79,10 +81,17 @@ function showSetup(busy = ui.app.dataset.state === 'processing' || ui.app.datase
 // A telehealth setup records a call: the microphone and the sound of the call's tab, each on its own channel.
 const recordLabel = () => (telehealth() ? 'Record a call' : 'Record from microphone');
 
-/** The custom vocabulary typed on the page, as scribe.process() takes it (nothing when the field is empty). */
+const wordsIn = (field) => field.value.split(',').map((w) => w.trim()).filter(Boolean);
+
+/** The custom vocabulary and vocabulary filter typed on the page, as scribe.process() takes them (nothing for
+ * an empty field). */
 function vocabularyOptions() {
-  const words = ui.vocabulary.value.split(',').map((w) => w.trim()).filter(Boolean);
-  return words.length ? { vocabulary: words } : {};
+  const favour = wordsIn(ui.vocabulary);
+  const filter = wordsIn(ui.vocabularyFilter);
+  return {
+    ...(favour.length ? { vocabulary: favour } : {}),
+    ...(filter.length ? { vocabularyFilter: filter, vocabularyFilterMethod: ui.filterMethod.value } : {}),
+  };
 }
 
 /** How the note is to be written: the template, and the patient's pronouns when they were chosen. */

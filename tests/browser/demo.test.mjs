@@ -133,6 +133,29 @@ test('words typed under "Words to favour" are spelled so in the transcript', { t
   await page.fill('#vocabulary', '');
 });
 
+test('words typed under "Words to filter" are masked in the transcript, its terms, the note and transcript.json', { timeout: 240_000 }, async () => {
+  // Visit A's patient says "diarrhea" in two lines.
+  await page.fill('#vocabulary-filter', 'Diarrhea');
+  assert.equal(await page.locator('#filter-method').inputValue(), 'mask');
+  await page.setInputFiles('#file', join(ROOT, 'tests/fixtures/visit_a/audio.wav'));
+  const text = (await transcriptLines()).map((l) => l.text).join(' ');
+  assert.ok((text.match(/\*\*\*/g) ?? []).length >= 2, text);
+  assert.doesNotMatch(text, /diarrh/i);
+  assert.doesNotMatch(await page.locator('#note').innerText(), /diarrh/i, 'the note reads the filtered transcript');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript.json' }).click()]);
+  const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+  const masked = saved.Conversation.TranscriptItems.filter((i) => i.VocabularyFilterMatch);
+  assert.ok(masked.length >= 2 && masked.every((i) => i.Alternatives[0].Content === '***'), JSON.stringify(masked));
+  assert.doesNotMatch(JSON.stringify(saved), /diarrh/i, 'nowhere in transcript.json');
+
+  // A phrase is not one word: refused with a reason before anything is transcribed.
+  await page.fill('#vocabulary-filter', 'loose stools');
+  await page.setInputFiles('#file', join(ROOT, 'tests/fixtures/visit_b/audio.wav'));
+  await page.waitForSelector('#app[data-state="error"]', { timeout: 60_000 });
+  assert.match(await page.locator('#error').innerText(), /loose stools/);
+  await page.fill('#vocabulary-filter', '');
+});
+
 test('models are cached: a reload loads them without downloading again', { timeout: 120_000 }, async () => {
   const cached = await page.evaluate(async () => (await (await caches.open('bedside-models-v1')).keys()).map((r) => new URL(r.url).pathname));
   assert.ok(cached.includes('/models/whisper-tiny.en-q8_0.gguf'), cached.join(', '));
