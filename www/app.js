@@ -7,6 +7,7 @@ import { ClipPlayer } from './clip-player.js';
 import { markEvidence, playLines, stopLines } from './evidence.js';
 import { NotePanel } from './note-panel.js';
 import { saveFile } from './save-file.js';
+import { UnsavedWork } from './unsaved.js';
 import { startRecording } from './recorder.js';
 import { LevelMeters } from './levels.js';
 import { formatTime } from './time.js';
@@ -35,6 +36,7 @@ let player = null;
 let transcript = null;
 let transcriptRedacted = false; // whether `transcript` was made with redaction (corrections are redacted alike)
 let editedLines = new Set(); // segment ids whose words a reviewer corrected
+const unsaved = new UnsavedWork(() => recording !== null || ui.app.dataset.state === 'processing');
 
 // data-state / data-model let people (and the browser tests) see what the page is doing.
 function setState(state) {
@@ -137,6 +139,7 @@ const speakersPanel = new SpeakersPanel({
   list: $('speaker-list'),
   swap: $('swap-roles'),
   onChange: (message) => {
+    unsaved.changed('transcript');
     refreshSpeakers(ui.segments, transcript);
     if (message) setStatus(message);
   },
@@ -254,6 +257,7 @@ function correctLine(segment, text) {
     }
     conv.ClinicalInsights = result.transcript.Conversation.ClinicalInsights;
     editedLines.add(id);
+    unsaved.changed('transcript');
     showTranscript();
     ui.segments.querySelector(`.segment[data-segment-id="${CSS.escape(id)}"]`)?.focus();
     const stale = notePanel.doc ? ' The note was written before this correction: choose “Write the note again” to use it.' : '';
@@ -424,6 +428,8 @@ function showResult(result, blob, label, { started, redact, timing, live = false
   transcript = result.transcript;
   transcriptRedacted = redact;
   editedLines = new Set();
+  unsaved.reset();
+  if (live) unsaved.changed('transcript');
   player?.close();
   player = new ClipPlayer(blob);
   const count = showTranscript();
@@ -444,7 +450,10 @@ const notePanel = new NotePanel({
   box: $('note'), live: $('note-live'), liveLabel: $('note-live-label'), liveSections: $('note-live-sections'),
   liveText: $('note-live-text'),
   onSelect: showEvidence,
-  onEdit: () => { ui.app.dataset.noteEdited = 'true'; },
+  onEdit: () => {
+    ui.app.dataset.noteEdited = 'true';
+    unsaved.changed('note');
+  },
 });
 
 function noteProgress(p, timing) {
@@ -473,6 +482,7 @@ function showNote(documentation) {
   ui.app.dataset.note = documentation ? 'ready' : 'none';
   delete ui.app.dataset.noteEdited;
   delete ui.app.dataset.noteStale;
+  unsaved.saved('note'); // a note as the scribe wrote it can be written again
   ui.downloadSummary.disabled = !documentation;
   ui.downloadNote.disabled = !documentation;
   ui.copyNote.disabled = !documentation;
@@ -712,13 +722,19 @@ ui.sectionView.addEventListener('change', () => showView(ui.segments, ui.section
 for (const radio of [ui.setupRoom, ui.setupTelehealth]) radio.addEventListener('change', () => showSetup());
 
 ui.download.addEventListener('click', () => {
-  if (transcript) saveFile('transcript.json', JSON.stringify(transcript, null, 2), 'application/json');
+  if (!transcript) return;
+  saveFile('transcript.json', JSON.stringify(transcript, null, 2), 'application/json');
+  unsaved.saved('transcript');
 });
 ui.downloadSummary.addEventListener('click', () => {
-  if (notePanel.doc) saveFile('summary.json', JSON.stringify(notePanel.doc, null, 2), 'application/json');
+  if (!notePanel.doc) return;
+  saveFile('summary.json', JSON.stringify(notePanel.doc, null, 2), 'application/json');
+  unsaved.saved('note');
 });
 ui.downloadNote.addEventListener('click', () => {
-  if (notePanel.doc) saveFile('note.txt', notePanel.doc.toText(), 'text/plain');
+  if (!notePanel.doc) return;
+  saveFile('note.txt', notePanel.doc.toText(), 'text/plain');
+  unsaved.saved('note');
 });
 
 // For pasting into the record system: the same text as note.txt, with the reviewer's corrections.
@@ -726,6 +742,7 @@ ui.copyNote.addEventListener('click', async () => {
   if (!notePanel.doc) return;
   try {
     await navigator.clipboard.writeText(notePanel.doc.toText());
+    unsaved.saved('note');
     setStatus('Copied the draft note, with your corrections, to the clipboard. Review it before use.');
   } catch (err) {
     showError(new Error(`Could not copy the note (${err.message}); “Download note.txt” saves the same text.`));

@@ -113,9 +113,17 @@ test('pause: what is said while paused is neither recorded nor transcribed, and 
   const error = await page.locator('#error').isVisible() ? await page.locator('#error').innerText() : '';
   assert.equal(await page.getAttribute('#app', 'data-state'), 'done', error);
 
+  // The recording lives only in this page: leaving asks first until its transcript is downloaded.
+  const holds = () => page.evaluate(() => {
+    const event = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+  });
+  assert.equal(await holds(), true, 'a recording not yet saved');
   // The transcript's audio is the time recorded, the pause left out.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript.json' }).click()]);
   const transcript = JSON.parse(await readFile(await download.path(), 'utf8'));
+  assert.equal(await holds(), false, 'transcript.json saved');
   const audioS = transcript.Conversation.Bedside.audioSeconds;
   const recordedS = wallS - pausedMs / 1000;
   assert.ok(Math.abs(audioS - recordedS) < 3, `audio ${audioS.toFixed(1)} s, recorded ${recordedS.toFixed(1)} s of ${wallS.toFixed(1)} s`);

@@ -166,6 +166,22 @@ test("the patient's pronouns, when chosen, are the note's", { timeout: 60_000 },
   await page.selectOption('#pronouns', '');
 });
 
+test('leaving the page asks first while a corrected sentence is not yet saved, and not once it is', async () => {
+  // Whether the page would hold a navigation: its beforeunload handler cancels the event.
+  const holds = () => page.evaluate(() => {
+    const event = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+  });
+  assert.equal(await holds(), false, 'a note as the scribe wrote it, from a file, can be made again');
+  await sentences().first().click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' Reviewed.');
+  assert.equal(await holds(), true, 'a correction not yet saved');
+  await download('note.txt');
+  assert.equal(await holds(), false, 'saved');
+});
+
 test('the package in a worker: aborting mid-note rejects with AbortError and the scribe carries on', { timeout: 120_000 }, async () => {
   const dialogue = await readFile(join(ROOT, 'tests/fixtures/notes/D2N069.dialogue.txt'), 'utf8');
   const out = await page.evaluate(async (text) => {
