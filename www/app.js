@@ -392,6 +392,12 @@ function visitProgress(p, timing) {
   return undefined;
 }
 
+/** Whether a new visit may replace the one on screen: when that would lose work, the clinician is asked. */
+function mayReplaceVisit() {
+  return !unsaved.pending
+    || window.confirm('The visit on screen has work that is not saved (a recording, or corrections not yet downloaded or copied). Start a new visit and lose it?');
+}
+
 function transcribe(blob, label) {
   const setupWasTelehealth = telehealth();
   return runJob({
@@ -666,6 +672,7 @@ async function toggleRecording() {
     }
     return;
   }
+  if (!mayReplaceVisit()) return;
   ui.error.hidden = true;
   try {
     recording = await startLive();
@@ -696,6 +703,7 @@ async function toggleRecording() {
 // ---- wiring ----
 
 ui.sample.addEventListener('click', async () => {
+  if (!mayReplaceVisit()) return;
   try {
     const res = await fetch('sample/visit.flac');
     if (!res.ok) throw new Error(`the sample could not be loaded (HTTP ${res.status})`);
@@ -709,7 +717,7 @@ ui.sample.addEventListener('click', async () => {
 ui.file.addEventListener('change', () => {
   const file = ui.file.files[0];
   ui.file.value = ''; // choosing the same file again should run again
-  if (file) transcribe(file, file.name);
+  if (file && mayReplaceVisit()) transcribe(file, file.name);
 });
 
 ui.record.addEventListener('click', toggleRecording);

@@ -1,7 +1,8 @@
 // Work that leaving the page would lose, so that the browser asks first: a recording or a job under way, the
 // transcript of a recording (its audio lives only in this page) until it is downloaded, and a reviewer's
 // corrections (lines, speakers, note sentences) until they are downloaded or copied. A visit transcribed
-// from a file and left as the scribe wrote it can be made again, so it leaves without a question.
+// from a file and left as the scribe wrote it can be made again, so it leaves without a question. Starting
+// another visit asks too (`pending`), since it replaces the one on screen.
 
 export class UnsavedWork {
   #pending = new Set(); // 'transcript', 'note'
@@ -13,6 +14,11 @@ export class UnsavedWork {
       event.preventDefault();
       event.returnValue = ''; // older Chromium asks only when this is set
     });
+  }
+
+  /** Whether a recording's transcript or a reviewer's corrections are not saved anywhere else. */
+  get pending() {
+    return this.#pending.size > 0;
   }
 
   /** A new visit: what was pending belonged to the one it replaces. */

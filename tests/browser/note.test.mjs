@@ -166,7 +166,7 @@ test("the patient's pronouns, when chosen, are the note's", { timeout: 60_000 },
   await page.selectOption('#pronouns', '');
 });
 
-test('leaving the page asks first while a corrected sentence is not yet saved, and not once it is', async () => {
+test('leaving the page or starting another visit asks first while a corrected sentence is not yet saved, and not once it is', async () => {
   // Whether the page would hold a navigation: its beforeunload handler cancels the event.
   const holds = () => page.evaluate(() => {
     const event = new Event('beforeunload', { cancelable: true });
@@ -178,6 +178,12 @@ test('leaving the page asks first while a corrected sentence is not yet saved, a
   await page.keyboard.press('End');
   await page.keyboard.type(' Reviewed.');
   assert.equal(await holds(), true, 'a correction not yet saved');
+  // Another visit would replace this one: the page asks, and "Cancel" keeps the visit and the correction.
+  const asked = new Promise((resolve) => page.once('dialog', async (d) => { resolve(`${d.type()}: ${d.message()}`); await d.dismiss(); }));
+  await page.getByRole('button', { name: 'Try the sample visit' }).click();
+  assert.match(await asked, /^confirm: .*not saved/);
+  assert.equal(await page.getAttribute('#app', 'data-state'), 'done', 'nothing started');
+  assert.match(await sentences().first().innerText(), /Reviewed\.$/);
   await download('note.txt');
   assert.equal(await holds(), false, 'saved');
 });
