@@ -94,3 +94,12 @@ export async function openDemo({ onContext } = {}) {
 export function words(text) {
   return text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ').split(/\s+/).filter(Boolean);
 }
+
+/** Whether the page would hold a navigation away (its beforeunload handler cancels the event). */
+export function leaveIsHeld(page) {
+  return page.evaluate(() => {
+    const event = new Event('beforeunload', { cancelable: true });
+    window.dispatchEvent(event);
+    return event.defaultPrevented;
+  });
+}

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, launch, startServer, watchForeignRequests, words } from './harness.mjs';
+import { ROOT, launch, leaveIsHeld, startServer, watchForeignRequests, words } from './harness.mjs';
 
 const WAV = join(ROOT, 'tests/fixtures/visit_a/audio.wav');
 // Recording stops once the first window (30 s of speech) has been transcribed, which needs at least that much audio.
@@ -114,16 +114,11 @@ test('pause: what is said while paused is neither recorded nor transcribed, and 
   assert.equal(await page.getAttribute('#app', 'data-state'), 'done', error);
 
   // The recording lives only in this page: leaving asks first until its transcript is downloaded.
-  const holds = () => page.evaluate(() => {
-    const event = new Event('beforeunload', { cancelable: true });
-    window.dispatchEvent(event);
-    return event.defaultPrevented;
-  });
-  assert.equal(await holds(), true, 'a recording not yet saved');
+  assert.equal(await leaveIsHeld(page), true, 'a recording not yet saved');
   // The transcript's audio is the time recorded, the pause left out.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript.json' }).click()]);
   const transcript = JSON.parse(await readFile(await download.path(), 'utf8'));
-  assert.equal(await holds(), false, 'transcript.json saved');
+  assert.equal(await leaveIsHeld(page), false, 'transcript.json saved');
   const audioS = transcript.Conversation.Bedside.audioSeconds;
   const recordedS = wallS - pausedMs / 1000;
   assert.ok(Math.abs(audioS - recordedS) < 3, `audio ${audioS.toFixed(1)} s, recorded ${recordedS.toFixed(1)} s of ${wallS.toFixed(1)} s`);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { ROOT, openDemo } from './harness.mjs';
+import { ROOT, leaveIsHeld, openDemo } from './harness.mjs';
 
 let demo;
 let page;
@@ -167,17 +167,11 @@ test("the patient's pronouns, when chosen, are the note's", { timeout: 60_000 },
 });
 
 test('leaving the page or starting another visit asks first while a corrected sentence is not yet saved, and not once it is', async () => {
-  // Whether the page would hold a navigation: its beforeunload handler cancels the event.
-  const holds = () => page.evaluate(() => {
-    const event = new Event('beforeunload', { cancelable: true });
-    window.dispatchEvent(event);
-    return event.defaultPrevented;
-  });
-  assert.equal(await holds(), false, 'a note as the scribe wrote it, from a file, can be made again');
+  assert.equal(await leaveIsHeld(page), false, 'a note as the scribe wrote it, from a file, can be made again');
   await sentences().first().click();
   await page.keyboard.press('End');
   await page.keyboard.type(' Reviewed.');
-  assert.equal(await holds(), true, 'a correction not yet saved');
+  assert.equal(await leaveIsHeld(page), true, 'a correction not yet saved');
   // Another visit would replace this one: the page asks, and "Cancel" keeps the visit and the correction.
   const asked = new Promise((resolve) => page.once('dialog', async (d) => { resolve(`${d.type()}: ${d.message()}`); await d.dismiss(); }));
   await page.getByRole('button', { name: 'Try the sample visit' }).click();
@@ -185,7 +179,7 @@ test('leaving the page or starting another visit asks first while a corrected se
   assert.equal(await page.getAttribute('#app', 'data-state'), 'done', 'nothing started');
   assert.match(await sentences().first().innerText(), /Reviewed\.$/);
   await download('note.txt');
-  assert.equal(await holds(), false, 'saved');
+  assert.equal(await leaveIsHeld(page), false, 'saved');
 });
 
 test('the package in a worker: aborting mid-note rejects with AbortError and the scribe carries on', { timeout: 120_000 }, async () => {
