@@ -169,7 +169,8 @@ test('qwen2.5-coder-0.5b writes checked sentences in wasm (Bedside SIMD kernels)
   try {
     const events = [];
     const text = [
-      '[doctor] what brings you in today?',
+      // The patient's pronouns are the guess from "mr."; a model sentence with another ("her head") is replaced.
+      '[doctor] what brings you in today, mr. jones?',
       "[patient] i've had a headache on the right side of my head for three days, and ibuprofen hasn't helped.",
       '[doctor] any nausea or vomiting?',
       '[patient] some nausea, no vomiting.',
