@@ -629,8 +629,6 @@ function showRecordTime(current) {
 function showPaused(paused) {
   ui.pause.textContent = paused ? 'Resume' : 'Pause';
   ui.pause.setAttribute('aria-pressed', String(paused));
-  if (paused) ui.app.dataset.paused = 'true';
-  else delete ui.app.dataset.paused;
 }
 
 /** Holds the recording and takes it up again: what is said meanwhile is neither kept nor transcribed. */

@@ -5,6 +5,8 @@
 //! sentences. Limits: rule based; a verb after "I" is inflected only when it is in a short list of common
 //! present-tense verbs, so "I took" stays "he took" and rarer verbs stay uninflected.
 
+use serde::de::value::StrDeserializer;
+use serde::de::IntoDeserializer;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{BedsideError, Result};
@@ -24,12 +26,10 @@ pub enum Pronouns {
 impl Pronouns {
     /// HealthScribe's value (`HE_HIM`, `SHE_HER`, `THEY_THEM`); anything else is a `Settings` error.
     pub fn parse(value: &str) -> Result<Self> {
-        match value {
-            "HE_HIM" => Ok(Pronouns::He),
-            "SHE_HER" => Ok(Pronouns::She),
-            "THEY_THEM" => Ok(Pronouns::They),
-            other => Err(BedsideError::Settings { reason: format!("patient pronouns `{other}`: expected HE_HIM, SHE_HER or THEY_THEM") }),
-        }
+        // The names are the serde renames above, so they are written once.
+        let names: StrDeserializer<serde::de::value::Error> = value.into_deserializer();
+        Self::deserialize(names)
+            .map_err(|_| BedsideError::Settings { reason: format!("patient pronouns `{value}`: expected HE_HIM, SHE_HER or THEY_THEM") })
     }
 
     /// The gendered third-person words of the other two choices: a note sentence about a patient with
