@@ -43,7 +43,46 @@ function markTitle({ insight, attribute }) {
   return isUncertain(insight) ? `${negated}; uncertain, check it` : negated;
 }
 
-/** The line's text, with its clinical terms wrapped in <mark>s. Offsets count code points. */
+/**
+ * Per line, the code-point ranges of the words a vocabulary filter matched (`VocabularyFilterMatch` on their
+ * transcript items: tagged words, or the *** left by masking). Items are found in the line's text in order,
+ * so a word said twice is marked where it was said.
+ */
+function filteredByLine(transcript) {
+  const conv = transcript?.Conversation ?? {};
+  const content = new Map((conv.TranscriptSegments ?? []).map((s) => [s.SegmentId, s.Content]));
+  const cursor = new Map();
+  const byLine = new Map();
+  for (const item of conv.TranscriptItems ?? []) {
+    const text = content.get(item.SegmentId);
+    const word = item.Alternatives?.[0]?.Content;
+    if (text === undefined || !word) continue;
+    const found = text.indexOf(word, cursor.get(item.SegmentId) ?? 0);
+    if (found < 0) continue; // the line was corrected: its words no longer match its items
+    cursor.set(item.SegmentId, found + word.length);
+    if (!item.VocabularyFilterMatch) continue;
+    const begin = Array.from(text.slice(0, found)).length;
+    const list = byLine.get(item.SegmentId) ?? [];
+    list.push({ begin, end: begin + Array.from(word).length, filtered: true });
+    byLine.set(item.SegmentId, list);
+  }
+  return byLine;
+}
+
+/**
+ * A line's marks in order: its clinical terms, and the filtered words outside them (a filtered word inside a
+ * term marks that term instead).
+ */
+function lineMarks(terms = [], filtered = []) {
+  const inside = (f, m) => f.begin < m.end && f.end > m.begin;
+  const marked = terms.map((m) => (filtered.some((f) => inside(f, m)) ? { ...m, filtered: true } : m));
+  const alone = filtered.filter((f) => !terms.some((m) => inside(f, m)));
+  return [...marked, ...alone].sort((a, b) => a.begin - b.begin);
+}
+
+const FILTERED_TITLE = 'A word on the vocabulary filter list';
+
+/** The line's text, with its clinical terms and filtered words wrapped in <mark>s. Offsets count code points. */
 function textWithMarks(content, marks = []) {
   const el = span('text', '');
   const chars = Array.from(content);
@@ -52,6 +91,14 @@ function textWithMarks(content, marks = []) {
     if (m.begin < at || m.end > chars.length) continue; // never mis-mark a line whose text changed
     if (m.begin > at) el.append(chars.slice(at, m.begin).join(''));
     const mark = document.createElement('mark');
+    if (!m.insight) {
+      mark.className = 'filtered';
+      mark.title = FILTERED_TITLE;
+      mark.textContent = chars.slice(m.begin, m.end).join('');
+      el.append(mark);
+      at = m.end;
+      continue;
+    }
     const category = categoryOf(m.insight.Category);
     mark.className = m.attribute ? 'ent attr' : `ent cat-${category.short}`;
     if (!m.attribute && isNegated(m.insight)) mark.classList.add('negated');
@@ -59,6 +106,10 @@ function textWithMarks(content, marks = []) {
     mark.dataset.insight = m.insight.InsightId;
     mark.dataset.category = m.insight.Category;
     mark.title = markTitle(m);
+    if (m.filtered) {
+      mark.classList.add('filtered');
+      mark.title += `; ${FILTERED_TITLE.toLowerCase()}`;
+    }
     mark.textContent = chars.slice(m.begin, m.end).join('');
     el.append(mark);
     at = m.end;
@@ -136,6 +187,7 @@ function startEdit(item, segment, onEdit) {
 export function renderTranscript(list, transcript, onSelect, view = 'all', { onEdit, edited = new Set() } = {}) {
   const segments = transcript?.Conversation?.TranscriptSegments ?? [];
   const marks = marksByLine(transcript);
+  const filtered = filteredByLine(transcript);
   const items = segments.map((segment) => {
     const button = document.createElement('button');
     button.type = 'button';
@@ -152,7 +204,7 @@ export function renderTranscript(list, transcript, onSelect, view = 'all', { onE
     when.append(time, tag);
     const speaker = span('speaker', '');
     speaker.append(span('name', ''), span('role', ''));
-    button.append(when, speaker, textWithMarks(segment.Content, marks.get(segment.SegmentId)));
+    button.append(when, speaker, textWithMarks(segment.Content, lineMarks(marks.get(segment.SegmentId), filtered.get(segment.SegmentId))));
     showSpeaker(button, segment);
     button.addEventListener('click', () => onSelect(segment, button));
     const item = document.createElement('li');

@@ -133,7 +133,7 @@ test('words typed under "Words to favour" are spelled so in the transcript', { t
   await page.fill('#vocabulary', '');
 });
 
-test('words typed under "Words to filter" are masked in the transcript, its terms, the note and transcript.json', { timeout: 240_000 }, async () => {
+test('words typed under "Words to filter" are masked (or tagged) in the transcript, its terms, the note and transcript.json', { timeout: 300_000 }, async () => {
   // Visit A's patient says "diarrhea" in two lines.
   await page.fill('#vocabulary-filter', 'Diarrhea');
   assert.equal(await page.locator('#filter-method').inputValue(), 'mask');
@@ -147,6 +147,19 @@ test('words typed under "Words to filter" are masked in the transcript, its term
   const masked = saved.Conversation.TranscriptItems.filter((i) => i.VocabularyFilterMatch);
   assert.ok(masked.length >= 2 && masked.every((i) => i.Alternatives[0].Content === '***'), JSON.stringify(masked));
   assert.doesNotMatch(JSON.stringify(saved), /diarrh/i, 'nowhere in transcript.json');
+  const marked = async () => page.locator('#segments mark.filtered').allInnerTexts();
+  assert.deepEqual(await marked(), masked.map(() => '***'), 'each *** is marked in the lines');
+
+  // Tagged, the words stay and are marked where they were said, the same ones transcript.json tags.
+  await page.selectOption('#filter-method', 'tag');
+  await page.setInputFiles('#file', join(ROOT, 'tests/fixtures/visit_a/audio.wav'));
+  await transcriptLines();
+  const [tagDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download transcript.json' }).click()]);
+  const tagged = JSON.parse(await readFile(await tagDownload.path(), 'utf8')).Conversation.TranscriptItems.filter((i) => i.VocabularyFilterMatch);
+  const onScreen = await marked();
+  assert.ok(onScreen.length >= 2 && onScreen.every((w) => /^diarrh/i.test(w)), onScreen.join(', '));
+  assert.deepEqual(onScreen, tagged.map((i) => i.Alternatives[0].Content));
+  await page.selectOption('#filter-method', 'mask');
 
   // A phrase is not one word: refused with a reason before anything is transcribed.
   await page.fill('#vocabulary-filter', 'loose stools');
