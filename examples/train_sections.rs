@@ -706,11 +706,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let missing: Vec<&str> = texts.iter().map(String::as_str).filter(|t| !cached.contains_key(*t)).collect();
     eprintln!("{} snippets, {} dev snippets, {} unique turns ({} to embed)", snippets.len(), dev_snippets.len(), texts.len(), missing.len());
     if !missing.is_empty() {
-        let embedder = Embedder::load(
-            &std::fs::read(format!("{models}/minilm-l6-v2-f16.safetensors"))?,
-            &std::fs::read(format!("{models}/minilm-l6-v2-config.json"))?,
-            &std::fs::read(format!("{models}/minilm-l6-v2-tokenizer.json"))?,
-        )?;
+        let embedder = match arg(&args, "--encoder") {
+            Some(dir) => Embedder::load(
+                &std::fs::read(format!("{dir}/model.safetensors"))?,
+                &std::fs::read(format!("{dir}/config.json"))?,
+                &std::fs::read(format!("{dir}/tokenizer.json"))?,
+            )?,
+            None => Embedder::load(
+                &std::fs::read(format!("{models}/minilm-l6-v2-f16.safetensors"))?,
+                &std::fs::read(format!("{models}/minilm-l6-v2-config.json"))?,
+                &std::fs::read(format!("{models}/minilm-l6-v2-tokenizer.json"))?,
+            )?,
+        };
         let start = std::time::Instant::now();
         for (i, chunk) in missing.chunks(512).enumerate() {
             for (t, v) in chunk.iter().zip(embedder.embed(chunk)?) {
@@ -720,6 +727,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let Some(c) = &cache {
             std::fs::write(c, write_cache(&cached))?;
+        }
+    }
+    if let Some(other) = arg(&args, "--concat") {
+        let other = read_cache(&std::fs::read(other)?);
+        for (t, v) in cached.iter_mut() {
+            v.extend_from_slice(other.get(t).ok_or("--concat: a text missing from the second cache")?);
         }
     }
     let emb = |t: &str| -> &[f32] { &cached[t] };
@@ -841,9 +854,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Embedding cache for repeated training runs: `u32 len, utf-8 text, DIM f32` per entry.
+/// Embedding cache for repeated training runs: `u32 dim`, then `u32 len, utf-8 text, dim f32` per entry.
 fn write_cache(map: &HashMap<String, Vec<f32>>) -> Vec<u8> {
-    let mut out = Vec::new();
+    let dim = map.values().next().map_or(0, Vec::len) as u32;
+    let mut out = dim.to_le_bytes().to_vec();
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
     for k in keys {
@@ -856,8 +870,9 @@ fn write_cache(map: &HashMap<String, Vec<f32>>) -> Vec<u8> {
 
 fn read_cache(b: &[u8]) -> HashMap<String, Vec<f32>> {
     let mut map = HashMap::new();
-    let mut i = 0;
-    let dim = bedside::embed::DIM;
+    let Some(head) = b.get(..4) else { return map };
+    let dim = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    let mut i = 4;
     while i + 4 <= b.len() {
         let n = u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
         let Some(text) = b.get(i + 4..i + 4 + n) else { break };

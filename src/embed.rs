@@ -19,6 +19,8 @@ use std::sync::Mutex;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
+
+use crate::mpnet::{self, MpNet};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use crate::error::{BedsideError, Result};
@@ -32,8 +34,15 @@ const BATCH: usize = 32;
 /// Vectors kept (1.5 KB each): several long visits' lines. When full, the store starts again empty.
 const KEPT: usize = 4096;
 
+/// The encoders a sentence-transformers folder may hold, told apart by its config's `model_type`.
+enum Encoder {
+    Bert(BertModel),
+    MpNet(MpNet),
+}
+
 pub struct Embedder {
-    model: BertModel,
+    model: Encoder,
+    dim: usize,
     tokenizer: Tokenizer,
     device: Device,
     kept: Mutex<HashMap<u64, Vec<f32>>>,
@@ -49,7 +58,8 @@ impl Embedder {
     /// Loads the encoder from bytes; f16 weights are widened to f32 at load time.
     pub fn load(weights: &[u8], config: &[u8], tokenizer: &[u8]) -> Result<Self> {
         let bad = |what: &str, e: String| BedsideError::model("minilm", format!("{what}: {e}"));
-        let config: Config = serde_json::from_slice(config).map_err(|e| bad("config.json", e.to_string()))?;
+        let kind: serde_json::Value = serde_json::from_slice(config).map_err(|e| bad("config.json", e.to_string()))?;
+        let is_mpnet = kind.get("model_type").and_then(|t| t.as_str()) == Some("mpnet");
         let mut tokenizer = Tokenizer::from_bytes(tokenizer).map_err(|e| bad("tokenizer.json", e.to_string()))?;
         // The shipped tokenizer pads every text to 128; pad to the longest in the batch instead.
         tokenizer.with_padding(Some(PaddingParams { strategy: PaddingStrategy::BatchLongest, ..Default::default() }));
@@ -59,8 +69,15 @@ impl Embedder {
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(weights.to_vec(), DType::F32, &device)
             .map_err(|e| bad("model.safetensors", e.to_string()))?;
-        let model = BertModel::load(vb, &config).map_err(|e| bad("model.safetensors", e.to_string()))?;
-        Ok(Self { model, tokenizer, device, kept: Mutex::new(HashMap::new()) })
+        let weights_err = |e: candle_core::Error| bad("model.safetensors", e.to_string());
+        let (model, dim) = if is_mpnet {
+            let config: mpnet::Config = serde_json::from_value(kind).map_err(|e| bad("config.json", e.to_string()))?;
+            (Encoder::MpNet(MpNet::load(vb, &config).map_err(weights_err)?), config.hidden_size)
+        } else {
+            let config: Config = serde_json::from_value(kind).map_err(|e| bad("config.json", e.to_string()))?;
+            (Encoder::Bert(BertModel::load(vb, &config).map_err(weights_err)?), config.hidden_size)
+        };
+        Ok(Self { model, dim, tokenizer, device, kept: Mutex::new(HashMap::new()) })
     }
 
     /// One unit vector per text, in the order given. Empty texts get the embedding of an empty sentence.
@@ -95,6 +112,11 @@ impl Embedder {
         Ok(out)
     }
 
+    /// Width of this encoder's vectors.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
     /// How many computed vectors are stored for reuse.
     pub fn kept(&self) -> usize {
         self.kept.lock().unwrap_or_else(|e| e.into_inner()).len()
@@ -117,8 +139,10 @@ impl Embedder {
         run((|| {
             let ids = Tensor::from_vec(ids, (rows, len), &self.device)?;
             let mask = Tensor::from_vec(mask, (rows, len), &self.device)?;
-            let types = ids.zeros_like()?;
-            let hidden = self.model.forward(&ids, &types, Some(&mask))?; // (rows, len, DIM)
+            let hidden = match &self.model {
+                Encoder::Bert(m) => m.forward(&ids, &ids.zeros_like()?, Some(&mask))?,
+                Encoder::MpNet(m) => m.forward(&ids, &mask)?,
+            }; // (rows, len, dim)
             // Mean over real tokens only: padded positions are masked out of both sum and count.
             let m = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
             let summed = hidden.broadcast_mul(&m)?.sum(1)?;

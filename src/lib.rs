@@ -32,6 +32,7 @@ pub mod eval;
 pub mod insights;
 pub mod live;
 pub mod llm;
+pub mod mpnet;
 pub mod manifest;
 pub mod mel;
 pub mod note;

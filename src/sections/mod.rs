@@ -69,10 +69,11 @@ pub fn features(embeddings: &[Vec<f32>], clinician: &[Option<bool>]) -> Vec<Vec<
 /// out, so rows are `2 * DIM + 2` wide.
 pub fn features_with(embeddings: &[Vec<f32>], clinician: &[Option<bool>], context: usize, wide: usize) -> Vec<Vec<f32>> {
     let n = embeddings.len();
+    let dim = embeddings.first().map_or(DIM, Vec::len);
     let mean = |i: usize, k: usize| {
         let lo = i.saturating_sub(k);
         let hi = (i + k + 1).min(n);
-        let mut ctx = vec![0f32; DIM];
+        let mut ctx = vec![0f32; dim];
         let mut count = 0f32;
         for j in (lo..hi).filter(|&j| j != i) {
             for (c, v) in ctx.iter_mut().zip(&embeddings[j]) {
@@ -87,7 +88,7 @@ pub fn features_with(embeddings: &[Vec<f32>], clinician: &[Option<bool>], contex
     };
     (0..n)
         .map(|i| {
-            let mut row = Vec::with_capacity(FEATURES);
+            let mut row = Vec::with_capacity((2 + (wide > 0) as usize) * dim + 2);
             row.extend_from_slice(&embeddings[i]);
             row.extend(mean(i, context));
             if wide > 0 {
