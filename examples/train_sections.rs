@@ -230,7 +230,8 @@
 //! against 333 s for MiniLM on this machine. Fold seed 11, both splits, summed probability / first /
 //! wrong, against MiniLM's 0.806 / 0.803 / 0.799 in the same session: MPNet alone 0.772 / 0.769 / 0.763
 //! (examination recall 0.76 → 0.68, plan 0.77 → 0.75); MiniLM and MPNet side by side 0.770 / 0.765 /
-//! 0.759 (history 0.905, examination 0.68, plan 0.72). Not kept: the bigger encoder fits the common
+//! 0.759 (history 0.905, examination 0.68, plan 0.72), at weight decay 6 (twice the features) 0.783 /
+//! 0.777 / 0.774. Not kept: the bigger encoder fits the common
 //! history talk better and the rare groups worse, at five times the compute and 200+ MB more to download.
 
 use std::collections::HashMap;
