@@ -858,10 +858,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Embedding cache for repeated training runs: `u32 dim`, then `u32 len, utf-8 text, dim f32` per entry.
+/// Marks the cache format that states its width (a file without it is embedded again, not misread).
+const CACHE_MAGIC: &[u8; 4] = b"BSE2";
+
+/// Embedding cache for repeated training runs: magic, `u32 dim`, then `u32 len, utf-8 text, dim f32` per entry.
 fn write_cache(map: &HashMap<String, Vec<f32>>) -> Vec<u8> {
     let dim = map.values().next().map_or(0, Vec::len) as u32;
-    let mut out = dim.to_le_bytes().to_vec();
+    let mut out = CACHE_MAGIC.to_vec();
+    out.extend(dim.to_le_bytes());
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort();
     for k in keys {
@@ -874,9 +878,9 @@ fn write_cache(map: &HashMap<String, Vec<f32>>) -> Vec<u8> {
 
 fn read_cache(b: &[u8]) -> HashMap<String, Vec<f32>> {
     let mut map = HashMap::new();
-    let Some(head) = b.get(..4) else { return map };
-    let dim = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
-    let mut i = 4;
+    let Some(head) = b.get(..8).filter(|h| h.starts_with(CACHE_MAGIC)) else { return map };
+    let dim = u32::from_le_bytes([head[4], head[5], head[6], head[7]]) as usize;
+    let mut i = 8;
     while i + 4 <= b.len() {
         let n = u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]) as usize;
         let Some(text) = b.get(i + 4..i + 4 + n) else { break };
