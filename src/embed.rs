@@ -5,6 +5,8 @@
 //! cosine similarity.
 //! Reference: sentence-transformers' all-MiniLM-L6-v2 recipe (BERT encoder, mean pooling over the
 //! attention mask, then L2 normalisation), run through candle-transformers' `models::bert`.
+//! An MPNet folder (config `model_type: "mpnet"`, e.g. all-mpnet-base-v2) loads too, through
+//! `crate::mpnet`, for comparing encoders offline; the section classifier is trained on MiniLM's vectors.
 //! Limits: texts are cut at 256 word pieces (the model's training length); CPU only; texts are
 //! batched by similar length so padding stays small.
 //!
@@ -19,11 +21,10 @@ use std::sync::Mutex;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-
-use crate::mpnet::{self, MpNet};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 
 use crate::error::{BedsideError, Result};
+use crate::mpnet::{self, MpNet};
 
 /// Width of the embedding vectors.
 pub const DIM: usize = 384;
@@ -42,7 +43,6 @@ enum Encoder {
 
 pub struct Embedder {
     model: Encoder,
-    dim: usize,
     tokenizer: Tokenizer,
     device: Device,
     kept: Mutex<HashMap<u64, Vec<f32>>>,
@@ -70,14 +70,14 @@ impl Embedder {
         let vb = VarBuilder::from_buffered_safetensors(weights.to_vec(), DType::F32, &device)
             .map_err(|e| bad("model.safetensors", e.to_string()))?;
         let weights_err = |e: candle_core::Error| bad("model.safetensors", e.to_string());
-        let (model, dim) = if is_mpnet {
+        let model = if is_mpnet {
             let config: mpnet::Config = serde_json::from_value(kind).map_err(|e| bad("config.json", e.to_string()))?;
-            (Encoder::MpNet(MpNet::load(vb, &config).map_err(weights_err)?), config.hidden_size)
+            Encoder::MpNet(MpNet::load(vb, &config).map_err(weights_err)?)
         } else {
             let config: Config = serde_json::from_value(kind).map_err(|e| bad("config.json", e.to_string()))?;
-            (Encoder::Bert(BertModel::load(vb, &config).map_err(weights_err)?), config.hidden_size)
+            Encoder::Bert(BertModel::load(vb, &config).map_err(weights_err)?)
         };
-        Ok(Self { model, dim, tokenizer, device, kept: Mutex::new(HashMap::new()) })
+        Ok(Self { model, tokenizer, device, kept: Mutex::new(HashMap::new()) })
     }
 
     /// One unit vector per text, in the order given. Empty texts get the embedding of an empty sentence.
@@ -110,11 +110,6 @@ impl Embedder {
             kept.insert(keys[i], out[i].clone());
         }
         Ok(out)
-    }
-
-    /// Width of this encoder's vectors.
-    pub fn dim(&self) -> usize {
-        self.dim
     }
 
     /// How many computed vectors are stored for reuse.

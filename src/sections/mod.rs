@@ -66,7 +66,7 @@ pub fn features(embeddings: &[Vec<f32>], clinician: &[Option<bool>]) -> Vec<Vec<
 }
 
 /// [`features`] with other context sizes (for training experiments); `wide == 0` leaves the wider mean
-/// out, so rows are `2 * DIM + 2` wide.
+/// out, so rows are `2 * dim + 2` wide (`dim`: the embeddings' width, [`DIM`] for the runtime's encoder).
 pub fn features_with(embeddings: &[Vec<f32>], clinician: &[Option<bool>], context: usize, wide: usize) -> Vec<Vec<f32>> {
     let n = embeddings.len();
     let dim = embeddings.first().map_or(DIM, Vec::len);
