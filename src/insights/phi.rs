@@ -6,7 +6,8 @@
 //! Names: a word after a title ("mrs. jones", "doctor patel") or a greeting ("hi , martha"), or after
 //! "my name is"; each name found is then marked everywhere in the visit (see `super::extract`), so an
 //! everyday word after a greeting ("bye now", "welcome back", "in the morning like, …") must never be
-//! taken for one. A name before "center", "hospital", … names a place ([`names_a_facility`]).
+//! taken for one; in text with capitals, a greeted word needs a capital or a place on the name lists
+//! ("hello, hell, I'm good" from a recogniser names no one). A name before "center", "hospital", … names a place ([`names_a_facility`]).
 //! Without a cue, a word is a name when the lexicon's census name lists have it ([`listed_names`]): a
 //! first name that is not an everyday word in any case ("david"); one that is ("will", "grace", "mark")
 //! only when capitalized mid-sentence; a surname right after a name, or capitalized mid-sentence. A word
@@ -90,6 +91,9 @@ fn capitalized(chars: &[char], toks: &[Token], k: usize, shouting: bool) -> bool
 pub fn cued_names(text: &str, toks: &[Token], lex: &Lexicon) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let shouting = !chars.iter().any(|c| c.is_lowercase());
+    // A recogniser that writes capitals writes a name with one, so in such text a greeted lower-case
+    // word off the name lists is a misheard one ("hello, hell, I'm good"), not a name.
+    let cased = !shouting && chars.iter().any(|c| c.is_uppercase());
     let looks_named = |k: usize| {
         matches!(lex.name_word(&toks[k].lower), Some(NameWord::First | NameWord::Surname)) || capitalized(&chars, toks, k, shouting)
     };
@@ -121,7 +125,7 @@ pub fn cued_names(text: &str, toks: &[Token], lex: &Lexicon) -> Vec<String> {
         let titled = TITLES.contains(&w) && chars[t.end..next.start].iter().all(|c| c.is_whitespace() || (abbreviation && *c == '.'));
         // "mr arthrogram" without its period is magnetic resonance, not a title.
         let stopped = abbreviation && chars[t.end..next.start].contains(&'.');
-        let strong = stopped || greeting || intro;
+        let strong = stopped || (greeting && !cased) || intro;
         if (titled || greeting || intro) && is_name_word(next) && (strong || looks_named(k + 1)) {
             out.push(next.lower.clone());
             // A surname right after ("mrs. jane doe").
@@ -385,8 +389,10 @@ mod tests {
     #[test]
     fn names_from_cues() {
         let lex = Lexicon::curated().unwrap();
-        let text = "hi , martha . how are you ? Mrs. Jane Doe is here. the doctor said hi there. good morning ms. reyes !";
-        assert_eq!(cued_names(text, &tokens(text), &lex), ["martha", "jane", "doe", "reyes"]);
+        let text = "hi , martha . how are you ?";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["martha"]);
+        let text = "Mrs. Jane Doe is here. the doctor said hi there. good morning ms. reyes !";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["jane", "doe", "reyes"]);
         // A time of day that greets no one: "in the morning like, …" once made "like" a name.
         let text = "it starts in the morning like, it was even worse. Evening, Sarah. Morning, Bob!";
         assert_eq!(cued_names(text, &tokens(text), &lex), ["sarah", "bob"]);
@@ -395,6 +401,12 @@ mod tests {
         assert!(cued_names(text, &tokens(text), &lex).is_empty());
         let text = "I saw Dr. Young today.";
         assert_eq!(cued_names(text, &tokens(text), &lex), ["young"]);
+        // In text with capitals a greeted name has one, or is on the lists; without capitals any word may be.
+        let listed = Lexicon::from_texts(&["@names\tFIRST\tmartha\n"]).unwrap();
+        let text = "Okay, hello, hell, I'm good. Thanks, Xochitl. Hi, martha.";
+        assert_eq!(cued_names(text, &tokens(text), &listed), ["xochitl", "martha"]);
+        let text = "okay , hello , xochitl , good to see you";
+        assert_eq!(cued_names(text, &tokens(text), &lex), ["xochitl"]);
         // Across a comma, or a time word, a title cues nothing.
         let text = "use the Night Nurse, Day Nurse. ask the nurse today or nurse monday";
         assert!(cued_names(text, &tokens(text), &lex).is_empty());
