@@ -6,8 +6,9 @@
 //! Names: a word after a title ("mrs. jones", "doctor patel") or a greeting ("hi , martha"), or after
 //! "my name is"; each name found is then marked everywhere in the visit (see `super::extract`), so an
 //! everyday word after a greeting ("bye now", "welcome back", "in the morning like, …") must never be
-//! taken for one; in text with capitals, a greeted word needs a capital or a place on the name lists
-//! ("hello, hell, I'm good" from a recogniser names no one). A name before "center", "hospital", … names a place ([`names_a_facility`]).
+//! taken for one; in text with capitals, a greeted word needs a capital or must be on the name lists
+//! ("hello, hell, I'm good" from a recogniser names no one). A name before "center", "hospital", …
+//! names a place ([`names_a_facility`]).
 //! Without a cue, a word is a name when the lexicon's census name lists have it ([`listed_names`]): a
 //! first name that is not an everyday word in any case ("david"); one that is ("will", "grace", "mark")
 //! only when capitalized mid-sentence; a surname right after a name, or capitalized mid-sentence. A word
