@@ -110,6 +110,26 @@ fn long_recording_is_transcribed_to_its_end() {
     assert!(w.wer() < 0.15, "{w}");
 }
 
+/// A window whose speech repeats itself (here the patient's side of visit A played over and over, as a
+/// shared call tab may loop it) reads too repetitive at every temperature; the reading kept must still be
+/// the speech, not the last temperature's skip ("The" for 30 s of speech, before this was fixed).
+#[test]
+fn speech_that_repeats_itself_is_still_read() {
+    let scribe = scribe();
+    let stereo = audio::prepare(&read(&root().join("tests/fixtures/visit_a_stereo/audio.flac")).unwrap()).unwrap();
+    let patient = &stereo.channels[1];
+    let mut looped = vec![0.0f32; 24_000]; // 1.5 s before the call's sound starts
+    while looped.len() < 56 * 16_000 {
+        looped.extend_from_slice(patient);
+    }
+    looped.truncate(56 * 16_000);
+    let settings = Settings { note: None, ..Settings::default() };
+    let t = scribe.process(audio::from_channels(vec![looped], 16_000).unwrap(), &settings, &mut |_| true).unwrap().transcript;
+    let text = text_of(&t).to_lowercase();
+    // Both times round: what brought the patient in, and how it affects the day.
+    assert!(text.matches("three days").count() >= 2 && text.matches("toilet").count() >= 2, "{text}");
+}
+
 fn wav_bytes(samples: &[f32], rate: u32) -> Vec<u8> {
     let mut out = Vec::new();
     let data_len = (samples.len() * 2) as u32;

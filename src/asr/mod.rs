@@ -8,6 +8,7 @@
 
 pub mod align;
 pub mod decode;
+pub mod fallback;
 pub mod model;
 pub mod timeline;
 pub mod tokens;
@@ -19,6 +20,7 @@ use tokenizers::Tokenizer;
 use crate::error::{BedsideError, Result};
 use crate::mel;
 use decode::{compression_ratio, Decoder, SplitMix64, WindowResult};
+use fallback::Checks;
 use model::{Config, Whisper};
 use timeline::Timeline;
 use tokens::SpecialTokens;
@@ -236,24 +238,23 @@ impl Transcription {
         let previous = if o.condition_on_previous_text { self.prompt.as_slice() } else { &[] };
         let room = model.whisper.decoder.max_positions() / 2 - 1;
         let prompt = vocabulary::prompt_with(&self.vocabulary, previous, room);
-        let mut result = None;
+        let mut failed = Vec::new();
         for &temperature in &o.temperatures {
             let mut r = decoder.decode(audio, &prompt, temperature, o.beam_size, &mut self.rng, o.max_tokens_per_window)?;
-            if !self.vocabulary.is_empty() && vocabulary::reads_too_little(&r.tokens, &model.special) {
+            if !self.vocabulary.is_empty() && fallback::reads_too_little(&r.tokens, &model.special) {
                 // The list led the decoder astray (a few words stretched over many seconds of speech):
                 // this window is read as it would be without a vocabulary.
                 let plain = vocabulary::prompt_with(&[], previous, room);
                 r = decoder.decode(audio, &plain, temperature, o.beam_size, &mut self.rng, o.max_tokens_per_window)?;
             }
             r.compression_ratio = compression_ratio(&model.text(&r.tokens));
-            let silent = r.no_speech_prob > o.no_speech_threshold && r.avg_logprob < o.logprob_threshold;
-            let ok = silent || (r.compression_ratio <= o.compression_ratio_threshold && r.avg_logprob >= o.logprob_threshold);
-            result = Some(r);
-            if ok {
-                break;
+            let checks = Checks::of(&r, o, &model.special);
+            if checks.passed() {
+                return Ok(r);
             }
+            failed.push((checks, r));
         }
-        Ok(result.expect("at least one temperature"))
+        fallback::best_of_failed(failed).ok_or_else(|| BedsideError::Settings { reason: "no decoding temperatures".into() })
     }
 
     /// Decodes the next window. Returns `None` once the whole recording is done.

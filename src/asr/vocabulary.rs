@@ -11,7 +11,6 @@
 
 use std::collections::HashSet;
 
-use super::tokens::SpecialTokens;
 use super::{AsrModel, AsrSegment, Word};
 use crate::error::{BedsideError, Result};
 
@@ -58,35 +57,6 @@ pub fn prompt_with(vocabulary: &[u32], previous: &[u32], room: usize) -> Vec<u32
     prompt.extend_from_slice(&previous[previous.len().saturating_sub(left)..]);
     prompt
 }
-
-/// Whether a window's reading stretches a few tokens over many seconds: a piece between two timestamps
-/// of at least `SPARSE_PIECE_SECONDS` with under one token a second. Speech runs at three or more tokens
-/// a second; with a vocabulary in the prompt, tiny.en once read 15 s of a visit as "It's not an idea you!".
-pub fn reads_too_little(tokens: &[u32], special: &SpecialTokens) -> bool {
-    let mut start: Option<u32> = None;
-    let mut text_tokens = 0usize;
-    for &t in tokens {
-        if special.is_timestamp(t) {
-            match start {
-                Some(s) if text_tokens > 0 => {
-                    let seconds = t.saturating_sub(s) as f64 * 0.02;
-                    if seconds >= SPARSE_PIECE_SECONDS && (text_tokens as f64) < seconds {
-                        return true;
-                    }
-                    start = None;
-                }
-                _ => start = Some(t),
-            }
-            text_tokens = 0;
-        } else if t < special.eot {
-            text_tokens += 1;
-        }
-    }
-    false
-}
-
-/// See [`reads_too_little`].
-const SPARSE_PIECE_SECONDS: f64 = 5.0;
 
 /// What the filter does to a word it lists (HealthScribe's `VocabularyFilterMethod`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,18 +245,6 @@ mod tests {
         assert!(VocabularyFilter::new(&[], FilterMethod::Mask).is_err());
         assert!(VocabularyFilter::new(&["  ".into()], FilterMethod::Mask).is_err());
         assert!(FilterMethod::parse("hide").is_err());
-    }
-
-    #[test]
-    fn a_few_tokens_stretched_over_many_seconds_is_reading_too_little() {
-        // tiny.en's ids: text below 50256 (end of text), timestamps from 50364 in steps of 0.02 s.
-        let sp = SpecialTokens { eot: 50256, sot: 50257, sot_prev: 50360, no_timestamps: 50363, timestamp_begin: 50364, no_speech: 50361, sot_sequence: vec![50257] };
-        let ts = |seconds: f64| 50364 + (seconds / 0.02).round() as u32;
-        // 4 tokens over 15.4 s: too little.
-        assert!(reads_too_little(&[ts(1.0), 1, 2, 3, 4, ts(16.4), ts(16.4), 5, 6, ts(18.0)], &sp));
-        // Speech at three tokens a second, and a short piece with one word, are not.
-        let normal: Vec<u32> = [ts(0.0)].into_iter().chain(1..=30).chain([ts(10.0), ts(10.0), 7, ts(12.0)]).collect();
-        assert!(!reads_too_little(&normal, &sp));
     }
 
     #[test]
