@@ -24,7 +24,7 @@ pub struct Checks {
 impl Checks {
     pub fn of(r: &WindowResult, options: &AsrOptions, special: &SpecialTokens) -> Self {
         Self {
-            silent: r.no_speech_prob > options.no_speech_threshold && r.avg_logprob < options.logprob_threshold,
+            silent: is_silence(r, options),
             repetitive: r.compression_ratio > options.compression_ratio_threshold,
             unlikely: r.avg_logprob < options.logprob_threshold,
             sparse: reads_too_little(&r.tokens, special),
@@ -34,6 +34,11 @@ impl Checks {
     pub fn passed(&self) -> bool {
         self.silent || !(self.repetitive || self.unlikely || self.sparse)
     }
+}
+
+/// Whisper's no-speech rule: the window is taken for silence and passed over.
+pub fn is_silence(r: &WindowResult, options: &AsrOptions) -> bool {
+    r.no_speech_prob > options.no_speech_threshold && r.avg_logprob < options.logprob_threshold
 }
 
 /// The reading to keep when none passed: every reading but a sparse one before any sparse one, then one

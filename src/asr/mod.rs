@@ -270,7 +270,7 @@ impl Transcription {
         let before = self.segments.len();
 
         let o = &self.options;
-        if r.no_speech_prob > o.no_speech_threshold && r.avg_logprob < o.logprob_threshold {
+        if fallback::is_silence(&r, o) {
             self.seek += frames;
             return Ok(Some(self.report(before)));
         }
